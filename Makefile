@@ -1,0 +1,169 @@
+# heaptrail - one hand-written GNU Makefile.  `make help` lists the targets.
+
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= gcc
+CXX ?= g++
+
+# Debian packages each stage needs; build-aux/install-deps installs the
+# missing ones (as root) or prints the apt-get line.
+BUILD_DEPS := gcc make libzstd-dev libsqlite3-dev libncurses-dev \
+	libdwarf-dev libelf-dev libunwind-dev libiberty-dev
+CHECK_DEPS := g++ tmux sqlite3 mandoc
+BENCH_DEPS := heaptrack
+
+# All warning flags live here.
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+BASE_CFLAGS := -std=c11 $(WARNINGS) -MMD -MP -I/usr/include/x86_64-linux-gnu
+# The recorder runs inside other programs: never sanitized, always -O2.
+RECORDER_CFLAGS := $(BASE_CFLAGS) -O2 -g -fPIC -fvisibility=hidden \
+	-ftls-model=initial-exec -fno-omit-frame-pointer
+ALL_CFLAGS := $(BASE_CFLAGS) $(CFLAGS)
+LDFLAGS ?=
+# make SANITIZE=1: the program (not the recorder) with ASan and UBSan.
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+RECORDER_SRC := $(wildcard recorder/*.c)
+COMMON_SRC := $(wildcard common/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+ANALYZER_SRC := $(wildcard analyzer/*.c)
+TUI_SRC := $(wildcard tui/*.c)
+
+RECORDER_OBJ := $(RECORDER_SRC:%.c=$(BUILD)/pic/%.o)
+PROGRAM_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o) \
+	$(CLI_SRC:%.c=$(BUILD)/obj/%.o) \
+	$(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o) \
+	$(TUI_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ := $(filter-out $(BUILD)/obj/cli/heaptrail.o,$(PROGRAM_OBJ))
+
+# Test and sample programs: one binary per source file.
+SAMPLE_SRC := $(wildcard samples/*.c) $(wildcard samples/*.cc)
+SAMPLE_BIN := $(patsubst samples/%,$(BUILD)/samples/%,$(basename $(SAMPLE_SRC)))
+TESTPROG_SRC := $(wildcard tests/programs/*.c) $(wildcard tests/programs/*.cc)
+TESTPROG_BIN := $(patsubst tests/programs/%,$(BUILD)/tests/%,$(basename $(TESTPROG_SRC)))
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+BENCH_BIN := $(BUILD)/bench/alloc-bench
+
+DEPS_STAMP := $(BUILD)/.deps-build
+
+.PHONY: all demo check bench install clean asan help deps check-deps manlint
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/heaptrail $(BUILD)/libheaptrail.so
+
+help:
+	@echo "make              build $(BUILD)/heaptrail and $(BUILD)/libheaptrail.so"
+	@echo "make demo         record a sample program, show what it recorded"
+	@echo "make check        build and run every test (ends: N passed, N failed)"
+	@echo "make bench        recording benchmark against heaptrack -> bench/RESULTS.md"
+	@echo "make asan         build with AddressSanitizer into build-asan/ and run the tests"
+	@echo "make install      install to PREFIX (default /usr/local)"
+	@echo "make clean        remove $(BUILD)/"
+	@echo "V=1               show the commands"
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): Makefile build-aux/install-deps
+	$(Q)build-aux/install-deps $(BUILD_DEPS)
+	$(Q)mkdir -p $(@D) && touch $@
+
+check-deps: deps
+	$(Q)build-aux/install-deps $(CHECK_DEPS)
+
+# --- the recorder: libc, libzstd and libunwind only ---------------------------
+
+$(BUILD)/pic/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(RECORDER_CFLAGS) -c $< -o $@
+
+$(BUILD)/libheaptrail.so: $(RECORDER_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -o $@ $^ -Wl,-z,now -Wl,--as-needed -lzstd -lunwind
+
+# --- the program ------------------------------------------------------------------
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+PROGRAM_LIBS := -lzstd -lsqlite3 -ldwarf -lelf -lncursesw -liberty -lm
+
+$(BUILD)/heaptrail: $(PROGRAM_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -Wl,--as-needed $(PROGRAM_LIBS)
+
+# --- samples, test programs, unit tests, benchmark -------------------------------
+
+# Samples and test programs are built like a user's program: -O1 keeps
+# their call chains real (no inlining of the interesting functions away).
+PROG_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -pthread -Iinclude
+PROG_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -Werror -pthread -Iinclude
+
+$(BUILD)/samples/% $(BUILD)/tests/%: | $(DEPS_STAMP)
+$(BUILD)/samples/%: samples/%.c include/heaptrail.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< -ldl
+$(BUILD)/samples/%: samples/%.cc include/heaptrail.h
+	@mkdir -p $(@D)
+	$(Q)$(CXX) $(PROG_CXXFLAGS) -o $@ $<
+$(BUILD)/tests/%: tests/programs/%.c include/heaptrail.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< -ldl
+$(BUILD)/tests/%: tests/programs/%.cc include/heaptrail.h
+	@mkdir -p $(@D)
+	$(Q)$(CXX) $(PROG_CXXFLAGS) -o $@ $<
+
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(PROGRAM_LIBS)
+
+$(BENCH_BIN): bench/alloc-bench.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -o $@ $<
+
+# --- targets a user runs -------------------------------------------------------------
+
+demo: all $(BUILD)/samples/leak
+	$(Q)cd $(BUILD) && ./heaptrail record -o demo.trace ./samples/leak
+	$(Q)$(BUILD)/heaptrail dump --stats $(BUILD)/demo.trace
+
+check: all check-deps $(SAMPLE_BIN) $(TESTPROG_BIN) $(UNIT_BIN)
+	$(Q)BUILD=$(BUILD) tests/run.sh
+
+bench: all $(BENCH_BIN)
+	$(Q)build-aux/install-deps $(BENCH_DEPS)
+	$(Q)BUILD=$(BUILD) bench/run.sh
+
+asan:
+	$(Q)$(MAKE) BUILD=build-asan SANITIZE=1 CFLAGS="-O1 -g" check
+
+manlint: check-deps
+	$(Q)mandoc -Tlint -Wwarning man/heaptrail.1 man/heaptrail.5
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/heaptrail \
+		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 $(BUILD)/heaptrail $(DESTDIR)$(PREFIX)/bin/heaptrail
+	install -m 755 $(BUILD)/libheaptrail.so $(DESTDIR)$(PREFIX)/lib/heaptrail/libheaptrail.so
+	install -m 644 include/heaptrail.h $(DESTDIR)$(PREFIX)/include/heaptrail.h
+	install -m 644 man/heaptrail.1 $(DESTDIR)$(PREFIX)/share/man/man1/heaptrail.1
+	install -m 644 man/heaptrail.5 $(DESTDIR)$(PREFIX)/share/man/man5/heaptrail.5
+
+clean:
+	rm -rf $(BUILD) build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

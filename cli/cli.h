@@ -1,0 +1,30 @@
+/*
+ * cli.h - what the command-line program's files share.
+ *
+ * Every command is a function int cmd_NAME(int argc, char **argv) that
+ * returns the exit status (argv[0] is the command name).  Exit statuses:
+ * 0 success, 1 failure (message on stderr naming the file), 2 usage error,
+ * 3 `leaks --fail-on-leak` found a leak.  `record` returns the program's.
+ */
+#ifndef HEAPTRAIL_CLI_H
+#define HEAPTRAIL_CLI_H
+
+#include <stdint.h>
+
+#define EXIT_USAGE 2
+
+extern const char *heaptrail_version;
+
+int cmd_record(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+
+/* Prints "heaptrail: " and the message to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the message and "see 'heaptrail CMD --help'"; returns 2. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* "1.5 KiB", "12 B": human units into BUF. */
+const char *cli_bytes(uint64_t n, char *buf, size_t cap);
+
+#endif /* HEAPTRAIL_CLI_H */

@@ -1,0 +1,377 @@
+/*
+ * cmd-record.c - `heaptrail record`: run a program under the recorder.
+ *
+ * Finds libheaptrail.so (next to the binary, or PREFIX/lib/heaptrail when
+ * installed), refuses programs the recorder cannot see into (statically
+ * linked, setuid), runs PROGRAM with LD_PRELOAD and HEAPTRAIL_OUTPUT set,
+ * waits for it, prints the one-line summary and exits with the program's
+ * status (128+N if it died of signal N).
+ *
+ * Failures to start (no such program, cannot exec, output not writable)
+ * are reported by the child through a close-on-exec pipe, so the parent
+ * can tell them from the program's own exit status.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/trace-reader.h"
+#include "../common/xmalloc.h"
+#include "cli.h"
+
+#define EXIT_NOT_FOUND 127
+#define EXIT_CANNOT_RUN 126
+
+static void
+record_help(void)
+{
+	printf("usage: heaptrail record [-o TRACE] [--depth N] [--] PROGRAM "
+	    "[ARG...]\n\n"
+	    "Runs PROGRAM with the recorder preloaded and writes its heap "
+	    "events to TRACE\n(default heaptrail.PROGRAM.PID.trace here).  "
+	    "Exits with PROGRAM's status.\n\n"
+	    "  -o, --output TRACE   trace file (%%p: pid, %%e: program name)\n"
+	    "  -d, --depth N        stack frames kept per event (1-%d, "
+	    "default 64)\n"
+	    "  -q, --quiet          no summary line\n", HT_DEPTH_MAX);
+}
+
+/* The recorder library: beside this binary, or in ../lib/heaptrail. */
+static char *
+find_library(void)
+{
+	static const char *const rel[] = {
+		"libheaptrail.so", "../lib/heaptrail/libheaptrail.so",
+	};
+	char self[PATH_MAX], *dir, *path;
+	ssize_t n;
+	size_t i;
+
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	dir = dirname(self);
+	for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+		char real[PATH_MAX];
+
+		path = xasprintf("%s/%s", dir, rel[i]);
+		if (realpath(path, real) != NULL && access(real, R_OK) == 0) {
+			free(path);
+			return xstrdup(real);
+		}
+		free(path);
+	}
+	return NULL;
+}
+
+/* PROGRAM as execvp would find it, or NULL (errno set). */
+static char *
+find_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL, *found = NULL;
+	int saw_eacces = 0;
+
+	if (strchr(name, '/') != NULL) {
+		if (access(name, F_OK) != 0)
+			return NULL;
+		return xstrdup(name);
+	}
+	copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (dir = strtok_r(copy, ":", &save); dir != NULL;
+	    dir = strtok_r(NULL, ":", &save)) {
+		char *cand = xasprintf("%s/%s", *dir ? dir : ".", name);
+		struct stat st;
+
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(cand, X_OK) == 0) {
+				found = cand;
+				break;
+			}
+			saw_eacces = 1;
+		}
+		free(cand);
+	}
+	free(copy);
+	if (found == NULL)
+		errno = saw_eacces ? EACCES : ENOENT;
+	return found;
+}
+
+/*
+ * Checks that the recorder can see into PATH.  Returns NULL if fine, or a
+ * malloc'ed reason.  Scripts (#!) are fine: their interpreter is recorded.
+ */
+static char *
+check_program(const char *path)
+{
+	Elf64_Ehdr eh;
+	struct stat st;
+	int fd, i, dynamic = 0;
+
+	if (stat(path, &st) != 0)
+		return xasprintf("%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return xasprintf("%s: is a directory", path);
+	if (st.st_mode & (S_ISUID | S_ISGID) && geteuid() != 0)
+		return xasprintf("%s: is setuid/setgid; the loader ignores "
+		    "LD_PRELOAD for it, so the recorder cannot see it", path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;	/* exec will say why */
+	if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64) {
+		close(fd);
+		return NULL;	/* a script, or something exec will judge */
+	}
+	for (i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff +
+		    (uint64_t)i * eh.e_phentsize)) != (ssize_t)sizeof ph)
+			break;
+		if (ph.p_type == PT_INTERP || ph.p_type == PT_DYNAMIC)
+			dynamic = 1;
+	}
+	close(fd);
+	if (!dynamic)
+		return xasprintf("%s: is statically linked; the recorder "
+		    "(a preloaded library) cannot see its allocations", path);
+	return NULL;
+}
+
+/*
+ * Replaces %p, %e and %% in PATTERN, as the recorder does; with PID < 0,
+ * %p is kept as it is.
+ */
+static char *
+expand_pattern(const char *pattern, pid_t pid, const char *name)
+{
+	size_t cap = strlen(pattern) + strlen(name) * 4 + 64, n = 0;
+	char *out = xmalloc(cap);
+
+	for (; *pattern; pattern++) {
+		if (n + strlen(name) + 24 >= cap) {
+			cap *= 2;
+			out = xrealloc(out, cap);
+		}
+		if (pattern[0] != '%' || pattern[1] == '\0') {
+			out[n++] = *pattern;
+			continue;
+		}
+		pattern++;
+		if (*pattern == 'p' && pid < 0)
+			n += (size_t)sprintf(out + n, "%%p");
+		else if (*pattern == 'p')
+			n += (size_t)sprintf(out + n, "%ld", (long)pid);
+		else if (*pattern == 'e')
+			n += (size_t)sprintf(out + n, "%s", name);
+		else if (*pattern == '%' && pid < 0)
+			n += (size_t)sprintf(out + n, "%%%%");
+		else
+			out[n++] = *pattern;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* Child side: report why we could not start, then exit. */
+static void __attribute__((noreturn))
+child_fail(int fd, int status, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	int n;
+
+	msg[0] = (char)status;
+	va_start(ap, fmt);
+	n = vsnprintf(msg + 1, sizeof msg - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if (n > (int)sizeof msg - 2)
+		n = (int)sizeof msg - 2;
+	if (write(fd, msg, (size_t)n + 1) < 0)
+		_exit(status);
+	_exit(status);
+}
+
+static void
+print_summary(const char *trace)
+{
+	struct ht_totals t;
+	struct stat st;
+	char size[32], *cause = NULL;
+
+	if (ht_trace_totals(trace, &t, &cause) != 0) {
+		cli_error("no usable trace was written: %s", cause);
+		free(cause);
+		return;
+	}
+	if (stat(trace, &st) != 0)
+		st.st_size = 0;
+	fprintf(stderr, "heaptrail: %llu events, %llu allocations, %.2f s, "
+	    "%s trace%s%s; analyze with: heaptrail analyze %s\n",
+	    (unsigned long long)t.events, (unsigned long long)t.allocations,
+	    (double)t.duration_ns / 1e9,
+	    cli_bytes((uint64_t)st.st_size, size, sizeof size),
+	    t.complete ? "" : " (cut short: the program was killed)",
+	    t.dropped ? " (events were dropped!)" : "", trace);
+}
+
+int
+cmd_record(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "depth", required_argument, NULL, 'd' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *output = NULL, *depth = NULL;
+	char *lib, *program, *why, *pattern, *trace, *preload, *name, *base;
+	char msg[1024];
+	struct sigaction ign, old_int, old_quit;
+	int c, quiet = 0, pipefd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	while ((c = getopt_long(argc, argv, "+o:d:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'd': {
+			char *end;
+			long d = strtol(optarg, &end, 10);
+
+			if (*end != '\0' || d < 1 || d > HT_DEPTH_MAX)
+				return cli_usage("record", "--depth wants a "
+				    "number from 1 to %d, not '%s'",
+				    HT_DEPTH_MAX, optarg);
+			depth = optarg;
+			break;
+		}
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			record_help();
+			return 0;
+		default:
+			return cli_usage("record", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage("record", "no program to record");
+
+	lib = find_library();
+	if (lib == NULL) {
+		cli_error("cannot find libheaptrail.so next to this program "
+		    "or in ../lib/heaptrail");
+		return 1;
+	}
+	program = find_program(argv[optind]);
+	if (program == NULL) {
+		cli_error("%s: %s", argv[optind], errno == EACCES ?
+		    "permission denied" : "command not found");
+		return errno == EACCES ? EXIT_CANNOT_RUN : EXIT_NOT_FOUND;
+	}
+	if ((why = check_program(program)) != NULL) {
+		cli_error("%s", why);
+		return 1;
+	}
+
+	name = xstrdup(program);
+	base = basename(name);
+	/*
+	 * %e is the program's name as given (also for a script, whose
+	 * interpreter is what runs); %p stays for the recorder to expand, so
+	 * programs this one starts write files of their own.
+	 */
+	pattern = expand_pattern(output ? output : "heaptrail.%e.%p.trace",
+	    -1, base);
+	preload = getenv("LD_PRELOAD") && *getenv("LD_PRELOAD") ?
+	    xasprintf("%s:%s", lib, getenv("LD_PRELOAD")) : xstrdup(lib);
+
+	if (pipe2(pipefd, O_CLOEXEC) != 0) {
+		cli_error("pipe: %s", strerror(errno));
+		return 1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		cli_error("fork: %s", strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		char *path;
+		int fd;
+
+		close(pipefd[0]);
+		path = expand_pattern(pattern, getpid(), base);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			child_fail(pipefd[1], 1, "cannot write the trace %s: "
+			    "%s", path, strerror(errno));
+		close(fd);
+		setenv("HEAPTRAIL_OUTPUT", pattern, 1);
+		setenv("LD_PRELOAD", preload, 1);
+		if (depth)
+			setenv("HEAPTRAIL_DEPTH", depth, 1);
+		execv(program, argv + optind);
+		unlink(path);
+		child_fail(pipefd[1], errno == ENOENT ? EXIT_NOT_FOUND :
+		    EXIT_CANNOT_RUN, "cannot run %s: %s", program,
+		    strerror(errno));
+	}
+	close(pipefd[1]);
+
+	/* Like system(): the terminal's ^C is for the program, not us. */
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+
+	do
+		n = read(pipefd[0], msg, sizeof msg - 1);
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+
+	if (n > 0) {
+		msg[n] = '\0';
+		cli_error("%s", msg + 1);
+		return (unsigned char)msg[0];
+	}
+	trace = expand_pattern(pattern, pid, base);
+	if (!quiet)
+		print_summary(trace);
+	free(trace);
+	free(pattern);
+	free(preload);
+	free(name);
+	free(program);
+	free(lib);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}

@@ -1,0 +1,137 @@
+/*
+ * heaptrail.c - main(): the command table and dispatch.
+ *
+ * The program is one binary with subcommands (like git).  Commands that
+ * later issues bring (analyze and the queries) are listed with what
+ * they will do, and say plainly that they are not built yet.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *heaptrail_version = "0.1.0";
+
+struct command {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *args;
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "record", cmd_record, "[-o TRACE] [--depth N] [--] PROGRAM [ARG...]",
+	    "run PROGRAM and record its heap events" },
+	{ "analyze", NULL, "[-o DB] [--all-blocks] TRACE",
+	    "load a trace into an SQLite database" },
+	{ "summary", NULL, "DB|TRACE", "key figures of a run" },
+	{ "sites", NULL, "DB|TRACE", "every allocation site, sortable" },
+	{ "leaks", NULL, "DB|TRACE", "sites still holding memory, classified" },
+	{ "growth", NULL, "DB|TRACE", "sites ranked by growth of live memory" },
+	{ "modules", NULL, "DB|TRACE", "live blocks and bytes per module" },
+	{ "timeline", NULL, "DB|TRACE", "heap and RSS over time" },
+	{ "flamegraph", NULL, "DB|TRACE", "folded stacks" },
+	{ "diff", NULL, "A B", "what grew from A to B" },
+	{ "check", NULL, "DB|TRACE", "consistency of the trace" },
+	{ "tui", NULL, "DB|TRACE", "the interactive browser" },
+	{ "dump", cmd_dump, "[--stats] [--ordered] TRACE",
+	    "the raw events as text" },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("heaptrail: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("heaptrail: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nsee 'heaptrail %s --help'\n", cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+const char *
+cli_bytes(uint64_t n, char *buf, size_t cap)
+{
+	static const char *units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1024) {
+		snprintf(buf, cap, "%llu B", (unsigned long long)n);
+		return buf;
+	}
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, cap, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" :
+	    "%.0f %s", v, units[u]);
+	return buf;
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: heaptrail COMMAND [OPTIONS] ...\n\n"
+	    "heaptrail records a program's heap (record) and tells leaks from "
+	    "memory\nthat is merely held (analyze and the queries).\n\n"
+	    "commands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %-44s %s%s\n", commands[i].name,
+		    commands[i].args, commands[i].summary,
+		    commands[i].fn ? "" : " (not built yet)");
+	fprintf(f, "\n'heaptrail COMMAND --help' for a command's options; "
+	    "man heaptrail for all.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("heaptrail %s\n", heaptrail_version);
+		return 0;
+	}
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		if (commands[i].fn == NULL) {
+			cli_error("'%s' is not built yet in this version "
+			    "(only record and dump are)", argv[1]);
+			return 1;
+		}
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	return cli_usage(NULL, "unknown command '%s'", argv[1]);
+}

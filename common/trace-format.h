@@ -1,0 +1,170 @@
+/*
+ * trace-format.h - the heaptrail trace format, shared by writer and readers.
+ *
+ * The recorder (recorder/) encodes records with the inline helpers below;
+ * the reader (common/trace-reader.c) decodes them.  The format is described
+ * in prose in man/heaptrail.5 ("TRACE FORMAT"); this header is its single
+ * source of numbers.  Nothing here allocates, so the recorder can use it
+ * inside a hooked malloc.
+ *
+ * File = 16-byte prefix, then zstd frames back to back.  Every frame
+ * decompresses to a whole number of records; a record is one tag byte and
+ * its fields, integers as LEB128 varints (signed ones zigzag-coded),
+ * strings as a varint length and the bytes (no NUL).
+ */
+#ifndef HEAPTRAIL_TRACE_FORMAT_H
+#define HEAPTRAIL_TRACE_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define HT_MAGIC "\x89HTRAIL\n"
+#define HT_MAGIC_LEN 8
+#define HT_PREFIX_LEN 16
+#define HT_FORMAT_VERSION 1
+
+/* Longest varint: 10 bytes for a uint64_t. */
+#define HT_VARINT_MAX 10
+
+/* Frames are at most this big once decompressed (readers may rely on it). */
+#define HT_FRAME_MAX (4u << 20)
+
+/* Limits a MODULE_LOAD record stays within. */
+#define HT_SEGMENTS_MAX 64
+#define HT_BUILD_ID_MAX 64
+
+/* Stacks are at most this deep (HEAPTRAIL_DEPTH is clamped to it). */
+#define HT_DEPTH_MAX 256
+
+enum ht_tag {
+	/* Definitions: valid anywhere, no chunk context needed. */
+	HT_TAG_HEADER = 0x01,		/* first record of the file */
+	HT_TAG_MODULE_LOAD = 0x02,
+	HT_TAG_MODULE_UNLOAD = 0x03,
+	HT_TAG_STACK = 0x04,
+	HT_TAG_CHUNK = 0x05,		/* switches to a thread's events */
+	HT_TAG_SYNC = 0x09,		/* all events with ts < T are above */
+	HT_TAG_RSS = 0x0a,
+	HT_TAG_END = 0x0c,		/* clean end of recording */
+	HT_TAG_DROPPED = 0x0d,
+
+	/* Events: only after a CHUNK record; ts and pointers are deltas. */
+	HT_TAG_THREAD_START = 0x06,
+	HT_TAG_THREAD_NAME = 0x07,
+	HT_TAG_THREAD_END = 0x08,
+	HT_TAG_MARK = 0x0b,
+	HT_TAG_ALLOC = 0x10,		/* 0x10 + enum ht_alloc_fn */
+	HT_TAG_FREE = 0x30,		/* 0x30 + enum ht_free_fn */
+};
+
+/* Which entry point allocated: ALLOC tag = HT_TAG_ALLOC + this. */
+enum ht_alloc_fn {
+	HT_ALLOC_MALLOC,
+	HT_ALLOC_CALLOC,
+	HT_ALLOC_REALLOC,
+	HT_ALLOC_REALLOCARRAY,
+	HT_ALLOC_POSIX_MEMALIGN,
+	HT_ALLOC_ALIGNED_ALLOC,
+	HT_ALLOC_MEMALIGN,
+	HT_ALLOC_VALLOC,
+	HT_ALLOC_PVALLOC,
+	HT_ALLOC_ANNOTATION,		/* heaptrail_alloc() */
+	HT_ALLOC_FN_COUNT
+};
+
+/* Which entry point freed: FREE tag = HT_TAG_FREE + this. */
+enum ht_free_fn {
+	HT_FREE_FREE,
+	HT_FREE_REALLOC,		/* the old block of a realloc */
+	HT_FREE_REALLOCARRAY,
+	HT_FREE_ANNOTATION,		/* heaptrail_free() */
+	HT_FREE_FN_COUNT
+};
+
+static inline int
+ht_tag_is_alloc(unsigned tag)
+{
+	return tag >= HT_TAG_ALLOC && tag < HT_TAG_ALLOC + HT_ALLOC_FN_COUNT;
+}
+
+static inline int
+ht_tag_is_free(unsigned tag)
+{
+	return tag >= HT_TAG_FREE && tag < HT_TAG_FREE + HT_FREE_FN_COUNT;
+}
+
+/* Names as shown by `heaptrail dump`; indexed by the enums above. */
+extern const char *const ht_alloc_fn_names[HT_ALLOC_FN_COUNT];
+extern const char *const ht_free_fn_names[HT_FREE_FN_COUNT];
+
+/* --- encoding (writer side, no allocation) --------------------------- */
+
+static inline uint8_t *
+ht_put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static inline uint64_t
+ht_zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int64_t
+ht_unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+static inline uint8_t *
+ht_put_svarint(uint8_t *p, int64_t v)
+{
+	return ht_put_varint(p, ht_zigzag(v));
+}
+
+static inline uint8_t *
+ht_put_bytes(uint8_t *p, const void *s, size_t len)
+{
+	p = ht_put_varint(p, len);
+	memcpy(p, s, len);
+	return p + len;
+}
+
+/* --- decoding (reader side) ------------------------------------------ */
+
+/*
+ * Reads a varint from [*pp, end).  Returns 0 and advances *pp, or -1 when
+ * the input ends inside the varint or it is longer than 10 bytes.
+ */
+static inline int
+ht_get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *out)
+{
+	const uint8_t *p = *pp;
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	while (p < end) {
+		uint8_t b = *p++;
+		if (shift == 63 && b > 1)
+			return -1;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*pp = p;
+			*out = v;
+			return 0;
+		}
+		shift += 7;
+		if (shift > 63)
+			return -1;
+	}
+	return -1;
+}
+
+#endif /* HEAPTRAIL_TRACE_FORMAT_H */

@@ -1,0 +1,204 @@
+/*
+ * trace-order.c - merge the per-thread event streams into one time order.
+ *
+ * The recorder writes each thread's events in chunks, so in the file a
+ * thread's events can come after later events of another thread.  The
+ * writer emits SYNC(T) records promising that every event with ts < T is
+ * already in the file above the record.  This module therefore holds the
+ * events read since the last SYNC in a window, and at each SYNC sorts the
+ * window by (ts, file order) and releases the events older than T.  At the
+ * end of the file, or at an error, it releases everything it holds.
+ *
+ * Owns: the window (a growable array of records) and copies of the strings
+ * that event records point to (thread names, marker labels), which live in
+ * an arena released when the window drains.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace-reader.h"
+#include "xmalloc.h"
+
+struct ordered_event {
+	struct ht_record rec;
+	uint64_t seq;		/* file order, breaks ties */
+	size_t str_off;		/* rec.str as an offset into the arena */
+	int has_str;
+};
+
+struct ht_ordered {
+	ht_reader *reader;
+
+	struct ordered_event *win;	/* window, sorted once per SYNC */
+	size_t win_len, win_cap;
+	size_t out_pos, out_end;	/* releasing win[out_pos, out_end) */
+	uint64_t seq;
+
+	char *strings;			/* copies of event strings */
+	size_t strings_len, strings_cap;
+	char *old_strings;		/* arena of the window being released */
+
+	int finished;			/* reader hit EOF or error */
+	int failed;
+};
+
+ht_ordered *
+ht_ordered_open(const char *path, char **cause)
+{
+	ht_reader *r = ht_reader_open(path, cause);
+	ht_ordered *o;
+
+	if (r == NULL)
+		return NULL;
+	o = xcalloc(1, sizeof *o);
+	o->reader = r;
+	return o;
+}
+
+void
+ht_ordered_close(ht_ordered *o)
+{
+	if (o == NULL)
+		return;
+	ht_reader_close(o->reader);
+	free(o->win);
+	free(o->strings);
+	free(o->old_strings);
+	free(o);
+}
+
+const char *
+ht_ordered_error(const ht_ordered *o)
+{
+	return ht_reader_error(o->reader);
+}
+
+ht_reader *
+ht_ordered_reader(ht_ordered *o)
+{
+	return o->reader;
+}
+
+static int
+ordered_cmp(const void *a, const void *b)
+{
+	const struct ordered_event *x = a, *y = b;
+
+	if (x->rec.ts != y->rec.ts)
+		return x->rec.ts < y->rec.ts ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Event strings point into the reader's frame buffer, which the next read
+ * replaces; copy them.  Offsets are stored until the window is released,
+ * since the arena may move while growing.
+ */
+static void
+ordered_keep_string(ht_ordered *o, struct ordered_event *ev)
+{
+	struct ht_record *rec = &ev->rec;
+
+	if (o->strings_len + rec->str_len > o->strings_cap) {
+		o->strings_cap = (o->strings_len + rec->str_len) * 2 + 256;
+		o->strings = xrealloc(o->strings, o->strings_cap);
+	}
+	memcpy(o->strings + o->strings_len, rec->str, rec->str_len);
+	ev->str_off = o->strings_len;
+	ev->has_str = 1;
+	rec->str = NULL;
+	o->strings_len += rec->str_len;
+}
+
+/* Sorts the window and marks events with ts < limit for release. */
+static void
+ordered_release(ht_ordered *o, uint64_t limit)
+{
+	size_t i;
+
+	/* Drop what was released last time. */
+	if (o->out_end > 0) {
+		memmove(o->win, o->win + o->out_end,
+		    (o->win_len - o->out_end) * sizeof *o->win);
+		o->win_len -= o->out_end;
+		o->out_pos = o->out_end = 0;
+	}
+	qsort(o->win, o->win_len, sizeof *o->win, ordered_cmp);
+	for (i = 0; i < o->win_len && o->win[i].rec.ts < limit; i++)
+		;
+	o->out_end = i;
+
+	/*
+	 * Resolve string offsets of every held event into a stable arena;
+	 * kept events get fresh offsets in a new arena.
+	 */
+	free(o->old_strings);
+	o->old_strings = o->strings;
+	o->strings = NULL;
+	o->strings_len = o->strings_cap = 0;
+	for (i = 0; i < o->win_len; i++) {
+		struct ordered_event *ev = &o->win[i];
+
+		if (!ev->has_str)
+			continue;
+		ev->rec.str = o->old_strings + ev->str_off;
+		if (i >= o->out_end)
+			ordered_keep_string(o, ev);
+	}
+}
+
+int
+ht_ordered_next(ht_ordered *o, struct ht_record *rec)
+{
+	int ret;
+
+	for (;;) {
+		if (o->out_pos < o->out_end) {
+			*rec = o->win[o->out_pos++].rec;
+			return 1;
+		}
+		if (o->finished) {
+			if (o->win_len > o->out_end) {
+				ordered_release(o, UINT64_MAX);
+				continue;
+			}
+			return o->failed ? -1 : 0;
+		}
+
+		ret = ht_reader_next(o->reader, rec);
+		if (ret <= 0) {
+			o->finished = 1;
+			o->failed = ret < 0;
+			continue;
+		}
+		switch (rec->tag) {
+		case HT_TAG_ALLOC:
+		case HT_TAG_FREE:
+		case HT_TAG_THREAD_START:
+		case HT_TAG_THREAD_NAME:
+		case HT_TAG_THREAD_END:
+		case HT_TAG_MARK:
+			if (o->win_len == o->win_cap) {
+				o->win_cap = o->win_cap ? o->win_cap * 2 : 4096;
+				o->win = xreallocarray(o->win, o->win_cap,
+				    sizeof *o->win);
+			}
+			{
+				struct ordered_event *ev = &o->win[o->win_len++];
+
+				ev->rec = *rec;
+				ev->seq = o->seq++;
+				ev->has_str = 0;
+				if (rec->str != NULL)
+					ordered_keep_string(o, ev);
+			}
+			break;
+		case HT_TAG_SYNC:
+			ordered_release(o, rec->ts);
+			return 1;
+		default:
+			return 1;
+		}
+	}
+}

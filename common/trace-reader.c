@@ -1,0 +1,600 @@
+/*
+ * trace-reader.c - decode a trace file in file order.
+ *
+ * Owns: the open file, a zstd decompression context, one input buffer and
+ * one buffer holding the current decompressed frame.  Records are parsed
+ * out of that frame; everything a record points to (strings, frames,
+ * segments) lives in the frame buffer or in per-reader scratch arrays and
+ * stays valid until the next ht_reader_next().
+ *
+ * Invariant: a frame is fully decompressed before any of its records is
+ * returned, so a truncated or corrupt frame yields none of its records
+ * (frames are the unit of loss, as the format promises).
+ *
+ * Chunk context (thread, previous time, previous pointer) resets at every
+ * CHUNK record and at every frame start, as the writer's does.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "trace-reader.h"
+#include "xmalloc.h"
+
+#define READER_IN_SIZE (1u << 20)
+
+const char *const ht_alloc_fn_names[HT_ALLOC_FN_COUNT] = {
+	"malloc", "calloc", "realloc", "reallocarray", "posix_memalign",
+	"aligned_alloc", "memalign", "valloc", "pvalloc", "heaptrail_alloc",
+};
+
+const char *const ht_free_fn_names[HT_FREE_FN_COUNT] = {
+	"free", "realloc", "reallocarray", "heaptrail_free",
+};
+
+struct ht_reader {
+	char *path;
+	int fd;
+	uint64_t file_size;
+	ZSTD_DCtx *dctx;
+
+	uint8_t *in;		/* compressed bytes read, [in_pos, in_len) */
+	size_t in_pos, in_len;
+	uint64_t in_file_off;	/* file offset of in[0] */
+	int in_eof;
+
+	uint8_t *frame;		/* current decompressed frame */
+	size_t frame_len;
+	const uint8_t *pos;	/* next record in frame */
+	uint64_t frame_off;	/* file offset of the current frame */
+
+	/* Chunk context. */
+	int in_chunk;
+	uint32_t thread;
+	uint64_t last_ts;
+	uint64_t last_ptr;
+
+	int saw_header;
+	int saw_end;
+	char *error;
+
+	struct ht_header header;
+	uint64_t frames[HT_DEPTH_MAX];
+	struct ht_segment segs[HT_SEGMENTS_MAX];
+};
+
+static void
+reader_set_error(ht_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	free(r->error);
+	r->error = xasprintf("%s: %s", r->path, msg);
+	free(msg);
+}
+
+ht_reader *
+ht_reader_open(const char *path, char **cause)
+{
+	uint8_t prefix[HT_PREFIX_LEN];
+	struct stat st;
+	ht_reader *r;
+	ssize_t n;
+	uint32_t version;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (cause)
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (cause)
+			*cause = xasprintf("%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	n = pread(fd, prefix, sizeof prefix, 0);
+	if (n >= 0 && (size_t)n < sizeof prefix &&
+	    memcmp(prefix, HT_MAGIC, (size_t)n < HT_MAGIC_LEN ?
+	    (size_t)n : HT_MAGIC_LEN) == 0 && n > 0) {
+		if (cause)
+			*cause = xasprintf("%s: truncated trace (%zd bytes, "
+			    "shorter than the %d-byte header)", path, n,
+			    HT_PREFIX_LEN);
+		close(fd);
+		return NULL;
+	}
+	if (n != (ssize_t)sizeof prefix ||
+	    memcmp(prefix, HT_MAGIC, HT_MAGIC_LEN) != 0) {
+		if (cause)
+			*cause = xasprintf("%s: not a heaptrail trace "
+			    "(bad magic)", path);
+		close(fd);
+		return NULL;
+	}
+	version = (uint32_t)prefix[8] | (uint32_t)prefix[9] << 8 |
+	    (uint32_t)prefix[10] << 16 | (uint32_t)prefix[11] << 24;
+	if (version != HT_FORMAT_VERSION) {
+		if (cause)
+			*cause = xasprintf("%s: trace format version %u, this "
+			    "heaptrail reads version %d", path, version,
+			    HT_FORMAT_VERSION);
+		close(fd);
+		return NULL;
+	}
+
+	r = xcalloc(1, sizeof *r);
+	r->path = xstrdup(path);
+	r->fd = fd;
+	r->file_size = (uint64_t)st.st_size;
+	r->dctx = ZSTD_createDCtx();
+	if (r->dctx == NULL) {
+		fprintf(stderr, "heaptrail: out of memory (zstd context)\n");
+		exit(1);
+	}
+	r->in = xmalloc(READER_IN_SIZE);
+	r->in_file_off = HT_PREFIX_LEN;
+	r->frame = xmalloc(HT_FRAME_MAX);
+	r->pos = r->frame;
+	r->header.version = version;
+	return r;
+}
+
+void
+ht_reader_close(ht_reader *r)
+{
+	if (r == NULL)
+		return;
+	close(r->fd);
+	ZSTD_freeDCtx(r->dctx);
+	free(r->in);
+	free(r->frame);
+	free(r->error);
+	free(r->path);
+	free(r);
+}
+
+const char *
+ht_reader_error(const ht_reader *r)
+{
+	return r->error;
+}
+
+int
+ht_reader_saw_end(const ht_reader *r)
+{
+	return r->saw_end;
+}
+
+uint64_t
+ht_reader_offset(const ht_reader *r)
+{
+	return r->in_file_off + r->in_pos;
+}
+
+uint64_t
+ht_reader_file_size(const ht_reader *r)
+{
+	return r->file_size;
+}
+
+/* Refills the input buffer; returns bytes available, 0 at EOF, -1 error. */
+static ssize_t
+reader_fill(ht_reader *r)
+{
+	ssize_t n;
+
+	if (r->in_pos > 0) {
+		memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
+		r->in_file_off += r->in_pos;
+		r->in_len -= r->in_pos;
+		r->in_pos = 0;
+	}
+	if (r->in_eof || r->in_len == READER_IN_SIZE)
+		return (ssize_t)r->in_len;
+	do
+		n = pread(r->fd, r->in + r->in_len, READER_IN_SIZE - r->in_len,
+		    (off_t)(r->in_file_off + r->in_len));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		reader_set_error(r, "read error at offset %llu: %s",
+		    (unsigned long long)(r->in_file_off + r->in_len),
+		    strerror(errno));
+		return -1;
+	}
+	if (n == 0)
+		r->in_eof = 1;
+	r->in_len += (size_t)n;
+	return (ssize_t)r->in_len;
+}
+
+/*
+ * Decompresses the next whole frame into r->frame.  Returns 1, 0 at a clean
+ * end of file, -1 on error.
+ */
+static int
+reader_next_frame(ht_reader *r)
+{
+	ZSTD_outBuffer out = { r->frame, HT_FRAME_MAX, 0 };
+	size_t ret;
+
+	if (r->in_pos == r->in_len && reader_fill(r) <= 0)
+		return r->error ? -1 : 0;
+	r->frame_off = r->in_file_off + r->in_pos;
+	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+	for (;;) {
+		ZSTD_inBuffer in = { r->in, r->in_len, r->in_pos };
+
+		ret = ZSTD_decompressStream(r->dctx, &out, &in);
+		r->in_pos = in.pos;
+		if (ZSTD_isError(ret)) {
+			reader_set_error(r, "corrupt frame at offset %llu: %s",
+			    (unsigned long long)r->frame_off,
+			    ZSTD_getErrorName(ret));
+			return -1;
+		}
+		if (ret == 0)
+			break;
+		if (out.pos == out.size) {
+			reader_set_error(r, "corrupt frame at offset %llu: "
+			    "larger than %u bytes", (unsigned long long)
+			    r->frame_off, HT_FRAME_MAX);
+			return -1;
+		}
+		if (r->in_pos == r->in_len) {
+			ssize_t n = reader_fill(r);
+
+			if (n < 0)
+				return -1;
+			if (r->in_eof && r->in_pos == r->in_len) {
+				reader_set_error(r, "truncated frame at offset "
+				    "%llu (the file ends inside it; the "
+				    "recording was cut short)",
+				    (unsigned long long)r->frame_off);
+				return -1;
+			}
+		}
+	}
+	r->frame_len = out.pos;
+	r->pos = r->frame;
+	r->in_chunk = 0;
+	return 1;
+}
+
+/* Field readers: all return -1 when the record runs past the frame. */
+#define GET(v) do {							\
+	if (ht_get_varint(&p, end, &(v)) != 0)				\
+		goto bad;						\
+} while (0)
+
+static int
+reader_get_string(const uint8_t **pp, const uint8_t *end, const char **s,
+    size_t *len)
+{
+	uint64_t n;
+
+	if (ht_get_varint(pp, end, &n) != 0 || n > (uint64_t)(end - *pp))
+		return -1;
+	*s = (const char *)*pp;
+	*len = (size_t)n;
+	*pp += n;
+	return 0;
+}
+
+#define GET_STRING(s, len) do {						\
+	if (reader_get_string(&p, end, &(s), &(len)) != 0)		\
+		goto bad;						\
+} while (0)
+
+static int
+reader_event_ts(ht_reader *r, const uint8_t **pp, const uint8_t *end,
+    struct ht_record *rec)
+{
+	uint64_t d;
+
+	if (!r->in_chunk)
+		return -1;
+	if (ht_get_varint(pp, end, &d) != 0)
+		return -1;
+	r->last_ts += d;
+	rec->ts = r->last_ts;
+	rec->thread = r->thread;
+	return 0;
+}
+
+static int
+reader_event_ptr(ht_reader *r, const uint8_t **pp, const uint8_t *end,
+    struct ht_record *rec)
+{
+	uint64_t d;
+
+	if (ht_get_varint(pp, end, &d) != 0)
+		return -1;
+	r->last_ptr += (uint64_t)ht_unzigzag(d);
+	rec->ptr = r->last_ptr;
+	return 0;
+}
+
+int
+ht_reader_next(ht_reader *r, struct ht_record *rec)
+{
+	const uint8_t *p, *end, *start;
+	uint64_t v, n, i;
+	unsigned tag;
+	int ret;
+
+	if (r->error)
+		return -1;
+	while (r->pos == r->frame + r->frame_len) {
+		ret = reader_next_frame(r);
+		if (ret <= 0)
+			return ret;
+	}
+	p = start = r->pos;
+	end = r->frame + r->frame_len;
+	memset(rec, 0, sizeof *rec);
+	rec->offset = r->frame_off;
+	tag = *p++;
+	rec->tag = tag;
+
+	if (!r->saw_header && tag != HT_TAG_HEADER) {
+		reader_set_error(r, "corrupt trace: first record is not a "
+		    "header (frame at offset %llu)",
+		    (unsigned long long)r->frame_off);
+		return -1;
+	}
+
+	if (ht_tag_is_alloc(tag)) {
+		rec->tag = HT_TAG_ALLOC;
+		rec->fn = tag - HT_TAG_ALLOC;
+		if (reader_event_ts(r, &p, end, rec) != 0 ||
+		    reader_event_ptr(r, &p, end, rec) != 0)
+			goto bad;
+		GET(rec->size);
+		GET(rec->id);
+		goto done;
+	}
+	if (ht_tag_is_free(tag)) {
+		rec->tag = HT_TAG_FREE;
+		rec->fn = tag - HT_TAG_FREE;
+		if (reader_event_ts(r, &p, end, rec) != 0 ||
+		    reader_event_ptr(r, &p, end, rec) != 0)
+			goto bad;
+		goto done;
+	}
+
+	switch (tag) {
+	case HT_TAG_HEADER: {
+		struct ht_header *h = &r->header;
+
+		if (r->saw_header)
+			goto bad;
+		GET(h->pid);
+		GET(h->ppid);
+		GET(h->page_size);
+		GET(h->realtime_ns);
+		GET(v);
+		if (v == 0 || v > HT_DEPTH_MAX)
+			goto bad;
+		h->depth = (uint32_t)v;
+		GET_STRING(h->exe, h->exe_len);
+		GET_STRING(h->argv, h->argv_len);
+		rec->header = h;
+		r->saw_header = 1;
+		break;
+	}
+	case HT_TAG_MODULE_LOAD:
+		GET(rec->id);
+		GET(rec->ts);
+		GET_STRING(rec->str, rec->str_len);
+		GET(rec->base);
+		GET(n);
+		if (n > HT_SEGMENTS_MAX)
+			goto bad;
+		for (i = 0; i < n; i++) {
+			GET(r->segs[i].vaddr);
+			GET(r->segs[i].memsz);
+			GET(v);
+			r->segs[i].flags = (uint32_t)v;
+		}
+		rec->segs = r->segs;
+		rec->nsegs = (unsigned)n;
+		{
+			const char *b;
+
+			GET_STRING(b, rec->build_id_len);
+			if (rec->build_id_len > HT_BUILD_ID_MAX)
+				goto bad;
+			rec->build_id = (const uint8_t *)b;
+		}
+		break;
+	case HT_TAG_MODULE_UNLOAD:
+		GET(rec->id);
+		GET(rec->ts);
+		break;
+	case HT_TAG_STACK:
+		GET(rec->id);
+		GET(n);
+		if (n > HT_DEPTH_MAX)
+			goto bad;
+		v = 0;
+		for (i = 0; i < n; i++) {
+			uint64_t d;
+
+			GET(d);
+			v += (uint64_t)ht_unzigzag(d);
+			r->frames[i] = v;
+		}
+		rec->frames = r->frames;
+		rec->nframes = (uint32_t)n;
+		break;
+	case HT_TAG_CHUNK:
+		GET(v);
+		if (v > UINT32_MAX)
+			goto bad;
+		r->thread = (uint32_t)v;
+		r->in_chunk = 1;
+		r->last_ts = 0;
+		r->last_ptr = 0;
+		rec->thread = r->thread;
+		break;
+	case HT_TAG_SYNC:
+		GET(rec->ts);
+		break;
+	case HT_TAG_RSS:
+		GET(rec->ts);
+		GET(rec->size);
+		break;
+	case HT_TAG_END:
+		GET(rec->ts);
+		GET(rec->id);
+		GET(rec->allocs);
+		GET(rec->frees);
+		GET(rec->count);
+		r->saw_end = 1;
+		break;
+	case HT_TAG_DROPPED:
+		GET(rec->id);
+		break;
+	case HT_TAG_THREAD_START:
+		if (reader_event_ts(r, &p, end, rec) != 0)
+			goto bad;
+		GET(rec->id);
+		break;
+	case HT_TAG_THREAD_NAME:
+		if (reader_event_ts(r, &p, end, rec) != 0)
+			goto bad;
+		GET_STRING(rec->str, rec->str_len);
+		break;
+	case HT_TAG_THREAD_END:
+		if (reader_event_ts(r, &p, end, rec) != 0)
+			goto bad;
+		break;
+	case HT_TAG_MARK:
+		if (reader_event_ts(r, &p, end, rec) != 0)
+			goto bad;
+		GET_STRING(rec->str, rec->str_len);
+		break;
+	default:
+		reader_set_error(r, "corrupt record at offset %llu+%zu: "
+		    "unknown tag 0x%02x", (unsigned long long)r->frame_off,
+		    (size_t)(start - r->frame), tag);
+		return -1;
+	}
+done:
+	r->pos = p;
+	return 1;
+bad:
+	reader_set_error(r, "corrupt record at offset %llu+%zu (tag 0x%02x)",
+	    (unsigned long long)r->frame_off, (size_t)(start - r->frame), tag);
+	return -1;
+}
+
+int
+ht_reader_seek_last_frame(ht_reader *r)
+{
+	const uint8_t *map, *p, *end, *last = NULL;
+	uint64_t start;
+
+	if (!r->saw_header || r->file_size <= HT_PREFIX_LEN)
+		return -1;
+	map = mmap(NULL, r->file_size, PROT_READ, MAP_PRIVATE, r->fd, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	p = map + HT_PREFIX_LEN;
+	end = map + r->file_size;
+	while (p < end) {
+		size_t n = ZSTD_findFrameCompressedSize(p, (size_t)(end - p));
+
+		if (ZSTD_isError(n))
+			break;
+		last = p;
+		p += n;
+	}
+	start = last ? (uint64_t)(last - map) : 0;
+	munmap((void *)map, r->file_size);
+	if (last == NULL)
+		return -1;
+	r->in_file_off = start;
+	r->in_pos = r->in_len = 0;
+	r->in_eof = 0;
+	r->pos = r->frame;
+	r->frame_len = 0;
+	return 0;
+}
+
+static int
+totals_by_counting(const char *path, struct ht_totals *t, char **cause)
+{
+	struct ht_record rec;
+	ht_reader *r = ht_reader_open(path, cause);
+
+	if (r == NULL)
+		return -1;
+	memset(t, 0, sizeof *t);
+	while (ht_reader_next(r, &rec) > 0) {
+		switch (rec.tag) {
+		case HT_TAG_ALLOC:
+			t->allocations++;
+			t->events++;
+			break;
+		case HT_TAG_FREE:
+			t->frees++;
+			t->events++;
+			break;
+		case HT_TAG_DROPPED:
+			t->dropped += rec.id;
+			break;
+		default:
+			break;
+		}
+		if (rec.ts > t->duration_ns)
+			t->duration_ns = rec.ts;
+	}
+	ht_reader_close(r);
+	return 0;
+}
+
+int
+ht_trace_totals(const char *path, struct ht_totals *t, char **cause)
+{
+	struct ht_record rec;
+	ht_reader *r = ht_reader_open(path, cause);
+	int ret;
+
+	if (r == NULL)
+		return -1;
+	memset(t, 0, sizeof *t);
+	ret = ht_reader_next(r, &rec);
+	if (ret > 0 && ht_reader_seek_last_frame(r) == 0) {
+		while (ht_reader_next(r, &rec) > 0) {
+			if (rec.tag != HT_TAG_END)
+				continue;
+			t->events = rec.id;
+			t->allocations = rec.allocs;
+			t->frees = rec.frees;
+			t->dropped = rec.count;
+			t->duration_ns = rec.ts;
+			t->complete = 1;
+		}
+	}
+	ht_reader_close(r);
+	if (t->complete)
+		return 0;
+	return totals_by_counting(path, t, cause);
+}

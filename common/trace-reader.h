@@ -1,0 +1,144 @@
+/*
+ * trace-reader.h - decode a heaptrail trace, record by record.
+ *
+ * Two layers:
+ *  - ht_reader gives the records in file order, exactly as written.  Event
+ *    records carry absolute times and pointers (the deltas are resolved)
+ *    and the thread of the chunk they came in.
+ *  - ht_ordered (trace-order.c) gives the same records with events merged
+ *    into one global time order, which is what pairing frees with
+ *    allocations needs (see "Ordering" in man/heaptrail.5).
+ *
+ * Both are library code: they return error codes and keep a message for
+ * the caller to print; they never print or exit.
+ */
+#ifndef HEAPTRAIL_TRACE_READER_H
+#define HEAPTRAIL_TRACE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace-format.h"
+
+struct ht_header {
+	uint32_t version;
+	uint64_t pid;
+	uint64_t ppid;
+	uint64_t page_size;
+	uint64_t realtime_ns;	/* wall clock at trace time 0 */
+	uint32_t depth;		/* frames kept per stack */
+	const char *exe;	/* program path; borrowed, see below */
+	size_t exe_len;
+	const char *argv;	/* arguments, each ending in '\0' */
+	size_t argv_len;
+};
+
+struct ht_segment {
+	uint64_t vaddr;		/* file virtual address (add base for runtime) */
+	uint64_t memsz;
+	uint32_t flags;		/* PF_X | PF_W | PF_R */
+};
+
+
+/*
+ * One decoded record.  Which fields mean something depends on tag; the
+ * strings, frames and segments are borrowed from the reader and valid until
+ * the next call that reads a record.
+ */
+struct ht_record {
+	unsigned tag;		/* enum ht_tag, with ALLOC/FREE folded: */
+	unsigned fn;		/*  ALLOC/FREE: which entry point */
+	uint32_t thread;	/* events: the chunk's thread index */
+	uint64_t ts;		/* ns since trace start */
+	uint64_t ptr;		/* ALLOC/FREE: block address */
+	uint64_t size;		/* ALLOC: bytes asked for; RSS: bytes */
+	uint64_t id;		/* ALLOC/STACK: stack id; MODULE_*: module
+				   id; THREAD_START: kernel tid; END:
+				   events written; DROPPED: count */
+	uint64_t count;		/* END: events dropped */
+	uint64_t allocs;	/* END: allocations */
+	uint64_t frees;		/* END: frees */
+	const uint64_t *frames;	/* STACK: return addresses, innermost first */
+	uint32_t nframes;
+	const char *str;	/* names, paths, labels (not NUL-terminated) */
+	size_t str_len;
+	uint64_t base;		/* MODULE_LOAD: load bias */
+	const struct ht_segment *segs;
+	unsigned nsegs;
+	const uint8_t *build_id;
+	size_t build_id_len;
+	const struct ht_header *header;	/* HEADER */
+	uint64_t offset;	/* file offset of the frame holding it */
+};
+
+typedef struct ht_reader ht_reader;
+
+/*
+ * Opens PATH and checks its prefix.  On failure returns NULL and, when
+ * cause is not NULL, a malloc'ed message the caller frees.
+ */
+ht_reader *ht_reader_open(const char *path, char **cause);
+void ht_reader_close(ht_reader *r);
+
+/*
+ * Reads the next record.  Returns 1 with *rec filled, 0 at the end of the
+ * file, -1 on an error (truncated frame, corrupt data): all records before
+ * the error have been returned, and ht_reader_error() says what and where.
+ */
+int ht_reader_next(ht_reader *r, struct ht_record *rec);
+
+/* Message of the last error ("truncated frame at offset N"), or NULL. */
+const char *ht_reader_error(const ht_reader *r);
+
+/* True once an END record was read: the recording ended cleanly. */
+int ht_reader_saw_end(const ht_reader *r);
+
+/* Bytes of the file consumed so far (for progress). */
+uint64_t ht_reader_offset(const ht_reader *r);
+
+/* The file's total size. */
+uint64_t ht_reader_file_size(const ht_reader *r);
+
+/*
+ * Skips to the start of the last complete frame (after the header has
+ * been read), for readers that only want the END record.  Returns 0, or -1
+ * if the header was not read yet or no complete frame follows it.
+ */
+int ht_reader_seek_last_frame(ht_reader *r);
+
+/* What a recording amounted to, from its END record or by counting. */
+struct ht_totals {
+	uint64_t events;
+	uint64_t allocations;
+	uint64_t frees;
+	uint64_t dropped;
+	uint64_t duration_ns;
+	int complete;		/* an END record was found */
+};
+
+/*
+ * Fills *t from PATH: from the END record when the recording ended
+ * cleanly (reading only the last frame), else by reading every frame.
+ * Returns 0, or -1 with *cause (malloc'ed) when the file is not readable.
+ */
+int ht_trace_totals(const char *path, struct ht_totals *t, char **cause);
+
+/* --- global time order ------------------------------------------------- */
+
+typedef struct ht_ordered ht_ordered;
+
+/* As ht_reader_open, for ordered reading. */
+ht_ordered *ht_ordered_open(const char *path, char **cause);
+void ht_ordered_close(ht_ordered *o);
+
+/*
+ * Like ht_reader_next, but events come sorted by time (ties keep file
+ * order).  Definitions (stacks, modules, ...) come as soon as read, which
+ * is before any event that refers to them.  On an error, the events read
+ * before it are still all returned first.
+ */
+int ht_ordered_next(ht_ordered *o, struct ht_record *rec);
+const char *ht_ordered_error(const ht_ordered *o);
+ht_reader *ht_ordered_reader(ht_ordered *o);
+
+#endif /* HEAPTRAIL_TRACE_READER_H */

@@ -1,0 +1,438 @@
+/*
+ * hooks.c - the interposed allocation entry points of libheaptrail.so.
+ *
+ * Each hook calls the next definition of its function (dlsym RTLD_NEXT:
+ * glibc's, or another preloaded allocator's) and records what happened:
+ *   - allocations are recorded after the real call (only if it succeeded),
+ *     with the time read after it;
+ *   - free is recorded before the real call, with the time read before it;
+ *   - realloc is a free of the old block (time before the call) and an
+ *     allocation of the new one (time after), even when it does not move;
+ *     realloc(NULL, n) is only an allocation; realloc(p, 0) returning NULL
+ *     is only a free; a failed realloc records nothing.
+ * Those two rules are what lets a reader order a free in one thread before
+ * the malloc in another thread that got the same address back.
+ *
+ * rec_guard is set around every real call, so allocator functions that
+ * call each other through the PLT (reallocarray -> realloc) are recorded
+ * once, and allocations made by the recorder itself are not recorded.
+ *
+ * Bootstrap: dlsym() itself calls calloc before we know the real calloc,
+ * so until resolution is done allocations come from a static arena, whose
+ * blocks are never freed (free ignores them).
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "recorder.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* The annotation entry points include/heaptrail.h binds to (weakly). */
+EXPORT void __heaptrail_alloc(const void *ptr, size_t size);
+EXPORT void __heaptrail_free(const void *ptr);
+EXPORT void __heaptrail_mark(const char *label);
+
+static void *(*real_malloc)(size_t);
+static void *(*real_calloc)(size_t, size_t);
+static void *(*real_realloc)(void *, size_t);
+static void *(*real_reallocarray)(void *, size_t, size_t);
+static void (*real_free)(void *);
+static int (*real_posix_memalign)(void **, size_t, size_t);
+static void *(*real_aligned_alloc)(size_t, size_t);
+static void *(*real_memalign)(size_t, size_t);
+static void *(*real_valloc)(size_t);
+static void *(*real_pvalloc)(size_t);
+static int (*real_dlclose)(void *);
+static void (*real_exit)(int) __attribute__((noreturn));
+static void (*real_Exit)(int) __attribute__((noreturn));
+
+/* --- bootstrap arena ------------------------------------------------------- */
+
+#define BOOT_SIZE (256u << 10)
+static _Alignas(64) uint8_t boot_arena[BOOT_SIZE];
+static _Atomic size_t boot_used;
+static _Atomic int resolving;
+
+static int
+is_boot(const void *p)
+{
+	return (const uint8_t *)p >= boot_arena &&
+	    (const uint8_t *)p < boot_arena + BOOT_SIZE;
+}
+
+/* Blocks carry their size in the 16 bytes before them. */
+static void *
+boot_alloc(size_t size)
+{
+	size_t need = ((size + 15) & ~(size_t)15) + 16;
+	size_t off = atomic_fetch_add(&boot_used, need);
+
+	if (off + need > BOOT_SIZE)
+		return NULL;
+	*(size_t *)(boot_arena + off) = size;
+	return boot_arena + off + 16;
+}
+
+static size_t
+boot_size(const void *p)
+{
+	return *(const size_t *)((const uint8_t *)p - 16);
+}
+
+#define RESOLVE(name) \
+	(*(void **)&real_##name = dlsym(RTLD_NEXT, #name))
+
+void
+rec_resolve_real(void)
+{
+	if (real_free != NULL || resolving)
+		return;
+	resolving = 1;
+	RESOLVE(malloc);
+	RESOLVE(calloc);
+	RESOLVE(realloc);
+	RESOLVE(reallocarray);
+	RESOLVE(posix_memalign);
+	RESOLVE(aligned_alloc);
+	RESOLVE(memalign);
+	RESOLVE(valloc);
+	RESOLVE(pvalloc);
+	RESOLVE(dlclose);
+	*(void **)&real_exit = dlsym(RTLD_NEXT, "_exit");
+	*(void **)&real_Exit = dlsym(RTLD_NEXT, "_Exit");
+	RESOLVE(free);		/* last: it says resolution is done */
+	resolving = 0;
+}
+
+/* True when the real functions are not known yet: use the arena. */
+static int
+booting(void)
+{
+	if (__builtin_expect(real_free != NULL, 1))
+		return 0;
+	if (resolving)
+		return 1;
+	rec_resolve_real();
+	return real_free == NULL;
+}
+
+static inline int
+recording(void)
+{
+	return rec_guard == 0 &&
+	    atomic_load_explicit(&rec_state, memory_order_relaxed) != REC_OFF;
+}
+
+static void
+record_alloc(unsigned fn, void *p, size_t size)
+{
+	uint64_t stack = stack_capture();
+
+	event_alloc(fn, (uintptr_t)p, size, stack, 0);
+}
+
+/* --- malloc family ----------------------------------------------------------- */
+
+EXPORT void *
+malloc(size_t size)
+{
+	void *p;
+
+	if (booting())
+		return boot_alloc(size);
+	if (!recording())
+		return real_malloc(size);
+	rec_guard = 1;
+	p = real_malloc(size);
+	if (p != NULL)
+		record_alloc(HT_ALLOC_MALLOC, p, size);
+	rec_guard = 0;
+	return p;
+}
+
+EXPORT void *
+calloc(size_t n, size_t size)
+{
+	size_t total;
+	void *p;
+
+	if (booting()) {
+		if (__builtin_mul_overflow(n, size, &total))
+			return NULL;
+		return boot_alloc(total);	/* static: already zero */
+	}
+	if (!recording())
+		return real_calloc(n, size);
+	rec_guard = 1;
+	p = real_calloc(n, size);
+	if (p != NULL)
+		record_alloc(HT_ALLOC_CALLOC, p, n * size);
+	rec_guard = 0;
+	return p;
+}
+
+EXPORT void
+free(void *p)
+{
+	if (p == NULL || is_boot(p))
+		return;
+	if (booting())
+		return;		/* cannot happen: nothing else allocated */
+	if (!recording()) {
+		real_free(p);
+		return;
+	}
+	rec_guard = 1;
+	event_free(HT_FREE_FREE, (uintptr_t)p);
+	real_free(p);
+	rec_guard = 0;
+}
+
+/* The common part of realloc and reallocarray; SIZE is already checked. */
+static void *
+do_realloc(void *old, size_t size, unsigned alloc_fn, unsigned free_fn,
+    void *(*call)(void *, size_t, size_t), size_t n, size_t m)
+{
+	uint64_t stack = 0, t0;
+	void *p;
+
+	if (is_boot(old)) {
+		/* Moves out of the arena; the arena block was never seen. */
+		p = malloc(size);
+		if (p != NULL)
+			memcpy(p, old, boot_size(old) < size ?
+			    boot_size(old) : size);
+		return p;
+	}
+	if (!recording())
+		return call(old, n, m);
+
+	rec_guard = 1;
+	if (old == NULL) {
+		p = call(old, n, m);
+		if (p != NULL)
+			record_alloc(alloc_fn, p, size);
+		rec_guard = 0;
+		return p;
+	}
+	if (size != 0)
+		stack = stack_capture();
+	t0 = event_realloc_begin();
+	p = call(old, n, m);
+	if (p == NULL && size != 0)
+		event_realloc_cancel();		/* failed: old block stays */
+	else
+		event_realloc_end(free_fn, (uintptr_t)old, t0, alloc_fn,
+		    (uintptr_t)p, size, p ? (stack ? stack :
+		    stack_capture()) : 0);
+	rec_guard = 0;
+	return p;
+}
+
+static void *
+call_realloc(void *old, size_t n, size_t m)
+{
+	(void)m;
+	return real_realloc(old, n);
+}
+
+static void *
+call_reallocarray(void *old, size_t n, size_t m)
+{
+	return real_reallocarray(old, n, m);
+}
+
+EXPORT void *
+realloc(void *old, size_t size)
+{
+	if (booting())
+		return old == NULL ? boot_alloc(size) : NULL;
+	return do_realloc(old, size, HT_ALLOC_REALLOC, HT_FREE_REALLOC,
+	    call_realloc, size, 0);
+}
+
+EXPORT void *
+reallocarray(void *old, size_t n, size_t m)
+{
+	size_t size;
+
+	if (__builtin_mul_overflow(n, m, &size)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (booting())
+		return old == NULL ? boot_alloc(size) : NULL;
+	return do_realloc(old, size, HT_ALLOC_REALLOCARRAY,
+	    HT_FREE_REALLOCARRAY, call_reallocarray, n, m);
+}
+
+EXPORT int
+posix_memalign(void **out, size_t align, size_t size)
+{
+	int ret;
+
+	if (booting())
+		return ENOMEM;
+	if (!recording())
+		return real_posix_memalign(out, align, size);
+	rec_guard = 1;
+	ret = real_posix_memalign(out, align, size);
+	if (ret == 0)
+		record_alloc(HT_ALLOC_POSIX_MEMALIGN, *out, size);
+	rec_guard = 0;
+	return ret;
+}
+
+/* aligned_alloc, memalign, valloc, pvalloc: one shape, one helper. */
+static void *
+aligned_hook(unsigned fn, void *(*call)(size_t, size_t), size_t align,
+    size_t size)
+{
+	void *p;
+
+	if (!recording())
+		return call(align, size);
+	rec_guard = 1;
+	p = call(align, size);
+	if (p != NULL)
+		record_alloc(fn, p, size);
+	rec_guard = 0;
+	return p;
+}
+
+static void *
+call_aligned_alloc(size_t a, size_t n)
+{
+	return real_aligned_alloc(a, n);
+}
+
+static void *
+call_memalign(size_t a, size_t n)
+{
+	return real_memalign(a, n);
+}
+
+static void *
+call_valloc(size_t a, size_t n)
+{
+	(void)a;
+	return real_valloc(n);
+}
+
+static void *
+call_pvalloc(size_t a, size_t n)
+{
+	(void)a;
+	return real_pvalloc(n);
+}
+
+EXPORT void *
+aligned_alloc(size_t align, size_t size)
+{
+	if (booting())
+		return NULL;
+	return aligned_hook(HT_ALLOC_ALIGNED_ALLOC, call_aligned_alloc, align,
+	    size);
+}
+
+EXPORT void *
+memalign(size_t align, size_t size)
+{
+	if (booting())
+		return NULL;
+	return aligned_hook(HT_ALLOC_MEMALIGN, call_memalign, align, size);
+}
+
+EXPORT void *
+valloc(size_t size)
+{
+	if (booting())
+		return NULL;
+	return aligned_hook(HT_ALLOC_VALLOC, call_valloc, 0, size);
+}
+
+EXPORT void *
+pvalloc(size_t size)
+{
+	if (booting())
+		return NULL;
+	return aligned_hook(HT_ALLOC_PVALLOC, call_pvalloc, 0, size);
+}
+
+/* --- loader and process end ------------------------------------------------------ */
+
+EXPORT int
+dlclose(void *handle)
+{
+	int ret, rec;
+
+	if (booting())
+		return -1;
+	rec = recording();
+	if (rec) {
+		rec_guard = 1;
+		modules_rescan();	/* see it before it goes */
+		rec_guard = 0;
+	}
+	ret = real_dlclose(handle);	/* its destructors' frees count */
+	if (rec) {
+		rec_guard = 1;
+		modules_rescan();
+		rec_guard = 0;
+	}
+	return ret;
+}
+
+EXPORT void
+_exit(int status)
+{
+	if (!booting())
+		rec_stop();
+	real_exit(status);
+}
+
+EXPORT void
+_Exit(int status)
+{
+	if (!booting())
+		rec_stop();
+	real_Exit(status);
+}
+
+/* --- annotations (include/heaptrail.h) ------------------------------------------------ */
+
+EXPORT void
+__heaptrail_alloc(const void *ptr, size_t size)
+{
+	if (ptr == NULL || !recording())
+		return;
+	rec_guard = 1;
+	record_alloc(HT_ALLOC_ANNOTATION, (void *)ptr, size);
+	rec_guard = 0;
+}
+
+EXPORT void
+__heaptrail_free(const void *ptr)
+{
+	if (ptr == NULL || !recording())
+		return;
+	rec_guard = 1;
+	event_free(HT_FREE_ANNOTATION, (uintptr_t)ptr);
+	rec_guard = 0;
+}
+
+EXPORT void
+__heaptrail_mark(const char *label)
+{
+	if (label == NULL || !recording())
+		return;
+	rec_guard = 1;
+	event_mark(label);
+	rec_guard = 0;
+}

@@ -1,0 +1,269 @@
+/*
+ * modules.c - tell the trace which ELF objects are mapped, and when.
+ *
+ * modules_rescan() walks dl_iterate_phdr() and compares with the last
+ * walk: new objects get a MODULE_LOAD record (path, load bias, PT_LOAD
+ * segments, GNU build-id), vanished ones a MODULE_UNLOAD.  The loader's
+ * adds/subs counters make a walk with no change cost one callback.
+ *
+ * When: the writer rescans every tick (so a dlopen is seen within ~10 ms),
+ * and the dlclose() hook rescans just before and just after the real
+ * dlclose, so an object is always seen before it goes away and its unload
+ * time is exact.  dlopen() itself is deliberately not hooked: glibc picks
+ * the search path ($ORIGIN, RUNPATH) from the caller's address, which a
+ * hook would change.  The load time of a dlopen'ed object is therefore
+ * "seen by", at most a tick late; readers map addresses by range.
+ *
+ * Owns: the table of known objects, under modules_lock.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <link.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "recorder.h"
+
+#define MODULES_MAX 4096
+
+struct known_module {
+	uintptr_t base;
+	uintptr_t first_vaddr;	/* with base and name, identifies it */
+	uint64_t name_hash;
+	uint64_t id;
+	int seen;
+};
+
+static pthread_mutex_t modules_lock = PTHREAD_MUTEX_INITIALIZER;
+/* protects: everything below */
+static struct known_module *known;
+static unsigned known_count;
+static uint64_t next_module_id = 1;
+static unsigned long long last_adds, last_subs;
+static int scanned_once;
+static char exe_path[4096];
+
+static uintptr_t
+first_load_vaddr(const struct dl_phdr_info *info)
+{
+	int i;
+
+	for (i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_LOAD)
+			return info->dlpi_phdr[i].p_vaddr;
+	return 0;
+}
+
+/* Finds the GNU build-id note in the mapped PT_NOTE segments. */
+static size_t
+find_build_id(const struct dl_phdr_info *info, const uint8_t **id)
+{
+	int i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const uint8_t *p, *end;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			size_t name = (nh->n_namesz + 3) & ~3u;
+			size_t desc = (nh->n_descsz + 3) & ~3u;
+			const uint8_t *n = p + sizeof *nh;
+
+			if (n + name + desc > end)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID &&
+			    nh->n_namesz == 4 && memcmp(n, "GNU", 4) == 0 &&
+			    nh->n_descsz <= HT_BUILD_ID_MAX) {
+				*id = n + name;
+				return nh->n_descsz;
+			}
+			p = n + name + desc;
+		}
+	}
+	return 0;
+}
+
+static void
+define_load(const struct dl_phdr_info *info, uint64_t id)
+{
+	const char *path = info->dlpi_name;
+	const uint8_t *build_id = NULL;
+	size_t build_id_len, path_len, nseg = 0;
+	uint8_t *p;
+	int i;
+
+	if (path == NULL || path[0] == '\0')
+		path = exe_path;
+	path_len = strnlen(path, sizeof exe_path);
+	build_id_len = find_build_id(info, &build_id);
+	for (i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_LOAD)
+			nseg++;
+	if (nseg > HT_SEGMENTS_MAX)
+		nseg = HT_SEGMENTS_MAX;
+
+	p = defs_reserve(1 + 5 * HT_VARINT_MAX + path_len +
+	    nseg * 3 * HT_VARINT_MAX + build_id_len);
+	if (p == NULL)
+		return;
+	*p++ = HT_TAG_MODULE_LOAD;
+	p = ht_put_varint(p, id);
+	p = ht_put_varint(p, rec_now());
+	p = ht_put_bytes(p, path, path_len);
+	p = ht_put_varint(p, info->dlpi_addr);
+	p = ht_put_varint(p, nseg);
+	for (i = 0; i < info->dlpi_phnum && nseg > 0; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		p = ht_put_varint(p, ph->p_vaddr);
+		p = ht_put_varint(p, ph->p_memsz);
+		p = ht_put_varint(p, ph->p_flags);
+		nseg--;
+	}
+	p = ht_put_bytes(p, build_id, build_id_len);
+	defs_commit(p);
+}
+
+static void
+define_unload(uint64_t id)
+{
+	uint8_t *p = defs_reserve(1 + 2 * HT_VARINT_MAX);
+
+	if (p == NULL)
+		return;
+	*p++ = HT_TAG_MODULE_UNLOAD;
+	p = ht_put_varint(p, id);
+	p = ht_put_varint(p, rec_now());
+	defs_commit(p);
+}
+
+static uint64_t
+name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+
+	for (; s != NULL && *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	return h;
+}
+
+static int
+rescan_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	int *first = arg;
+	uintptr_t vaddr;
+	uint64_t hash;
+	unsigned i;
+
+	if (*first) {
+		*first = 0;
+		if (size >= offsetof(struct dl_phdr_info, dlpi_subs) +
+		    sizeof info->dlpi_subs) {
+			if (scanned_once && info->dlpi_adds == last_adds &&
+			    info->dlpi_subs == last_subs)
+				return 1;	/* nothing changed */
+			last_adds = info->dlpi_adds;
+			last_subs = info->dlpi_subs;
+		}
+	}
+	vaddr = first_load_vaddr(info);
+	hash = name_hash(info->dlpi_name);
+	for (i = 0; i < known_count; i++) {
+		if (known[i].base == info->dlpi_addr &&
+		    known[i].first_vaddr == vaddr &&
+		    known[i].name_hash == hash) {
+			known[i].seen = 1;
+			return 0;
+		}
+	}
+	if (known_count == MODULES_MAX)
+		return 0;
+	known[known_count].base = info->dlpi_addr;
+	known[known_count].first_vaddr = vaddr;
+	known[known_count].name_hash = hash;
+	known[known_count].id = next_module_id++;
+	known[known_count].seen = 1;
+	define_load(info, known[known_count].id);
+	known_count++;
+	return 0;
+}
+
+void
+modules_rescan(void)
+{
+	int first = 1;
+	unsigned i, j;
+
+	pthread_mutex_lock(&modules_lock);
+	if (known == NULL) {
+		ssize_t n;
+
+		known = rec_map(sizeof *known * MODULES_MAX);
+		n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+		exe_path[n > 0 ? n : 0] = '\0';
+		if (known == NULL) {
+			pthread_mutex_unlock(&modules_lock);
+			return;
+		}
+	}
+	for (i = 0; i < known_count; i++)
+		known[i].seen = 0;
+	if (dl_iterate_phdr(rescan_cb, &first) == 1) {
+		/* Unchanged since the last walk. */
+		for (i = 0; i < known_count; i++)
+			known[i].seen = 1;
+	}
+	scanned_once = 1;
+	for (i = j = 0; i < known_count; i++) {
+		if (known[i].seen)
+			known[j++] = known[i];
+		else
+			define_unload(known[i].id);
+	}
+	known_count = j;
+	pthread_mutex_unlock(&modules_lock);
+}
+
+static int
+self_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uintptr_t *range = arg, lo = UINTPTR_MAX, hi = 0;
+	uintptr_t me = (uintptr_t)&modules_self_range;
+	int i;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		if (a < lo)
+			lo = a;
+		if (a + ph->p_memsz > hi)
+			hi = a + ph->p_memsz;
+	}
+	if (me >= lo && me < hi) {
+		range[0] = lo;
+		range[1] = hi;
+		return 1;
+	}
+	return 0;
+}
+
+void
+modules_self_range(uintptr_t *lo, uintptr_t *hi)
+{
+	uintptr_t range[2] = { 0, 0 };
+
+	dl_iterate_phdr(self_cb, range);
+	*lo = range[0];
+	*hi = range[1];
+}

@@ -1,0 +1,265 @@
+/*
+ * recorder.c - start and stop libheaptrail.so inside the recorded process.
+ *
+ * The constructor reads the settings (HEAPTRAIL_OUTPUT, HEAPTRAIL_DEPTH,
+ * HEAPTRAIL_QUIET), opens the trace, writes its header frame, and starts
+ * the writer; from then on the hooks record.  The destructor (and the
+ * _exit hooks) stop it: final collection, END record.  Because the library
+ * is preloaded, its destructor runs after those of the program and of the
+ * libraries it loaded, so their frees are in the trace; anything later
+ * still is written synchronously (REC_FINISHED).
+ *
+ * Owns: the configuration, the recorder state, the time base.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "recorder.h"
+
+struct rec_config rec_config = { .depth = 64 };
+_Atomic int rec_state = REC_OFF;
+__thread int rec_guard __attribute__((tls_model("initial-exec")));
+
+static uint64_t base_ns;
+static pid_t recorder_pid;
+static atomic_flag stopping = ATOMIC_FLAG_INIT;
+
+void
+rec_warn(const char *msg, const char *arg)
+{
+	char buf[512];
+	size_t n = 0;
+	const char *parts[] = { "heaptrail: ", msg, arg, "\n" };
+	size_t i;
+
+	if (rec_config.quiet)
+		return;
+	for (i = 0; i < 4; i++) {
+		size_t len = parts[i] ? strlen(parts[i]) : 0;
+
+		if (len > sizeof buf - n)
+			len = sizeof buf - n;
+		memcpy(buf + n, parts[i], len);
+		n += len;
+	}
+	if (write(STDERR_FILENO, buf, n) < 0)
+		return;
+}
+
+void *
+rec_map(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void
+rec_unmap(void *p, size_t size)
+{
+	if (p != NULL)
+		munmap(p, size);
+}
+
+static uint64_t
+clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t
+rec_now(void)
+{
+	return clock_ns(CLOCK_MONOTONIC) - base_ns;
+}
+
+/* Appends decimal V at P; returns the new end. */
+static char *
+put_decimal(char *p, char *end, unsigned long v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0 && p < end)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/*
+ * Expands %p (pid), %e (program name) and %% in PATTERN into OUT.
+ * Returns whether %p was present.
+ */
+static int
+expand_output(const char *pattern, const char *exe, char *out, size_t cap)
+{
+	const char *name = strrchr(exe, '/');
+	char *p = out, *end = out + cap - 1;
+	int has_pid = 0;
+
+	name = name ? name + 1 : exe;
+	for (; *pattern && p < end; pattern++) {
+		if (pattern[0] != '%' || pattern[1] == '\0') {
+			*p++ = *pattern;
+			continue;
+		}
+		pattern++;
+		if (*pattern == 'p') {
+			p = put_decimal(p, end, (unsigned long)getpid());
+			has_pid = 1;
+		} else if (*pattern == 'e') {
+			size_t n = strlen(name);
+
+			if (n > (size_t)(end - p))
+				n = (size_t)(end - p);
+			memcpy(p, name, n);
+			p += n;
+		} else {
+			*p++ = *pattern;
+		}
+	}
+	*p = '\0';
+	return has_pid;
+}
+
+static size_t
+read_file(const char *path, char *buf, size_t cap)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	while (len < cap && (n = read(fd, buf + len, cap - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	return len;
+}
+
+/* The first frame: the HEADER record. */
+static int
+write_header(const char *exe)
+{
+	static char args[16384];
+	static uint8_t rec[sizeof args + 4096 + 128];
+	size_t args_len = read_file("/proc/self/cmdline", args, sizeof args);
+	uint8_t *p = rec;
+
+	*p++ = HT_TAG_HEADER;
+	p = ht_put_varint(p, (uint64_t)getpid());
+	p = ht_put_varint(p, (uint64_t)getppid());
+	p = ht_put_varint(p, (uint64_t)sysconf(_SC_PAGESIZE));
+	p = ht_put_varint(p, clock_ns(CLOCK_REALTIME) - rec_now());
+	p = ht_put_varint(p, (uint64_t)rec_config.depth);
+	p = ht_put_bytes(p, exe, strlen(exe));
+	p = ht_put_bytes(p, args, args_len);
+	return writer_first_frame(rec, (size_t)(p - rec));
+}
+
+static void
+fork_child(void)
+{
+	/* Recording children of fork() is not supported yet (man page). */
+	rec_state = REC_OFF;
+	writer_after_fork_child();
+}
+
+__attribute__((constructor)) static void
+rec_init(void)
+{
+	static char exe[4096], path[4096];
+	const char *env;
+	uintptr_t lo, hi;
+	ssize_t n;
+
+	rec_resolve_real();
+	rec_guard = 1;
+	base_ns = clock_ns(CLOCK_MONOTONIC) - 1;
+	recorder_pid = getpid();
+
+	if ((env = getenv("HEAPTRAIL_QUIET")) != NULL && *env && *env != '0')
+		rec_config.quiet = 1;
+	if ((env = getenv("HEAPTRAIL_DEPTH")) != NULL && *env) {
+		long d = strtol(env, NULL, 10);
+
+		if (d < 1)
+			d = 1;
+		if (d > HT_DEPTH_MAX)
+			d = HT_DEPTH_MAX;
+		rec_config.depth = (int)d;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	env = getenv("HEAPTRAIL_OUTPUT");
+	if (env == NULL || *env == '\0')
+		env = "heaptrail.%e.%p.trace";
+	if (!expand_output(env, exe, path, sizeof path)) {
+		/*
+		 * A fixed name: programs this one execs would overwrite it,
+		 * so they get NAME.<pid> instead.
+		 */
+		static char child[4096 + 4];
+		size_t len = strlen(env);
+
+		if (len + 4 < sizeof child) {
+			memcpy(child, env, len);
+			memcpy(child + len, ".%p", 4);
+			setenv("HEAPTRAIL_OUTPUT", child, 1);
+		}
+	}
+	if (writer_open(path) != 0) {
+		rec_warn("cannot write the trace, not recording: ", path);
+		rec_guard = 0;
+		return;
+	}
+	thread_buffers_init();
+	modules_self_range(&lo, &hi);
+	stack_table_init(lo, hi);
+	if (write_header(exe) != 0) {
+		rec_warn("cannot write the trace header: ", path);
+		rec_guard = 0;
+		return;
+	}
+	pthread_atfork(NULL, NULL, fork_child);
+	if (writer_start() != 0) {
+		rec_guard = 0;
+		return;
+	}
+	rec_state = REC_RUNNING;
+	rec_guard = 0;
+}
+
+void
+rec_stop(void)
+{
+	int saved = rec_guard;
+
+	if (rec_state != REC_RUNNING || getpid() != recorder_pid ||
+	    atomic_flag_test_and_set(&stopping))
+		return;
+	rec_guard = 1;
+	writer_finish();
+	rec_state = REC_FINISHED;
+	rec_guard = saved;
+}
+
+__attribute__((destructor)) static void
+rec_fini(void)
+{
+	rec_stop();
+}

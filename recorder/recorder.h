@@ -1,0 +1,185 @@
+/*
+ * recorder.h - internals of libheaptrail.so, shared by its files.
+ *
+ * Data flow of one event (see man/heaptrail.5 "Ordering" for why):
+ *
+ *   hooks.c       interposed malloc/free/...: calls the real function,
+ *                 unwinds (unw_backtrace) and asks stack-table.c for the
+ *                 stack's id, then appends the event to its thread's buffer
+ *   thread-buffer.c  per-thread buffers (one spin lock each, taken by the
+ *                 owner per event and by the writer when it collects); a
+ *                 full buffer is copied into the hand-off queue
+ *   writer.c      the background thread: takes chunks from the queue,
+ *                 collects idle buffers every sync period, puts definitions
+ *                 (stacks, modules) before the chunks that use them,
+ *                 compresses frames with zstd and writes them
+ *
+ * Rules for every file here: no stdio, no allocation through the hooked
+ * malloc on a recording path (memory comes from rec_map()), problems are
+ * reported with rec_warn() (one write(2) line starting "heaptrail:").
+ */
+#ifndef HEAPTRAIL_RECORDER_H
+#define HEAPTRAIL_RECORDER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/trace-format.h"
+
+#define REC_HIDDEN __attribute__((visibility("hidden")))
+
+/* --- configuration (recorder.c) -------------------------------------- */
+
+struct rec_config {
+	int depth;		/* frames kept per stack */
+	int quiet;		/* HEAPTRAIL_QUIET: no messages */
+};
+extern struct rec_config rec_config REC_HIDDEN;
+
+/*
+ * Recorder life cycle.  Hooks record only in REC_RUNNING; in REC_OFF (not
+ * started, disabled by an error, or a forked child) they only pass calls
+ * through.  REC_FINISHED: the writer is gone, events are written
+ * synchronously by whoever makes them (at-exit stragglers).
+ */
+enum rec_state { REC_OFF, REC_RUNNING, REC_FINISHED };
+extern _Atomic int rec_state REC_HIDDEN;
+
+/* Per-thread guard: non-zero while inside the recorder, so allocations
+   the recorder itself causes (libunwind, zstd, pthread) pass through. */
+extern __thread int rec_guard __attribute__((tls_model("initial-exec")))
+    REC_HIDDEN;
+
+void rec_start(void) REC_HIDDEN;	/* constructor work */
+void rec_stop(void) REC_HIDDEN;		/* flush everything, end trace */
+uint64_t rec_now(void) REC_HIDDEN;	/* ns since trace start */
+void rec_warn(const char *msg, const char *arg) REC_HIDDEN;
+void *rec_map(size_t size) REC_HIDDEN;	/* zeroed pages, or NULL */
+void rec_unmap(void *p, size_t size) REC_HIDDEN;
+
+/* --- real functions (hooks.c) ---------------------------------------- */
+
+void rec_resolve_real(void) REC_HIDDEN;
+
+/* --- stacks (stack-table.c) -------------------------------------------- */
+
+/*
+ * Unwinds the caller's stack and returns its id (>= 1), defining it in
+ * the trace the first time it is seen.  Frames inside libheaptrail.so are
+ * left out.
+ */
+uint64_t stack_capture(void) REC_HIDDEN;
+void stack_table_init(uintptr_t self_lo, uintptr_t self_hi) REC_HIDDEN;
+
+/* --- definitions buffer (writer.c) --------------------------------------- */
+
+/*
+ * Records that define things (stacks, modules) go here, under the
+ * definitions lock, and the writer drains them before any chunk it writes:
+ * an event can only name a stack that was put here before the event was
+ * appended, so the definition always precedes its users in the file.
+ * defs_reserve() returns room for LEN bytes with the lock held (waiting
+ * for the writer if the buffer is full); defs_commit() releases it.
+ */
+uint8_t *defs_reserve(size_t len) REC_HIDDEN;
+void defs_commit(uint8_t *end) REC_HIDDEN;
+
+/* --- per-thread buffers (thread-buffer.c) ------------------------------- */
+
+#define THREAD_BUF_SIZE (64u << 10)
+/* Largest single event record (MARK with its label cap). */
+#define EVENT_MAX (1 + 4 * HT_VARINT_MAX + 256)
+
+struct rec_thread {
+	atomic_flag lock;	/* protects everything below but next, and
+				   serializes owner appends with collection */
+	uint32_t idx;		/* thread index in the trace (>= 1) */
+	int dead;		/* owner exited; recycled once drained */
+	int shared;		/* appended to by several threads */
+	uint64_t last_ts;	/* delta bases, reset with the buffer */
+	uint64_t last_ptr;
+	_Atomic uint64_t inflight_ts;	/* start of a realloc in progress
+					   (ts + 1), or 0: caps SYNC */
+	size_t len;
+	uint64_t n_events;	/* cumulative over the struct's life, */
+	uint64_t n_allocs;	/*  summed by the writer for END */
+	uint64_t n_frees;
+	struct rec_thread *next;	/* registry, immutable once linked */
+	uint8_t buf[THREAD_BUF_SIZE];
+};
+
+struct rec_thread *thread_current(void) REC_HIDDEN;
+void thread_buffers_init(void) REC_HIDDEN;
+void thread_exit_hook(void *arg) REC_HIDDEN;
+
+/*
+ * Event encoding.  Each locks the thread buffer, reads the clock inside
+ * the lock (the SYNC promise depends on it) unless given a time, encodes,
+ * and unlocks.  ts = 0 means "read the clock now".
+ */
+void event_alloc(unsigned fn, uintptr_t ptr, size_t size, uint64_t stack,
+    uint64_t ts) REC_HIDDEN;
+void event_free(unsigned fn, uintptr_t ptr) REC_HIDDEN;
+void event_mark(const char *label) REC_HIDDEN;
+/* realloc: marks the free part in flight, returns its time. */
+uint64_t event_realloc_begin(void) REC_HIDDEN;
+void event_realloc_end(unsigned free_fn, uintptr_t old, uint64_t t0,
+    unsigned alloc_fn, uintptr_t ptr, size_t size, uint64_t stack)
+    REC_HIDDEN;
+void event_realloc_cancel(void) REC_HIDDEN;
+
+/*
+ * Collection, for the writer: calls FN for each registered thread with its
+ * lock held, then unlocks.  Returns the smallest in-flight realloc start
+ * seen (UINT64_MAX if none).
+ */
+uint64_t thread_buffers_collect(void (*fn)(struct rec_thread *)) REC_HIDDEN;
+/* Events, allocations and frees appended so far, all threads. */
+void thread_buffers_totals(uint64_t *events, uint64_t *allocs,
+    uint64_t *frees) REC_HIDDEN;
+
+/* --- hand-off queue (thread-buffer.c) ------------------------------------ */
+
+/*
+ * Copies a thread's buffer into the queue as one chunk.  Never blocks:
+ * returns 0 if the queue is full (the caller drops its lock, waits with
+ * queue_wait_room(), retries).
+ */
+int queue_try_push(struct rec_thread *t) REC_HIDDEN;
+void queue_wait_room(void) REC_HIDDEN;
+
+struct queue_chunk {
+	uint32_t thread;
+	uint32_t len;
+	uint8_t data[THREAD_BUF_SIZE];
+};
+/* Writer side: the oldest chunk, or NULL; then queue_pop_done(). */
+struct queue_chunk *queue_peek(void) REC_HIDDEN;
+void queue_pop_done(void) REC_HIDDEN;
+/* Wakes the writer early (a queue is filling up). */
+void writer_kick(void) REC_HIDDEN;
+
+/* --- writer (writer.c) ----------------------------------------------------- */
+
+int writer_open(const char *path) REC_HIDDEN;	/* 0 or -1 */
+/* Writes the header frame; before writer_start().  0 or -1. */
+int writer_first_frame(const uint8_t *rec, size_t len) REC_HIDDEN;
+int writer_start(void) REC_HIDDEN;
+/* Final collection, END record, close.  Stops the writer thread. */
+void writer_finish(void) REC_HIDDEN;
+/* At-exit stragglers after writer_finish(): write this thread's events. */
+void writer_flush_sync(void) REC_HIDDEN;
+/* Events that could not be recorded (counted in the trace). */
+void writer_count_dropped(uint64_t n) REC_HIDDEN;
+void writer_after_fork_child(void) REC_HIDDEN;
+
+/* --- modules (modules.c) ------------------------------------------------------ */
+
+/* Compares the loaded objects with the last scan and defines the
+   differences.  Called by the writer and around dlclose(). */
+void modules_rescan(void) REC_HIDDEN;
+void modules_self_range(uintptr_t *lo, uintptr_t *hi) REC_HIDDEN;
+
+#endif /* HEAPTRAIL_RECORDER_H */

@@ -1,0 +1,168 @@
+/*
+ * stack-table.c - unwind the caller and give each distinct stack a small id.
+ *
+ * A stack is written to the trace once (a STACK record in the definitions
+ * buffer) and events name it by id.  The table is an open-addressing hash
+ * of entry indexes: lookups are lock-free (acquire loads of published
+ * slots), insertions are serialized by the definitions lock, which they
+ * hold anyway to write the STACK record; a slot is published only after
+ * its record is in the definitions buffer, so any thread that finds the id
+ * appends its event after the definition.
+ *
+ * Memory is bounded: at most STACK_ENTRIES stacks and STACK_FRAMES frames
+ * are kept (mapped lazily).  Once either is full, new stacks are still
+ * written, each time with a fresh id, just no longer deduplicated.
+ */
+#define _GNU_SOURCE
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#include <string.h>
+
+#include "recorder.h"
+
+#define STACK_SLOTS (1u << 20)		/* power of two */
+#define STACK_ENTRIES (1u << 19)
+#define STACK_FRAMES (1u << 21)		/* 16 MiB of frames */
+#define STACK_SKIP_MAX 8		/* recorder frames above the caller */
+
+struct stack_entry {
+	uint64_t hash;
+	uint64_t id;
+	uint32_t frames;	/* offset into stack_frames */
+	uint32_t n;
+};
+
+static _Atomic uint32_t *stack_slots;	/* entry index + 1, or 0 */
+static struct stack_entry *stack_entries;
+static uintptr_t *stack_frames;
+/* protected by the definitions lock: */
+static uint32_t entries_used, frames_used;
+static uint64_t next_stack_id = 1;
+
+static uintptr_t self_lo, self_hi;	/* our own code: frames to skip */
+
+void
+stack_table_init(uintptr_t lo, uintptr_t hi)
+{
+	self_lo = lo;
+	self_hi = hi;
+	stack_slots = rec_map(sizeof(*stack_slots) * STACK_SLOTS);
+	stack_entries = rec_map(sizeof(*stack_entries) * STACK_ENTRIES);
+	stack_frames = rec_map(sizeof(*stack_frames) * STACK_FRAMES);
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+}
+
+static uint64_t
+stack_hash(const uintptr_t *f, int n)
+{
+	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ull;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		h ^= f[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+static int
+stack_equal(const struct stack_entry *e, uint64_t h, const uintptr_t *f,
+    int n)
+{
+	return e->hash == h && e->n == (uint32_t)n &&
+	    memcmp(stack_frames + e->frames, f, (size_t)n * sizeof *f) == 0;
+}
+
+/* Returns the id, or 0 when the probe reached an empty slot at *slot. */
+static uint64_t
+stack_find(uint64_t h, const uintptr_t *f, int n, uint32_t *slot)
+{
+	uint32_t i = (uint32_t)h & (STACK_SLOTS - 1);
+	uint32_t probes;
+
+	for (probes = 0; probes < STACK_SLOTS; probes++) {
+		uint32_t e = atomic_load_explicit(&stack_slots[i],
+		    memory_order_acquire);
+
+		if (e == 0) {
+			*slot = i;
+			return 0;
+		}
+		if (stack_equal(&stack_entries[e - 1], h, f, n))
+			return stack_entries[e - 1].id;
+		i = (i + 1) & (STACK_SLOTS - 1);
+	}
+	*slot = UINT32_MAX;
+	return 0;
+}
+
+static uint64_t
+stack_define(uint64_t h, const uintptr_t *f, int n)
+{
+	uint8_t *p, *start;
+	uint64_t id;
+	uint32_t slot;
+	uintptr_t prev = 0;
+	int i;
+
+	start = p = defs_reserve(1 + 2 * HT_VARINT_MAX +
+	    (size_t)n * HT_VARINT_MAX);
+	if (p == NULL)
+		return 0;
+	/* Another thread may have defined it since our lock-free look. */
+	id = stack_find(h, f, n, &slot);
+	if (id != 0) {
+		defs_commit(start);
+		return id;
+	}
+	id = next_stack_id++;
+	*p++ = HT_TAG_STACK;
+	p = ht_put_varint(p, id);
+	p = ht_put_varint(p, (uint64_t)n);
+	for (i = 0; i < n; i++) {
+		p = ht_put_svarint(p, (int64_t)(f[i] - prev));
+		prev = f[i];
+	}
+	if (slot != UINT32_MAX && entries_used < STACK_ENTRIES &&
+	    frames_used + (uint32_t)n <= STACK_FRAMES &&
+	    entries_used < STACK_SLOTS / 2) {
+		struct stack_entry *e = &stack_entries[entries_used];
+
+		e->hash = h;
+		e->id = id;
+		e->frames = frames_used;
+		e->n = (uint32_t)n;
+		memcpy(stack_frames + frames_used, f, (size_t)n * sizeof *f);
+		frames_used += (uint32_t)n;
+		entries_used++;
+		atomic_store_explicit(&stack_slots[slot], entries_used,
+		    memory_order_release);
+	}
+	defs_commit(p);
+	return id;
+}
+
+uint64_t
+stack_capture(void)
+{
+	void *raw[HT_DEPTH_MAX + STACK_SKIP_MAX];
+	uintptr_t *f;
+	uint64_t h, id;
+	uint32_t slot;
+	int n, skip = 0;
+
+	n = unw_backtrace(raw, rec_config.depth + STACK_SKIP_MAX);
+	while (skip < n && (uintptr_t)raw[skip] >= self_lo &&
+	    (uintptr_t)raw[skip] < self_hi)
+		skip++;
+	n -= skip;
+	if (n > rec_config.depth)
+		n = rec_config.depth;
+	f = (uintptr_t *)(raw + skip);
+	h = stack_hash(f, n);
+	id = stack_find(h, f, n, &slot);
+	if (id != 0)
+		return id;
+	return stack_define(h, f, n);
+}

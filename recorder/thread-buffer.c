@@ -1,0 +1,452 @@
+/*
+ * thread-buffer.c - per-thread event buffers and the hand-off queue.
+ *
+ * Each thread that makes an event gets a struct rec_thread (mapped, never
+ * malloc'ed) registered in a list the writer walks.  Appending an event
+ * takes only the thread's own spin lock, which nobody else wants except
+ * the writer when it collects idle buffers (every sync period) - so there
+ * is no lock shared between threads on the per-event path.
+ *
+ * A full buffer is copied, as one chunk, into the hand-off queue: a ring of
+ * QUEUE_SLOTS chunk slots under queue_lock.  When the ring is full the
+ * producer waits (after dropping its own lock, so the writer can still
+ * collect it): events are delayed, never dropped.
+ *
+ * Lock order: a thread lock may be held while taking queue_lock (briefly,
+ * never waiting on it); queue_lock is never held while taking a thread
+ * lock.  The writer may take the definitions lock while holding a thread
+ * lock; no thread takes a thread lock while holding the definitions lock.
+ *
+ * Thread exit: a pthread key destructor (re-armed for every destructor
+ * round, so frees from other keys' destructors are still caught) flushes
+ * the buffer and marks the struct dead; registration recycles dead ones.
+ * Events after that in the same thread go to one shared "late" buffer.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "recorder.h"
+
+#define QUEUE_SLOTS 64
+
+static __thread struct rec_thread *tls_thread
+    __attribute__((tls_model("initial-exec")));
+static __thread int tls_exited __attribute__((tls_model("initial-exec")));
+static __thread int tls_dtor_rounds __attribute__((tls_model("initial-exec")));
+
+static pthread_key_t thread_key;
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+/* protects: registration and recycling; the list itself is read lock-free */
+static struct rec_thread *_Atomic registry_head;
+static _Atomic uint32_t next_thread_idx = 1;
+static struct rec_thread *late_thread;	/* shared by exiting threads */
+
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+/* protects: queue_head, queue_count, the slots between them */
+static pthread_cond_t queue_room = PTHREAD_COND_INITIALIZER;
+static struct queue_chunk *queue_slots;
+static unsigned queue_head, queue_count;
+
+static void
+spin_lock(struct rec_thread *t)
+{
+	unsigned spins = 0;
+
+	while (atomic_flag_test_and_set_explicit(&t->lock,
+	    memory_order_acquire)) {
+		if (++spins > 64) {
+			sched_yield();
+			spins = 0;
+		}
+	}
+}
+
+static void
+spin_unlock(struct rec_thread *t)
+{
+	atomic_flag_clear_explicit(&t->lock, memory_order_release);
+}
+
+void
+thread_buffers_init(void)
+{
+	pthread_key_create(&thread_key, thread_exit_hook);
+	queue_slots = rec_map(sizeof(struct queue_chunk) * QUEUE_SLOTS);
+}
+
+/* --- hand-off queue ----------------------------------------------------- */
+
+int
+queue_try_push(struct rec_thread *t)
+{
+	struct queue_chunk *c;
+
+	pthread_mutex_lock(&queue_lock);
+	if (queue_count == QUEUE_SLOTS) {
+		pthread_mutex_unlock(&queue_lock);
+		return 0;
+	}
+	c = &queue_slots[(queue_head + queue_count) % QUEUE_SLOTS];
+	c->thread = t->idx;
+	c->len = (uint32_t)t->len;
+	memcpy(c->data, t->buf, t->len);
+	queue_count++;
+	pthread_mutex_unlock(&queue_lock);
+
+	t->len = 0;
+	t->last_ts = 0;
+	t->last_ptr = 0;
+	writer_kick();
+	return 1;
+}
+
+void
+queue_wait_room(void)
+{
+	writer_kick();
+	pthread_mutex_lock(&queue_lock);
+	while (queue_count == QUEUE_SLOTS)
+		pthread_cond_wait(&queue_room, &queue_lock);
+	pthread_mutex_unlock(&queue_lock);
+}
+
+struct queue_chunk *
+queue_peek(void)
+{
+	struct queue_chunk *c = NULL;
+
+	pthread_mutex_lock(&queue_lock);
+	if (queue_count > 0)
+		c = &queue_slots[queue_head];
+	pthread_mutex_unlock(&queue_lock);
+	return c;
+}
+
+void
+queue_pop_done(void)
+{
+	pthread_mutex_lock(&queue_lock);
+	queue_head = (queue_head + 1) % QUEUE_SLOTS;
+	queue_count--;
+	pthread_cond_broadcast(&queue_room);
+	pthread_mutex_unlock(&queue_lock);
+}
+
+/* --- registration -------------------------------------------------------- */
+
+/* Locks T with room for one event, handing the buffer off if full. */
+static uint8_t *
+buf_begin(struct rec_thread *t)
+{
+	for (;;) {
+		spin_lock(t);
+		if (t->len + EVENT_MAX <= THREAD_BUF_SIZE)
+			return t->buf + t->len;
+		if (queue_try_push(t))
+			return t->buf;
+		spin_unlock(t);
+		queue_wait_room();
+	}
+}
+
+static void
+buf_end(struct rec_thread *t, uint8_t *p)
+{
+	t->len = (size_t)(p - t->buf);
+	spin_unlock(t);
+	if (rec_state == REC_FINISHED)
+		writer_flush_sync();
+}
+
+/* Tag and time of an event; times never go backwards within a chunk. */
+static uint8_t *
+put_head(struct rec_thread *t, uint8_t *p, unsigned tag, uint64_t ts)
+{
+	if (ts < t->last_ts)
+		ts = t->last_ts;
+	*p++ = (uint8_t)tag;
+	p = ht_put_varint(p, ts - t->last_ts);
+	t->last_ts = ts;
+	return p;
+}
+
+static uint8_t *
+put_ptr(struct rec_thread *t, uint8_t *p, uintptr_t ptr)
+{
+	p = ht_put_svarint(p, (int64_t)(ptr - t->last_ptr));
+	t->last_ptr = ptr;
+	return p;
+}
+
+static uint8_t *
+put_name(struct rec_thread *t, uint8_t *p, const char *name)
+{
+	p = put_head(t, p, HT_TAG_THREAD_NAME, rec_now());
+	return ht_put_bytes(p, name, strnlen(name, 31));
+}
+
+static struct rec_thread *
+thread_register(int shared)
+{
+	struct rec_thread *t;
+	char name[32] = "";
+	uint8_t *p;
+
+	pthread_mutex_lock(&registry_lock);
+	for (t = registry_head; t != NULL; t = t->next) {
+		if (!t->dead)
+			continue;
+		spin_lock(t);
+		if (t->dead && t->len == 0) {
+			t->dead = 0;
+			spin_unlock(t);
+			break;
+		}
+		spin_unlock(t);
+	}
+	if (t == NULL) {
+		t = rec_map(sizeof *t);
+		if (t == NULL) {
+			pthread_mutex_unlock(&registry_lock);
+			return NULL;
+		}
+		t->next = registry_head;
+		atomic_store_explicit(&registry_head, t, memory_order_release);
+	}
+	t->idx = atomic_fetch_add(&next_thread_idx, 1);
+	t->shared = shared;
+	pthread_mutex_unlock(&registry_lock);
+
+	p = buf_begin(t);
+	p = put_head(t, p, HT_TAG_THREAD_START, rec_now());
+	p = ht_put_varint(p, shared ? 0 : (uint64_t)syscall(SYS_gettid));
+	if (shared)
+		strcpy(name, "(exiting threads)");
+	else
+		prctl(PR_GET_NAME, name, 0, 0, 0);
+	p = put_name(t, p, name);
+	buf_end(t, p);
+	return t;
+}
+
+struct rec_thread *
+thread_current(void)
+{
+	struct rec_thread *t = tls_thread;
+
+	if (t != NULL)
+		return t;
+	if (tls_exited) {
+		pthread_mutex_lock(&registry_lock);
+		t = late_thread;
+		pthread_mutex_unlock(&registry_lock);
+		if (t == NULL) {
+			t = thread_register(1);
+			pthread_mutex_lock(&registry_lock);
+			if (late_thread == NULL)
+				late_thread = t;
+			else if (t != NULL)
+				t->dead = 1;	/* lost a race; recycle */
+			t = late_thread;
+			pthread_mutex_unlock(&registry_lock);
+		}
+		return t;
+	}
+	t = thread_register(0);
+	tls_thread = t;
+	if (t != NULL)
+		pthread_setspecific(thread_key, t);
+	return t;
+}
+
+void
+thread_exit_hook(void *arg)
+{
+	struct rec_thread *t = arg;
+	char name[32] = "";
+	uint8_t *p;
+	int saved = rec_guard;
+
+	/*
+	 * Re-arm for the next destructor round so frees made by destructors
+	 * of other keys still land in this thread's buffer.
+	 */
+	if (++tls_dtor_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
+		pthread_setspecific(thread_key, t);
+		return;
+	}
+	rec_guard = 1;
+	prctl(PR_GET_NAME, name, 0, 0, 0);
+	p = buf_begin(t);
+	p = put_name(t, p, name);
+	p = put_head(t, p, HT_TAG_THREAD_END, rec_now());
+	t->len = (size_t)(p - t->buf);
+	while (!queue_try_push(t)) {
+		spin_unlock(t);
+		queue_wait_room();
+		spin_lock(t);
+	}
+	t->dead = 1;
+	spin_unlock(t);
+	tls_thread = NULL;
+	tls_exited = 1;
+	rec_guard = saved;
+}
+
+uint64_t
+thread_buffers_collect(void (*fn)(struct rec_thread *))
+{
+	struct rec_thread *t;
+	uint64_t min_inflight = UINT64_MAX;
+
+	t = atomic_load_explicit(&registry_head, memory_order_acquire);
+	for (; t != NULL; t = t->next) {
+		uint64_t f;
+
+		spin_lock(t);
+		f = atomic_load_explicit(&t->inflight_ts, memory_order_relaxed);
+		if (f != 0 && f < min_inflight)
+			min_inflight = f;
+		if (t->len > 0)
+			fn(t);
+		spin_unlock(t);
+	}
+	return min_inflight;
+}
+
+/* --- events --------------------------------------------------------------- */
+
+void
+event_alloc(unsigned fn, uintptr_t ptr, size_t size, uint64_t stack,
+    uint64_t ts)
+{
+	struct rec_thread *t = thread_current();
+	uint8_t *p;
+
+	if (t == NULL) {
+		writer_count_dropped(1);
+		return;
+	}
+	p = buf_begin(t);
+	p = put_head(t, p, HT_TAG_ALLOC + fn, ts ? ts : rec_now());
+	p = put_ptr(t, p, ptr);
+	p = ht_put_varint(p, size);
+	p = ht_put_varint(p, stack);
+	t->n_events++;
+	t->n_allocs++;
+	buf_end(t, p);
+}
+
+void
+event_free(unsigned fn, uintptr_t ptr)
+{
+	struct rec_thread *t = thread_current();
+	uint8_t *p;
+
+	if (t == NULL) {
+		writer_count_dropped(1);
+		return;
+	}
+	p = buf_begin(t);
+	p = put_head(t, p, HT_TAG_FREE + fn, rec_now());
+	p = put_ptr(t, p, ptr);
+	t->n_events++;
+	t->n_frees++;
+	buf_end(t, p);
+}
+
+void
+event_mark(const char *label)
+{
+	struct rec_thread *t = thread_current();
+	uint8_t *p;
+
+	if (t == NULL) {
+		writer_count_dropped(1);
+		return;
+	}
+	p = buf_begin(t);
+	p = put_head(t, p, HT_TAG_MARK, rec_now());
+	p = ht_put_bytes(p, label, strnlen(label, 255));
+	buf_end(t, p);
+}
+
+/*
+ * realloc frees the old block inside the call and allocates the new one
+ * inside it too, so the free part is stamped before the call and the
+ * allocation after it.  While the call runs, inflight_ts keeps the writer
+ * from promising (SYNC) a time past the free part, which is appended only
+ * after the call.  Shared buffers (exiting threads) stamp both at the end.
+ */
+uint64_t
+event_realloc_begin(void)
+{
+	struct rec_thread *t = thread_current();
+	uint64_t t0;
+
+	if (t == NULL || t->shared)
+		return 0;
+	spin_lock(t);
+	t0 = rec_now();
+	atomic_store_explicit(&t->inflight_ts, t0, memory_order_relaxed);
+	spin_unlock(t);
+	return t0;
+}
+
+void
+event_realloc_cancel(void)
+{
+	struct rec_thread *t = tls_thread;
+
+	if (t != NULL)
+		atomic_store_explicit(&t->inflight_ts, 0, memory_order_relaxed);
+}
+
+void
+event_realloc_end(unsigned free_fn, uintptr_t old, uint64_t t0,
+    unsigned alloc_fn, uintptr_t ptr, size_t size, uint64_t stack)
+{
+	struct rec_thread *t = thread_current();
+	uint8_t *p;
+
+	if (t == NULL) {
+		writer_count_dropped(ptr ? 2 : 1);
+		return;
+	}
+	p = buf_begin(t);
+	p = put_head(t, p, HT_TAG_FREE + free_fn, t0 ? t0 : rec_now());
+	p = put_ptr(t, p, old);
+	t->n_events++;
+	t->n_frees++;
+	if (ptr != 0) {
+		t->n_events++;
+		t->n_allocs++;
+		p = put_head(t, p, HT_TAG_ALLOC + alloc_fn, rec_now());
+		p = put_ptr(t, p, ptr);
+		p = ht_put_varint(p, size);
+		p = ht_put_varint(p, stack);
+	}
+	atomic_store_explicit(&t->inflight_ts, 0, memory_order_relaxed);
+	buf_end(t, p);
+}
+
+void
+thread_buffers_totals(uint64_t *events, uint64_t *allocs, uint64_t *frees)
+{
+	struct rec_thread *t;
+
+	*events = *allocs = *frees = 0;
+	t = atomic_load_explicit(&registry_head, memory_order_acquire);
+	for (; t != NULL; t = t->next) {
+		spin_lock(t);
+		*events += t->n_events;
+		*allocs += t->n_allocs;
+		*frees += t->n_frees;
+		spin_unlock(t);
+	}
+}

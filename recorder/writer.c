@@ -1,0 +1,429 @@
+/*
+ * writer.c - the background thread that turns buffers into trace frames.
+ *
+ * Owns: the trace file descriptor, the zstd context, the staging buffer
+ * (the next frame, uncompressed) and the definitions buffer.
+ *
+ * Every tick (TICK_NS) or when kicked, the writer moves queued chunks into
+ * staging, samples RSS and looks for loaded/unloaded modules.  Every sync
+ * period (SYNC_NS) it also collects every thread's partly filled buffer,
+ * appends SYNC(T) and writes the frame.  T is the time read before the
+ * collection, capped by any realloc in flight; every event stamped before
+ * T was in a buffer the collection took or in the queue (events are
+ * stamped inside the thread lock), so the promise of SYNC holds.  A frame
+ * also ends when staging would pass FRAME_TARGET.
+ *
+ * Definitions (stacks, modules) are staged before each chunk, so every id
+ * an event names is defined earlier in the file.  Only the writer thread
+ * touches staging while it runs; after writer_finish() the same functions
+ * run under finish_lock in whichever thread makes a late event.
+ *
+ * The writer thread blocks all signals and keeps rec_guard set: whatever
+ * it allocates (zstd) is not recorded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "recorder.h"
+
+#define TICK_NS 10000000ull		/* RSS sample, queue drain */
+#define SYNC_NS 50000000ull		/* longest an event waits in a buffer */
+#define FRAME_TARGET (1u << 20)
+#define DEFS_SIZE (1u << 20)
+#define ZSTD_LEVEL 3
+
+static int trace_fd = -1;
+static ZSTD_CCtx *cctx;
+static uint8_t *staging;		/* HT_FRAME_MAX bytes */
+static size_t staging_len;
+static uint8_t *compressed;
+static size_t compressed_cap;
+static int write_failed;
+static _Atomic uint64_t dropped_events;
+
+static pthread_mutex_t defs_lock = PTHREAD_MUTEX_INITIALIZER;
+/* protects: defs_buf, defs_len; also serializes stack-table inserts */
+static pthread_cond_t defs_room = PTHREAD_COND_INITIALIZER;
+static uint8_t *defs_buf;
+static size_t defs_len;
+
+static pthread_mutex_t wake_lock = PTHREAD_MUTEX_INITIALIZER;
+/* protects: wake_flag, stop_flag */
+static pthread_cond_t wake_cond;
+static int wake_flag, stop_flag;
+static pthread_t writer_thread;
+static int writer_running;
+
+static pthread_mutex_t finish_lock = PTHREAD_MUTEX_INITIALIZER;
+/* protects: staging and the file after writer_finish() */
+
+static int statm_fd = -1;
+static uint64_t page_size;
+
+/* --- file output ---------------------------------------------------------- */
+
+static void
+write_all(const uint8_t *p, size_t len)
+{
+	while (len > 0 && !write_failed) {
+		ssize_t n = write(trace_fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rec_warn("cannot write the trace, recording stops: ",
+			    strerror(errno));
+			write_failed = 1;
+			return;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static void
+flush_frame(void)
+{
+	size_t n;
+
+	if (staging_len == 0)
+		return;
+	n = ZSTD_compressCCtx(cctx, compressed, compressed_cap, staging,
+	    staging_len, ZSTD_LEVEL);
+	if (ZSTD_isError(n)) {
+		rec_warn("zstd failed, recording stops: ",
+		    ZSTD_getErrorName(n));
+		write_failed = 1;
+	} else {
+		write_all(compressed, n);
+	}
+	staging_len = 0;
+}
+
+/* Makes room for LEN more staged bytes, ending the frame if needed. */
+static uint8_t *
+stage_room(size_t len)
+{
+	if (staging_len + len > HT_FRAME_MAX)
+		flush_frame();
+	return staging + staging_len;
+}
+
+int
+writer_open(const char *path)
+{
+	uint8_t prefix[HT_PREFIX_LEN] = { 0 };
+
+	trace_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (trace_fd < 0)
+		return -1;
+	memcpy(prefix, HT_MAGIC, HT_MAGIC_LEN);
+	prefix[8] = HT_FORMAT_VERSION;
+	write_all(prefix, sizeof prefix);
+
+	cctx = ZSTD_createCCtx();
+	compressed_cap = ZSTD_compressBound(HT_FRAME_MAX);
+	staging = rec_map(HT_FRAME_MAX);
+	compressed = rec_map(compressed_cap);
+	defs_buf = rec_map(DEFS_SIZE);
+	if (cctx == NULL || staging == NULL || compressed == NULL ||
+	    defs_buf == NULL || write_failed) {
+		close(trace_fd);
+		trace_fd = -1;
+		return -1;
+	}
+	page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	return 0;
+}
+
+int
+writer_first_frame(const uint8_t *rec, size_t len)
+{
+	if (len > HT_FRAME_MAX)
+		return -1;
+	memcpy(staging, rec, len);
+	staging_len = len;
+	flush_frame();
+	return write_failed ? -1 : 0;
+}
+
+/* --- definitions ------------------------------------------------------------ */
+
+uint8_t *
+defs_reserve(size_t len)
+{
+	pthread_mutex_lock(&defs_lock);
+	if (defs_buf == NULL || write_failed) {
+		pthread_mutex_unlock(&defs_lock);
+		return NULL;
+	}
+	while (defs_len + len > DEFS_SIZE) {
+		if (!writer_running) {
+			pthread_mutex_unlock(&defs_lock);
+			return NULL;
+		}
+		writer_kick();
+		pthread_cond_wait(&defs_room, &defs_lock);
+	}
+	return defs_buf + defs_len;
+}
+
+void
+defs_commit(uint8_t *end)
+{
+	defs_len = (size_t)(end - defs_buf);
+	pthread_mutex_unlock(&defs_lock);
+}
+
+static void
+stage_defs(void)
+{
+	pthread_mutex_lock(&defs_lock);
+	if (defs_len > 0) {
+		memcpy(stage_room(defs_len), defs_buf, defs_len);
+		staging_len += defs_len;
+		defs_len = 0;
+		pthread_cond_broadcast(&defs_room);
+	}
+	pthread_mutex_unlock(&defs_lock);
+}
+
+/* --- chunks ------------------------------------------------------------------ */
+
+static void
+stage_chunk(uint32_t thread, const uint8_t *data, size_t len)
+{
+	uint8_t *p;
+
+	stage_defs();
+	p = stage_room(1 + HT_VARINT_MAX + len);
+	*p++ = HT_TAG_CHUNK;
+	p = ht_put_varint(p, thread);
+	memcpy(p, data, len);
+	staging_len = (size_t)(p + len - staging);
+	if (staging_len >= FRAME_TARGET)
+		flush_frame();
+}
+
+/* Stages the oldest queued chunk; returns 0 if the queue was empty. */
+static int
+stage_one_queued(void)
+{
+	struct queue_chunk *c = queue_peek();
+
+	if (c == NULL)
+		return 0;
+	stage_chunk(c->thread, c->data, c->len);
+	queue_pop_done();
+	return 1;
+}
+
+static void
+collect_one(struct rec_thread *t)
+{
+	/* Through the queue, so a thread's chunks stay in order. */
+	while (!queue_try_push(t))
+		stage_one_queued();
+}
+
+static void
+stage_rss(void)
+{
+	char buf[128];
+	uint64_t size = 0, resident = 0;
+	ssize_t n;
+	uint8_t *p;
+	char *s;
+
+	if (statm_fd < 0)
+		return;
+	n = pread(statm_fd, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	size = strtoull(buf, &s, 10);
+	resident = strtoull(s, NULL, 10);
+	(void)size;
+	p = stage_room(1 + 2 * HT_VARINT_MAX);
+	*p++ = HT_TAG_RSS;
+	p = ht_put_varint(p, rec_now());
+	p = ht_put_varint(p, resident * page_size);
+	staging_len = (size_t)(p - staging);
+}
+
+/* Collects every buffer, stages everything, SYNC, writes the frame. */
+static void
+sync_cycle(void)
+{
+	uint64_t t = rec_now(), inflight;
+	uint8_t *p;
+
+	inflight = thread_buffers_collect(collect_one);
+	if (inflight < t)
+		t = inflight;
+	while (stage_one_queued())
+		;
+	stage_defs();
+	p = stage_room(1 + HT_VARINT_MAX);
+	*p++ = HT_TAG_SYNC;
+	p = ht_put_varint(p, t);
+	staging_len = (size_t)(p - staging);
+	flush_frame();
+}
+
+static void
+stage_end(void)
+{
+	uint64_t events, allocs, frees;
+	uint8_t *p;
+
+	thread_buffers_totals(&events, &allocs, &frees);
+	p = stage_room(1 + 6 * HT_VARINT_MAX);
+	*p++ = HT_TAG_END;
+	p = ht_put_varint(p, rec_now());
+	p = ht_put_varint(p, events);
+	p = ht_put_varint(p, allocs);
+	p = ht_put_varint(p, frees);
+	p = ht_put_varint(p, atomic_load(&dropped_events));
+	staging_len = (size_t)(p - staging);
+}
+
+void
+writer_count_dropped(uint64_t n)
+{
+	atomic_fetch_add(&dropped_events, n);
+}
+
+/* --- the thread ---------------------------------------------------------------- */
+
+void
+writer_kick(void)
+{
+	if (!writer_running)
+		return;
+	pthread_mutex_lock(&wake_lock);
+	if (!wake_flag) {
+		wake_flag = 1;
+		pthread_cond_signal(&wake_cond);
+	}
+	pthread_mutex_unlock(&wake_lock);
+}
+
+static void *
+writer_main(void *arg)
+{
+	uint64_t last_sync = 0, last_tick = 0;
+	int stop = 0;
+
+	(void)arg;
+	rec_guard = 1;
+	modules_rescan();
+	while (!stop) {
+		struct timespec deadline;
+		uint64_t now;
+
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_nsec += (long)TICK_NS;
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&wake_lock);
+		while (!wake_flag && !stop_flag)
+			if (pthread_cond_timedwait(&wake_cond, &wake_lock,
+			    &deadline) == ETIMEDOUT)
+				break;
+		wake_flag = 0;
+		stop = stop_flag;
+		pthread_mutex_unlock(&wake_lock);
+
+		while (stage_one_queued())
+			;
+		now = rec_now();
+		if (now - last_tick >= TICK_NS) {
+			last_tick = now;
+			stage_rss();
+			modules_rescan();
+		}
+		if (now - last_sync >= SYNC_NS || stop) {
+			last_sync = now;
+			sync_cycle();
+		}
+	}
+	modules_rescan();
+	stage_rss();
+	sync_cycle();
+	stage_end();
+	flush_frame();
+	return NULL;
+}
+
+int
+writer_start(void)
+{
+	pthread_condattr_t attr;
+	sigset_t all, old;
+	int err;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&wake_cond, &attr);
+	pthread_condattr_destroy(&attr);
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	writer_running = 1;
+	err = pthread_create(&writer_thread, NULL, writer_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		writer_running = 0;
+		rec_warn("cannot start the writer thread: ", strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+void
+writer_finish(void)
+{
+	if (!writer_running)
+		return;
+	pthread_mutex_lock(&wake_lock);
+	stop_flag = 1;
+	pthread_cond_signal(&wake_cond);
+	pthread_mutex_unlock(&wake_lock);
+	pthread_join(writer_thread, NULL);
+	writer_running = 0;
+}
+
+void
+writer_flush_sync(void)
+{
+	int saved = rec_guard;
+
+	rec_guard = 1;
+	pthread_mutex_lock(&finish_lock);
+	if (!writer_running && trace_fd >= 0)
+		sync_cycle();
+	pthread_mutex_unlock(&finish_lock);
+	rec_guard = saved;
+}
+
+void
+writer_after_fork_child(void)
+{
+	/* The child records nothing (yet); just forget the parent's file. */
+	if (trace_fd >= 0)
+		close(trace_fd);
+	trace_fd = -1;
+	writer_running = 0;
+}
