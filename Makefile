@@ -45,7 +45,7 @@ PROGRAM_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(CLI_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(TUI_SRC:%.c=$(BUILD)/obj/%.o)
-LIB_OBJ := $(filter-out $(BUILD)/obj/cli/heaptrail.o,$(PROGRAM_OBJ))
+LIB_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o) $(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o)
 
 # Test and sample programs: one binary per source file.
 SAMPLE_SRC := $(wildcard samples/*.c) $(wildcard samples/*.cc)

@@ -109,6 +109,13 @@ ht_reader_open(const char *path, char **cause)
 		return NULL;
 	}
 	n = pread(fd, prefix, sizeof prefix, 0);
+	if (n == 0) {
+		if (cause)
+			*cause = xasprintf("%s: empty file (no trace was "
+			    "written to it)", path);
+		close(fd);
+		return NULL;
+	}
 	if (n >= 0 && (size_t)n < sizeof prefix &&
 	    memcmp(prefix, HT_MAGIC, (size_t)n < HT_MAGIC_LEN ?
 	    (size_t)n : HT_MAGIC_LEN) == 0 && n > 0) {

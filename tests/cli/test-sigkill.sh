@@ -1,0 +1,26 @@
+# A program killed by SIGKILL leaves a trace whose complete frames all
+# decode, with at most about 0.1 s of events lost at the end.
+. "$SRC/tests/lib.sh"
+"$HT" record -q -o t.trace "$BUILD/tests/endings" forever &
+rec=$!
+i=0
+while [ ! -f pid ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+[ -f pid ] || fail "program did not start"
+sleep 0.6
+start_ns=$(date +%s%N)
+kill -KILL "$(cat pid)"
+wait $rec
+status=$?
+expect_eq $status 137 "record's exit status (128 + SIGKILL)"
+"$HT" dump --stats t.trace > t.trace.stats 2> err
+dump_status=$?
+if [ $dump_status -ne 0 ]; then
+	# Only a frame cut by the kill itself, at the very end, is allowed.
+	grep -q "truncated frame" err || fail "dump: $(cat err)"
+fi
+expect_eq "$(stat t.trace complete)" no "no END record"
+# ~0.6 s of running at one allocation per 20+ us: thousands of events.
+expect_ge "$(stat t.trace allocations)" 5000 "allocations before the kill"
+dur=$(stat t.trace duration_ns)
+expect_ge "$dur" 450000000 "trace reaches close to the kill (duration ${dur} ns)"
+expect_eq "$(stat t.trace unknown_frees)" 0 "unknown frees"

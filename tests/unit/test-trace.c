@@ -1,0 +1,546 @@
+/*
+ * test-trace.c - unit tests of the trace format: varints, a round trip
+ * through an independent writer, truncation at every byte, corrupt and
+ * foreign input, time ordering across threads, and the live-block map.
+ *
+ * The writer here is written from man/heaptrail.5, not from recorder/,
+ * so a round trip also checks that the document and the reader agree.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "../../common/ptr-map.h"
+#include "../../common/trace-reader.h"
+#include "test.h"
+
+/* --- a tiny trace writer ---------------------------------------------------- */
+
+struct tw {
+	FILE *f;
+	uint8_t frame[1 << 16];
+	size_t len;
+	uint64_t last_ts, last_ptr;
+	size_t frame_ends[64];	/* file size after each frame */
+	int nframes;
+	int records_in_frames[64];	/* records completed per frame */
+	int records;
+};
+
+static char tmp_path[] = "/tmp/heaptrail-test-XXXXXX";
+
+static void
+tw_open(struct tw *w, uint32_t version)
+{
+	uint8_t prefix[16] = { 0 };
+	int fd;
+
+	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
+	fd = mkstemp(tmp_path);
+
+	memset(w, 0, sizeof *w);
+	w->f = fdopen(fd, "wb");
+	memcpy(prefix, HT_MAGIC, HT_MAGIC_LEN);
+	prefix[8] = (uint8_t)version;
+	fwrite(prefix, 1, sizeof prefix, w->f);
+}
+
+static void
+tw_frame(struct tw *w)
+{
+	uint8_t out[1 << 17];
+	size_t n = ZSTD_compress(out, sizeof out, w->frame, w->len, 3);
+
+	fwrite(out, 1, n, w->f);
+	fflush(w->f);
+	w->frame_ends[w->nframes] = (size_t)ftell(w->f);
+	w->records_in_frames[w->nframes] = w->records;
+	w->nframes++;
+	w->len = 0;
+	w->last_ts = w->last_ptr = 0;
+}
+
+static void
+tw_close(struct tw *w)
+{
+	if (w->len)
+		tw_frame(w);
+	fclose(w->f);
+}
+
+static uint8_t *
+tw_p(struct tw *w)
+{
+	return w->frame + w->len;
+}
+
+static void
+tw_done(struct tw *w, uint8_t *p)
+{
+	w->len = (size_t)(p - w->frame);
+	w->records++;
+}
+
+static void
+tw_header(struct tw *w)
+{
+	uint8_t *p = tw_p(w);
+
+	*p++ = HT_TAG_HEADER;
+	p = ht_put_varint(p, 4242);
+	p = ht_put_varint(p, 1);
+	p = ht_put_varint(p, 4096);
+	p = ht_put_varint(p, 1700000000000000000ull);
+	p = ht_put_varint(p, 64);
+	p = ht_put_bytes(p, "/bin/prog", 9);
+	p = ht_put_bytes(p, "prog\0-x\0", 8);
+	tw_done(w, p);
+}
+
+static void
+tw_chunk(struct tw *w, uint32_t thread)
+{
+	uint8_t *p = tw_p(w);
+
+	*p++ = HT_TAG_CHUNK;
+	p = ht_put_varint(p, thread);
+	w->last_ts = w->last_ptr = 0;
+	tw_done(w, p);
+}
+
+static uint8_t *
+tw_event(struct tw *w, uint8_t *p, unsigned tag, uint64_t ts)
+{
+	*p++ = (uint8_t)tag;
+	p = ht_put_varint(p, ts - w->last_ts);
+	w->last_ts = ts;
+	return p;
+}
+
+static void
+tw_alloc(struct tw *w, uint64_t ts, uint64_t ptr, uint64_t size,
+    uint64_t stack)
+{
+	uint8_t *p = tw_event(w, tw_p(w), HT_TAG_ALLOC + HT_ALLOC_MALLOC, ts);
+
+	p = ht_put_svarint(p, (int64_t)(ptr - w->last_ptr));
+	w->last_ptr = ptr;
+	p = ht_put_varint(p, size);
+	p = ht_put_varint(p, stack);
+	tw_done(w, p);
+}
+
+static void
+tw_free(struct tw *w, uint64_t ts, uint64_t ptr)
+{
+	uint8_t *p = tw_event(w, tw_p(w), HT_TAG_FREE + HT_FREE_FREE, ts);
+
+	p = ht_put_svarint(p, (int64_t)(ptr - w->last_ptr));
+	w->last_ptr = ptr;
+	tw_done(w, p);
+}
+
+static void
+tw_simple(struct tw *w, unsigned tag, uint64_t a, uint64_t b)
+{
+	uint8_t *p = tw_p(w);
+
+	*p++ = (uint8_t)tag;
+	p = ht_put_varint(p, a);
+	if (tag == HT_TAG_RSS)
+		p = ht_put_varint(p, b);
+	tw_done(w, p);
+}
+
+/* Frame boundaries of the sample: file size and records after each. */
+static size_t sample_frame_end[8];
+static int sample_records[8];
+static int sample_frames;
+
+/* Two threads, a stack, a module, a sync; three frames. */
+static void
+write_sample(void)
+{
+	static const uint64_t frames[] = { 0x401000, 0x400f00, 0x7f0000001234 };
+	struct tw w;
+	uint8_t *p;
+	int i;
+
+	tw_open(&w, HT_FORMAT_VERSION);
+	tw_header(&w);
+	tw_frame(&w);
+
+	p = tw_p(&w);
+	*p++ = HT_TAG_MODULE_LOAD;
+	p = ht_put_varint(p, 1);
+	p = ht_put_varint(p, 5);
+	p = ht_put_bytes(p, "/bin/prog", 9);
+	p = ht_put_varint(p, 0x400000);
+	p = ht_put_varint(p, 1);
+	p = ht_put_varint(p, 0x1000);
+	p = ht_put_varint(p, 0x2000);
+	p = ht_put_varint(p, 5);
+	p = ht_put_bytes(p, "\xab\xcd", 2);
+	tw_done(&w, p);
+
+	p = tw_p(&w);
+	*p++ = HT_TAG_STACK;
+	p = ht_put_varint(p, 1);
+	p = ht_put_varint(p, 3);
+	for (i = 0; i < 3; i++)
+		p = ht_put_svarint(p, (int64_t)(frames[i] -
+		    (i ? frames[i - 1] : 0)));
+	tw_done(&w, p);
+
+	tw_chunk(&w, 1);
+	tw_alloc(&w, 10, 0x1000, 32, 1);
+	tw_alloc(&w, 30, 0x2000, 64, 1);
+	tw_frame(&w);
+
+	tw_chunk(&w, 2);
+	tw_free(&w, 20, 0x1000);	/* freed by thread 2, before ts 30 */
+	tw_alloc(&w, 40, 0x1000, 16, 1);	/* address reused */
+	tw_simple(&w, HT_TAG_SYNC, 35, 0);
+	tw_simple(&w, HT_TAG_RSS, 36, 1 << 20);
+	p = tw_p(&w);
+	*p++ = HT_TAG_END;
+	p = ht_put_varint(p, 50);
+	p = ht_put_varint(p, 4);
+	p = ht_put_varint(p, 3);
+	p = ht_put_varint(p, 1);
+	p = ht_put_varint(p, 0);
+	tw_done(&w, p);
+	tw_close(&w);
+	sample_frames = w.nframes;
+	for (i = 0; i < w.nframes; i++) {
+		sample_frame_end[i] = w.frame_ends[i];
+		sample_records[i] = w.records_in_frames[i];
+	}
+}
+
+/* --- tests ---------------------------------------------------------------------- */
+
+static void
+test_varint(void)
+{
+	static const uint64_t values[] = { 0, 1, 127, 128, 300, 16383, 16384,
+	    (1ull << 35) + 7, 1ull << 63, UINT64_MAX };
+	uint8_t buf[16];
+	size_t i;
+
+	for (i = 0; i < sizeof values / sizeof values[0]; i++) {
+		const uint8_t *q = buf;
+		uint8_t *end = ht_put_varint(buf, values[i]);
+		uint64_t v = 0;
+
+		expect_true(ht_get_varint(&q, end, &v) == 0);
+		expect_u64_eq(v, values[i]);
+		expect_true(q == end);
+		/* Every shorter prefix is incomplete. */
+		for (q = buf; end - 1 > buf && q < end; q++) {
+			const uint8_t *r = buf;
+
+			if (q == end - 1)
+				continue;
+			expect_true(ht_get_varint(&r, q + 1, &v) != 0 ||
+			    q + 1 == end);
+		}
+	}
+	for (i = 0; i < 5; i++) {
+		int64_t s[] = { 0, -1, 1, INT64_MIN, INT64_MAX };
+
+		expect_true(ht_unzigzag(ht_zigzag(s[i])) == s[i]);
+	}
+	/* Eleven continuation bytes: rejected. */
+	memset(buf, 0xff, 11);
+	{
+		const uint8_t *q = buf;
+		uint64_t v;
+
+		expect_true(ht_get_varint(&q, buf + 11, &v) != 0);
+	}
+}
+
+static void
+test_roundtrip(void)
+{
+	struct ht_record rec;
+	ht_reader *r;
+	char *cause = NULL;
+	int n = 0;
+
+	write_sample();
+	r = ht_reader_open(tmp_path, &cause);
+	assert_true(r != NULL);
+
+	assert_true(ht_reader_next(r, &rec) == 1);
+	expect_u64_eq(rec.tag, HT_TAG_HEADER);
+	expect_u64_eq(rec.header->pid, 4242);
+	expect_u64_eq(rec.header->page_size, 4096);
+	expect_u64_eq(rec.header->depth, 64);
+	expect_u64_eq(rec.header->argv_len, 8);
+
+	assert_true(ht_reader_next(r, &rec) == 1);
+	expect_u64_eq(rec.tag, HT_TAG_MODULE_LOAD);
+	expect_u64_eq(rec.base, 0x400000);
+	expect_u64_eq(rec.nsegs, 1);
+	expect_u64_eq(rec.segs[0].memsz, 0x2000);
+	expect_u64_eq(rec.build_id_len, 2);
+	expect_u64_eq(rec.build_id[1], 0xcd);
+
+	assert_true(ht_reader_next(r, &rec) == 1);
+	expect_u64_eq(rec.tag, HT_TAG_STACK);
+	expect_u64_eq(rec.nframes, 3);
+	expect_u64_eq(rec.frames[2], 0x7f0000001234);
+	expect_u64_eq(rec.frames[1], 0x400f00);
+
+	assert_true(ht_reader_next(r, &rec) == 1);
+	expect_u64_eq(rec.tag, HT_TAG_CHUNK);
+	assert_true(ht_reader_next(r, &rec) == 1);
+	expect_u64_eq(rec.tag, HT_TAG_ALLOC);
+	expect_u64_eq(rec.thread, 1);
+	expect_u64_eq(rec.ts, 10);
+	expect_u64_eq(rec.ptr, 0x1000);
+	expect_u64_eq(rec.size, 32);
+	assert_true(ht_reader_next(r, &rec) == 1);
+	expect_u64_eq(rec.ts, 30);
+	expect_u64_eq(rec.ptr, 0x2000);
+
+	assert_true(ht_reader_next(r, &rec) == 1);	/* chunk 2 */
+	expect_u64_eq(rec.thread, 2);
+	assert_true(ht_reader_next(r, &rec) == 1);
+	expect_u64_eq(rec.tag, HT_TAG_FREE);
+	expect_u64_eq(rec.ptr, 0x1000);
+	expect_u64_eq(rec.ts, 20);
+
+	while (ht_reader_next(r, &rec) == 1)
+		n++;
+	expect_u64_eq(n, 4);		/* alloc, sync, rss, end */
+	expect_true(ht_reader_error(r) == NULL);
+	expect_true(ht_reader_saw_end(r));
+	ht_reader_close(r);
+	unlink(tmp_path);
+}
+
+static void
+test_ordered(void)
+{
+	static const uint64_t want[] = { 10, 20, 30, 40 };
+	struct ht_record rec;
+	ht_ordered *o;
+	size_t i = 0;
+	int ret;
+
+	write_sample();
+	o = ht_ordered_open(tmp_path, NULL);
+	assert_true(o != NULL);
+	while ((ret = ht_ordered_next(o, &rec)) == 1) {
+		if (rec.tag != HT_TAG_ALLOC && rec.tag != HT_TAG_FREE)
+			continue;
+		assert_true(i < 4);
+		expect_u64_eq(rec.ts, want[i]);
+		i++;
+	}
+	expect_u64_eq(ret, 0);
+	expect_u64_eq(i, 4);
+	ht_ordered_close(o);
+	unlink(tmp_path);
+}
+
+/* Every prefix of the file: no crash, whole frames only, a clear error. */
+static void
+test_truncation(void)
+{
+	static uint8_t full[1 << 16];
+	size_t size, len;
+	FILE *f;
+	int i;
+
+	write_sample();
+	f = fopen(tmp_path, "rb");
+	size = fread(full, 1, sizeof full, f);
+	fclose(f);
+	expect_u64_eq(sample_records[sample_frames - 1], 12);
+
+	for (len = 0; len <= size; len++) {
+		struct ht_record rec;
+		char *cause = NULL;
+		ht_reader *r;
+		int n = 0, ret;
+
+		f = fopen(tmp_path, "wb");
+		fwrite(full, 1, len, f);
+		fclose(f);
+		r = ht_reader_open(tmp_path, &cause);
+		if (len < HT_PREFIX_LEN) {
+			expect_true(r == NULL);
+			expect_true(cause != NULL);
+			free(cause);
+			continue;
+		}
+		assert_true(r != NULL);
+		while ((ret = ht_reader_next(r, &rec)) == 1)
+			n++;
+		/* Whole frames only: a cut inside one loses just it. */
+		{
+			int whole = 0, at_boundary = len == HT_PREFIX_LEN;
+
+			for (i = 0; i < sample_frames; i++) {
+				if (sample_frame_end[i] <= len)
+					whole = sample_records[i];
+				if (sample_frame_end[i] == len)
+					at_boundary = 1;
+			}
+			expect_u64_eq(n, whole);
+			if (at_boundary) {
+				expect_u64_eq(ret, 0);
+			} else {
+				expect_true(ret == -1);
+				expect_str_contains(ht_reader_error(r),
+				    tmp_path);
+				expect_str_contains(ht_reader_error(r),
+				    "truncated frame at offset");
+			}
+		}
+		expect_true(ht_reader_saw_end(r) == (len == size));
+		ht_reader_close(r);
+	}
+	unlink(tmp_path);
+}
+
+static void
+test_bad_input(void)
+{
+	struct tw w;
+	char *cause = NULL;
+	ht_reader *r;
+	FILE *f;
+
+	r = ht_reader_open("/nonexistent/x.trace", &cause);
+	expect_true(r == NULL);
+	expect_str_contains(cause, "No such file");
+	free(cause);
+
+	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
+	close(mkstemp(tmp_path));
+	f = fopen(tmp_path, "w");
+	fputs("hello, this is not a trace at all\n", f);
+	fclose(f);
+	r = ht_reader_open(tmp_path, &cause);
+	expect_true(r == NULL);
+	expect_str_contains(cause, "not a heaptrail trace");
+	free(cause);
+	unlink(tmp_path);
+
+	f = fopen(tmp_path, "w");
+	fclose(f);
+	r = ht_reader_open(tmp_path, &cause);
+	expect_true(r == NULL);
+	expect_str_contains(cause, "empty");
+	free(cause);
+	unlink(tmp_path);
+
+	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
+	tw_open(&w, 99);
+	tw_header(&w);
+	tw_close(&w);
+	r = ht_reader_open(tmp_path, &cause);
+	expect_true(r == NULL);
+	expect_str_contains(cause, "version 99");
+	free(cause);
+	unlink(tmp_path);
+
+	/* An unknown tag inside a good frame. */
+	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
+	tw_open(&w, HT_FORMAT_VERSION);
+	tw_header(&w);
+	w.frame[w.len++] = 0x7e;
+	tw_close(&w);
+	r = ht_reader_open(tmp_path, &cause);
+	assert_true(r != NULL);
+	{
+		struct ht_record rec;
+
+		expect_u64_eq(ht_reader_next(r, &rec), 1);
+		expect_true(ht_reader_next(r, &rec) == -1);
+		expect_str_contains(ht_reader_error(r), "unknown tag 0x7e");
+	}
+	ht_reader_close(r);
+	unlink(tmp_path);
+
+	/* Garbage after the prefix: not zstd. */
+	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
+	tw_open(&w, HT_FORMAT_VERSION);
+	fputs("garbage garbage garbage", w.f);
+	fclose(w.f);
+	r = ht_reader_open(tmp_path, &cause);
+	assert_true(r != NULL);
+	{
+		struct ht_record rec;
+
+		expect_true(ht_reader_next(r, &rec) == -1);
+		expect_str_contains(ht_reader_error(r), "corrupt frame at "
+		    "offset 16");
+	}
+	ht_reader_close(r);
+	unlink(tmp_path);
+	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
+}
+
+static void
+test_ptr_map(void)
+{
+	enum { N = 20000 };
+	static uint64_t present[N];
+	ptr_map *m = ptr_map_create();
+	uint64_t seed = 12345;
+	size_t live = 0;
+	int i;
+
+	for (i = 0; i < 400000; i++) {
+		struct ptr_value v = { 0 }, out;
+		size_t k;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		k = (size_t)(seed >> 33) % N;
+		if (present[k]) {
+			expect_true(ptr_map_remove(m, (k + 1) * 16, &out));
+			expect_u64_eq(out.size, k);
+			present[k] = 0;
+			live--;
+		} else {
+			v.size = k;
+			expect_u64_eq(ptr_map_put(m, (k + 1) * 16, &v), 0);
+			present[k] = 1;
+			live++;
+		}
+	}
+	expect_u64_eq(ptr_map_count(m), live);
+	for (i = 0; i < N; i++) {
+		struct ptr_value *v = ptr_map_find(m, ((uint64_t)i + 1) * 16);
+
+		expect_true((v != NULL) == (present[i] != 0));
+		if (v)
+			expect_u64_eq(v->size, i);
+	}
+	expect_true(!ptr_map_remove(m, 8, NULL));
+	ptr_map_free(m);
+}
+
+int
+main(void)
+{
+	static const struct test tests[] = {
+		{ "trace: varint encoding", test_varint },
+		{ "trace: round trip", test_roundtrip },
+		{ "trace: time order across threads", test_ordered },
+		{ "trace: truncated at every byte", test_truncation },
+		{ "trace: missing, foreign, corrupt input", test_bad_input },
+		{ "ptr-map: random insert/remove", test_ptr_map },
+		{ NULL, NULL },
+	};
+
+	return test_run(tests);
+}
