@@ -68,9 +68,10 @@ dump_record(const struct ht_record *r)
 	case HT_TAG_HEADER:
 		printf("header version=%u pid=%" PRIu64 " ppid=%" PRIu64
 		    " page_size=%" PRIu64 " depth=%u realtime_ns=%" PRIu64
-		    " exe=", r->header->version, r->header->pid,
-		    r->header->ppid, r->header->page_size, r->header->depth,
-		    r->header->realtime_ns);
+		    " time_unit_ns=%" PRIu64 " exe=", r->header->version,
+		    r->header->pid, r->header->ppid, r->header->page_size,
+		    r->header->depth, r->header->realtime_ns,
+		    r->header->time_unit_ns);
 		print_string(r->header->exe, r->header->exe_len);
 		printf(" argv=");
 		print_string(r->header->argv, r->header->argv_len);
@@ -139,12 +140,19 @@ dump_record(const struct ht_record *r)
 	switch (r->tag) {
 	case HT_TAG_ALLOC:
 		printf("%s ptr=0x%" PRIx64 " size=%" PRIu64 " stack=%" PRIu64
-		    "\n", ht_alloc_fn_names[r->fn], r->ptr, r->size, r->id);
+		    "%s\n", ht_alloc_fn_names[r->fn], r->ptr, r->size, r->id,
+		    r->flags & HT_REC_REPLACED ? " replaces-live" : "");
 		break;
 	case HT_TAG_FREE:
-		printf("%s%s ptr=0x%" PRIx64 "\n", ht_free_fn_names[r->fn],
+		printf("%s%s ptr=0x%" PRIx64, ht_free_fn_names[r->fn],
 		    r->fn == HT_FREE_FREE || r->fn == HT_FREE_ANNOTATION ?
 		    "" : "-free", r->ptr);
+		if (r->flags & HT_REC_UNKNOWN_FREE)
+			printf(" unknown");
+		else if (r->alloc_ts || r->size)
+			printf(" size=%" PRIu64 " stack=%" PRIu64, r->size,
+			    r->id);
+		putchar('\n');
 		break;
 	case HT_TAG_THREAD_START:
 		printf("thread-start tid=%" PRIu64 "\n", r->id);
@@ -187,14 +195,11 @@ struct dump_stats {
 	uint64_t thread_events[MAX_STAT_THREADS];
 	uint32_t max_thread;
 	int saw_end;
-	ptr_map *live;
 };
 
 static void
 stats_record(struct dump_stats *s, const struct ht_record *r)
 {
-	struct ptr_value v, old;
-
 	s->records[r->tag & 0xff]++;
 	if (r->ts > s->last_ts)
 		s->last_ts = r->ts;
@@ -202,16 +207,12 @@ stats_record(struct dump_stats *s, const struct ht_record *r)
 	case HT_TAG_ALLOC:
 		s->alloc_calls[r->fn]++;
 		s->alloc_bytes[r->fn] += r->size;
-		memset(&v, 0, sizeof v);
-		v.size = r->size;
-		v.ts = r->ts;
-		v.tag = r->fn;
-		if (ptr_map_put(s->live, r->ptr, &v))
+		if (r->flags & HT_REC_REPLACED)
 			s->replaced_live++;
 		break;
 	case HT_TAG_FREE:
 		s->free_calls[r->fn]++;
-		if (!ptr_map_remove(s->live, r->ptr, &old))
+		if (r->flags & HT_REC_UNKNOWN_FREE)
 			s->unknown_frees++;
 		break;
 	case HT_TAG_STACK:
@@ -258,17 +259,17 @@ stats_live(uint64_t key, const struct ptr_value *v, void *arg)
 	struct dump_stats *s = arg;
 
 	(void)key;
-	s->live_blocks[v->tag]++;
-	s->live_bytes[v->tag] += v->size;
+	s->live_blocks[v->fn]++;
+	s->live_bytes[v->fn] += v->size;
 }
 
 static void
-stats_print(struct dump_stats *s)
+stats_print(struct dump_stats *s, ptr_map *live)
 {
 	uint64_t events = 0, allocs = 0, frees = 0, blocks = 0, bytes = 0;
 	uint32_t i;
 
-	ptr_map_each(s->live, stats_live, s);
+	ptr_map_each(live, stats_live, s);
 	for (i = 0; i < HT_ALLOC_FN_COUNT; i++) {
 		allocs += s->alloc_calls[i];
 		blocks += s->live_blocks[i];
@@ -364,8 +365,6 @@ cmd_dump(int argc, char **argv)
 		free(stats);
 		return 1;
 	}
-	if (stats)
-		stats->live = ptr_map_create();
 	for (;;) {
 		ret = o ? ht_ordered_next(o, &rec) : ht_reader_next(r, &rec);
 		if (ret <= 0)
@@ -376,8 +375,14 @@ cmd_dump(int argc, char **argv)
 			dump_record(&rec);
 	}
 	if (stats) {
-		stats_print(stats);
-		ptr_map_free(stats->live);
+		static const char *const names[HT_STREAMS] = { "tags",
+		    "times", "addresses", "sizes", "stacks", "other" };
+		int i;
+
+		stats_print(stats, ht_ordered_live(o));
+		for (i = 0; i < HT_STREAMS; i++)
+			printf("stream.%s.bytes %" PRIu64 "\n", names[i],
+			    ht_reader_stream_bytes(ht_ordered_reader(o), i));
 		free(stats);
 	}
 	fflush(stdout);

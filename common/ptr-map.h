@@ -15,9 +15,9 @@
 
 struct ptr_value {
 	uint64_t size;
-	uint64_t ts;		/* when allocated */
-	uint32_t tag;		/* caller's: entry point, site index ... */
-	uint32_t aux;
+	uint64_t ts;		/* when allocated, ns */
+	uint32_t stack;		/* stack id of the allocation */
+	uint32_t fn;		/* entry point (enum ht_alloc_fn) */
 };
 
 typedef struct ptr_map ptr_map;

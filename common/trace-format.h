@@ -8,9 +8,15 @@
  * inside a hooked malloc.
  *
  * File = 16-byte prefix, then zstd frames back to back.  Every frame
- * decompresses to a whole number of records; a record is one tag byte and
- * its fields, integers as LEB128 varints (signed ones zigzag-coded),
- * strings as a varint length and the bytes (no NUL).
+ * decompresses to a stream table and HT_STREAMS byte streams; a record is
+ * one tag byte in the tag stream and its fields in the streams their kind
+ * belongs to (see ht_stream), integers as LEB128 varints (signed ones
+ * zigzag-coded), strings as a varint length and the bytes (no NUL).
+ * Grouping like fields together is what makes zstd effective on them.
+ *
+ * Addresses of events are coded against per-chunk windows of recent
+ * addresses (addr-window.h), reset at every chunk, so every frame decodes
+ * on its own (given the stacks and modules defined before it).
  */
 #ifndef HEAPTRAIL_TRACE_FORMAT_H
 #define HEAPTRAIL_TRACE_FORMAT_H
@@ -29,6 +35,27 @@
 
 /* Frames are at most this big once decompressed (readers may rely on it). */
 #define HT_FRAME_MAX (4u << 20)
+
+/* Streams of a frame, in the order their bytes follow the stream table. */
+enum ht_stream {
+	HT_STREAM_TAGS,		/* one byte per record */
+	HT_STREAM_TIMES,	/* event time deltas */
+	HT_STREAM_ADDRS,	/* event address codes */
+	HT_STREAM_SIZES,	/* allocation sizes */
+	HT_STREAM_STACKS,	/* allocation stack ids */
+	HT_STREAM_OTHER,	/* every other field */
+	HT_STREAMS
+};
+
+/*
+ * Address code of an event: 2k for "the live entry of the chunk's window
+ * with k live entries after it" (FREE: the window of allocated addresses;
+ * ALLOC: the window of freed addresses; the entry is popped), 2z+1 for
+ * "previous address of the chunk plus unzigzag(z)".  See addr-window.h.
+ */
+
+/* Times in the trace count units of this many ns (the header says). */
+#define HT_TIME_UNIT_NS 1000
 
 /* Limits a MODULE_LOAD record stays within. */
 #define HT_SEGMENTS_MAX 64

@@ -1,22 +1,32 @@
 /*
- * trace-order.c - merge the per-thread event streams into one time order.
+ * trace-order.c - merge the per-thread event streams into one time order
+ * and pair every free with its allocation.
  *
  * The recorder writes each thread's events in chunks, so in the file a
  * thread's events can come after later events of another thread.  The
- * writer emits SYNC(T) records promising that every event with ts < T is
+ * writer emits SYNC(T) records promising that every event with time < T is
  * already in the file above the record.  This module therefore holds the
  * events read since the last SYNC in a window, and at each SYNC sorts the
- * window by (ts, file order) and releases the events older than T.  At the
- * end of the file, or at an error, it releases everything it holds.
+ * window by (time, file order) and releases the events older than T.  At
+ * the end of the file, or at an error, it releases everything it holds.
  *
- * Owns: the window (a growable array of records) and copies of the strings
- * that event records point to (thread names, marker labels), which live in
- * an arena released when the window drains.
+ * Times have a unit (a microsecond), so events of several threads can
+ * share one.  A free is stamped before the real free and an allocation
+ * after the real malloc, so a free never has a later time than the
+ * allocation that got its address back; at equal times the order is
+ * resolved here with the live set: among the events of a tie, each
+ * thread's next one is a candidate, and the first candidate that makes
+ * sense (an allocation of a free address, a free of a live one) goes
+ * first.  That is also why pairing lives here and not in each consumer.
+ *
+ * Owns: the window (a growable array of records), copies of the strings
+ * event records point to (released with the window), and the live map.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptr-map.h"
 #include "trace-reader.h"
 #include "xmalloc.h"
 
@@ -39,6 +49,10 @@ struct ht_ordered {
 	size_t strings_len, strings_cap;
 	char *old_strings;		/* arena of the window being released */
 
+	ptr_map *live;
+	uint32_t *tie_threads;		/* scratch for tie resolution */
+	size_t tie_cap;
+
 	int finished;			/* reader hit EOF or error */
 	int failed;
 };
@@ -53,6 +67,7 @@ ht_ordered_open(const char *path, char **cause)
 		return NULL;
 	o = xcalloc(1, sizeof *o);
 	o->reader = r;
+	o->live = ptr_map_create();
 	return o;
 }
 
@@ -62,9 +77,11 @@ ht_ordered_close(ht_ordered *o)
 	if (o == NULL)
 		return;
 	ht_reader_close(o->reader);
+	ptr_map_free(o->live);
 	free(o->win);
 	free(o->strings);
 	free(o->old_strings);
+	free(o->tie_threads);
 	free(o);
 }
 
@@ -78,6 +95,12 @@ ht_reader *
 ht_ordered_reader(ht_ordered *o)
 {
 	return o->reader;
+}
+
+struct ptr_map *
+ht_ordered_live(ht_ordered *o)
+{
+	return o->live;
 }
 
 static int
@@ -148,6 +171,91 @@ ordered_release(ht_ordered *o, uint64_t limit)
 	}
 }
 
+/* Would REC make sense applied now?  (Non-block events always do.) */
+static int
+ordered_fits(ht_ordered *o, const struct ht_record *rec)
+{
+	if (rec->tag == HT_TAG_ALLOC)
+		return ptr_map_find(o->live, rec->ptr) == NULL;
+	if (rec->tag == HT_TAG_FREE)
+		return ptr_map_find(o->live, rec->ptr) != NULL;
+	return 1;
+}
+
+/*
+ * If win[out_pos] starts a tie of several threads, moves the event that
+ * should go first to out_pos (the rest keep their order).
+ */
+static void
+ordered_resolve_tie(ht_ordered *o)
+{
+	size_t i, end, nthreads = 0, pick = SIZE_MAX, first = o->out_pos;
+	uint64_t ts = o->win[first].rec.ts;
+	int several = 0;
+
+	for (end = first + 1; end < o->out_end && o->win[end].rec.ts == ts;
+	    end++)
+		if (o->win[end].rec.thread != o->win[first].rec.thread)
+			several = 1;
+	if (!several)
+		return;		/* one thread: file order is its order */
+
+	if (o->tie_cap < end - first) {
+		o->tie_cap = (end - first) * 2;
+		o->tie_threads = xreallocarray(o->tie_threads, o->tie_cap,
+		    sizeof *o->tie_threads);
+	}
+	/* Candidates: each thread's first remaining event of the tie. */
+	for (i = first; i < end; i++) {
+		uint32_t t = o->win[i].rec.thread;
+		size_t k;
+
+		for (k = 0; k < nthreads && o->tie_threads[k] != t; k++)
+			;
+		if (k < nthreads)
+			continue;	/* not this thread's next event */
+		o->tie_threads[nthreads++] = t;
+		if (ordered_fits(o, &o->win[i].rec)) {
+			pick = i;
+			break;
+		}
+	}
+	if (pick == SIZE_MAX || pick == first)
+		return;
+	{
+		struct ordered_event ev = o->win[pick];
+
+		memmove(o->win + first + 1, o->win + first,
+		    (pick - first) * sizeof *o->win);
+		o->win[first] = ev;
+	}
+}
+
+/* Applies an event to the live map; fills the pairing fields. */
+static void
+ordered_pair(ht_ordered *o, struct ht_record *rec)
+{
+	struct ptr_value v;
+
+	if (rec->tag == HT_TAG_ALLOC) {
+		v.size = rec->size;
+		v.ts = rec->ts;
+		v.stack = rec->id > UINT32_MAX ? 0 : (uint32_t)rec->id;
+		v.fn = rec->fn;
+		if (ptr_map_put(o->live, rec->ptr, &v))
+			rec->flags |= HT_REC_REPLACED;
+	} else if (rec->tag == HT_TAG_FREE) {
+		if (ptr_map_remove(o->live, rec->ptr, &v)) {
+			rec->size = v.size;
+			rec->id = v.stack;
+			rec->alloc_ts = v.ts;
+			rec->alloc_fn = v.fn;
+		} else {
+			rec->flags |= HT_REC_UNKNOWN_FREE;
+		}
+	}
+}
+
 int
 ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 {
@@ -155,7 +263,12 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 
 	for (;;) {
 		if (o->out_pos < o->out_end) {
+			if (o->out_pos + 1 < o->out_end &&
+			    o->win[o->out_pos + 1].rec.ts ==
+			    o->win[o->out_pos].rec.ts)
+				ordered_resolve_tie(o);
 			*rec = o->win[o->out_pos++].rec;
+			ordered_pair(o, rec);
 			return 1;
 		}
 		if (o->finished) {

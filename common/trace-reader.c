@@ -3,16 +3,17 @@
  *
  * Owns: the open file, a zstd decompression context, one input buffer and
  * one buffer holding the current decompressed frame.  Records are parsed
- * out of that frame; everything a record points to (strings, frames,
- * segments) lives in the frame buffer or in per-reader scratch arrays and
- * stays valid until the next ht_reader_next().
+ * out of that frame's streams (trace-format.h); everything a record points
+ * to (strings, frames, segments) lives in the frame buffer or in
+ * per-reader scratch arrays and stays valid until the next call.
  *
  * Invariant: a frame is fully decompressed before any of its records is
  * returned, so a truncated or corrupt frame yields none of its records
  * (frames are the unit of loss, as the format promises).
  *
- * Chunk context (thread, previous time, previous pointer) resets at every
- * CHUNK record and at every frame start, as the writer's does.
+ * Chunk context (thread, previous time, previous address, address
+ * windows) resets at every CHUNK record and at every frame start, as the
+ * writer's does.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +28,7 @@
 
 #include <zstd.h>
 
+#include "addr-window.h"
 #include "trace-reader.h"
 #include "xmalloc.h"
 
@@ -54,14 +56,19 @@ struct ht_reader {
 
 	uint8_t *frame;		/* current decompressed frame */
 	size_t frame_len;
-	const uint8_t *pos;	/* next record in frame */
 	uint64_t frame_off;	/* file offset of the current frame */
+	struct stream {
+		const uint8_t *p, *end;
+	} s[HT_STREAMS];	/* cursors into the frame's streams */
 
-	/* Chunk context. */
+	/* Chunk context: thread, delta bases, address windows. */
 	int in_chunk;
 	uint32_t thread;
-	uint64_t last_ts;
-	uint64_t last_ptr;
+	uint64_t last_tick;
+	uint64_t last_addr;
+	struct ht_window *allocs, *frees;	/* addr-window.h */
+	uint64_t unit_ns;	/* from the header */
+	uint64_t stream_bytes[HT_STREAMS];	/* decompressed, so far */
 
 	int saw_header;
 	int saw_end;
@@ -157,8 +164,10 @@ ht_reader_open(const char *path, char **cause)
 	r->in = xmalloc(READER_IN_SIZE);
 	r->in_file_off = HT_PREFIX_LEN;
 	r->frame = xmalloc(HT_FRAME_MAX);
-	r->pos = r->frame;
+	r->allocs = xcalloc(1, sizeof *r->allocs);
+	r->frees = xcalloc(1, sizeof *r->frees);
 	r->header.version = version;
+	r->unit_ns = 1;
 	return r;
 }
 
@@ -171,6 +180,8 @@ ht_reader_close(ht_reader *r)
 	ZSTD_freeDCtx(r->dctx);
 	free(r->in);
 	free(r->frame);
+	free(r->allocs);
+	free(r->frees);
 	free(r->error);
 	free(r->path);
 	free(r);
@@ -192,6 +203,12 @@ uint64_t
 ht_reader_offset(const ht_reader *r)
 {
 	return r->in_file_off + r->in_pos;
+}
+
+uint64_t
+ht_reader_stream_bytes(const ht_reader *r, int stream)
+{
+	return r->stream_bytes[stream];
 }
 
 uint64_t
@@ -228,6 +245,37 @@ reader_fill(ht_reader *r)
 		r->in_eof = 1;
 	r->in_len += (size_t)n;
 	return (ssize_t)r->in_len;
+}
+
+/* Reads the stream table and points the stream cursors into the frame. */
+static int
+reader_split_streams(ht_reader *r)
+{
+	const uint8_t *p = r->frame, *end = r->frame + r->frame_len;
+	uint64_t n, len[HT_STREAMS], total = 0;
+	int i;
+
+	if (ht_get_varint(&p, end, &n) != 0 || n != HT_STREAMS)
+		goto bad;
+	for (i = 0; i < HT_STREAMS; i++) {
+		if (ht_get_varint(&p, end, &len[i]) != 0 ||
+		    len[i] > HT_FRAME_MAX)
+			goto bad;
+		total += len[i];
+	}
+	if (total != (uint64_t)(end - p))
+		goto bad;
+	for (i = 0; i < HT_STREAMS; i++) {
+		r->s[i].p = p;
+		r->s[i].end = p + len[i];
+		r->stream_bytes[i] += len[i];
+		p += len[i];
+	}
+	return 1;
+bad:
+	reader_set_error(r, "corrupt frame at offset %llu: bad stream table",
+	    (unsigned long long)r->frame_off);
+	return -1;
 }
 
 /*
@@ -278,85 +326,104 @@ reader_next_frame(ht_reader *r)
 		}
 	}
 	r->frame_len = out.pos;
-	r->pos = r->frame;
 	r->in_chunk = 0;
-	return 1;
+	return reader_split_streams(r);
 }
 
-/* Field readers: all return -1 when the record runs past the frame. */
-#define GET(v) do {							\
-	if (ht_get_varint(&p, end, &(v)) != 0)				\
+/* Field readers: jump to `bad` when a stream runs out. */
+#define GET(stream, v) do {						\
+	if (ht_get_varint(&r->s[stream].p, r->s[stream].end, &(v)) != 0)\
 		goto bad;						\
 } while (0)
 
-static int
-reader_get_string(const uint8_t **pp, const uint8_t *end, const char **s,
-    size_t *len)
-{
-	uint64_t n;
-
-	if (ht_get_varint(pp, end, &n) != 0 || n > (uint64_t)(end - *pp))
-		return -1;
-	*s = (const char *)*pp;
-	*len = (size_t)n;
-	*pp += n;
-	return 0;
-}
-
-#define GET_STRING(s, len) do {						\
-	if (reader_get_string(&p, end, &(s), &(len)) != 0)		\
+#define GET_STRING(s_, len_) do {					\
+	struct stream *st_ = &r->s[HT_STREAM_OTHER];			\
+	uint64_t n_;							\
+									\
+	if (ht_get_varint(&st_->p, st_->end, &n_) != 0 ||		\
+	    n_ > (uint64_t)(st_->end - st_->p))				\
 		goto bad;						\
+	(s_) = (const char *)st_->p;					\
+	(len_) = (size_t)n_;						\
+	st_->p += n_;							\
 } while (0)
 
+/* A time field of a definition record, in the trace's units. */
+#define GET_TIME(v) do {						\
+	GET(HT_STREAM_OTHER, v);					\
+	(v) *= r->unit_ns;						\
+} while (0)
+
+/* An event's time delta: only inside a chunk. */
 static int
-reader_event_ts(ht_reader *r, const uint8_t **pp, const uint8_t *end,
-    struct ht_record *rec)
+reader_event_time(ht_reader *r, struct ht_record *rec)
 {
 	uint64_t d;
+	struct stream *st = &r->s[HT_STREAM_TIMES];
 
-	if (!r->in_chunk)
+	if (!r->in_chunk || ht_get_varint(&st->p, st->end, &d) != 0)
 		return -1;
-	if (ht_get_varint(pp, end, &d) != 0)
-		return -1;
-	r->last_ts += d;
-	rec->ts = r->last_ts;
+	r->last_tick += d;
+	rec->ts = r->last_tick * r->unit_ns;
 	rec->thread = r->thread;
 	return 0;
 }
 
+/*
+ * An event's address: a back-reference into window W (popping the entry)
+ * or a delta; then pushed onto window PUSH.
+ */
 static int
-reader_event_ptr(ht_reader *r, const uint8_t **pp, const uint8_t *end,
-    struct ht_record *rec)
+reader_event_addr(ht_reader *r, struct ht_window *w, struct ht_window *push,
+    uint64_t *addr)
 {
-	uint64_t d;
+	struct stream *st = &r->s[HT_STREAM_ADDRS];
+	uint64_t code;
+	uint32_t pos;
 
-	if (ht_get_varint(pp, end, &d) != 0)
+	if (ht_get_varint(&st->p, st->end, &code) != 0)
 		return -1;
-	r->last_ptr += (uint64_t)ht_unzigzag(d);
-	rec->ptr = r->last_ptr;
+	if (code & 1) {
+		r->last_addr += (uint64_t)ht_unzigzag(code >> 1);
+	} else {
+		pos = ht_window_select(w, code >> 1);
+		if (pos == 0)
+			return -1;
+		r->last_addr = w->addr[pos];
+		ht_window_pop(w, pos);
+	}
+	*addr = r->last_addr;
+	ht_window_push(push, r->last_addr);
 	return 0;
 }
 
 int
 ht_reader_next(ht_reader *r, struct ht_record *rec)
 {
-	const uint8_t *p, *end, *start;
+	struct stream *tags = &r->s[HT_STREAM_TAGS];
 	uint64_t v, n, i;
 	unsigned tag;
-	int ret;
+	int ret, k;
 
 	if (r->error)
 		return -1;
-	while (r->pos == r->frame + r->frame_len) {
+	while (tags->p == tags->end) {
+		for (k = 0; k < HT_STREAMS && r->frame_len > 0; k++) {
+			if (r->s[k].p != r->s[k].end) {
+				reader_set_error(r, "corrupt frame at offset "
+				    "%llu: stream %d has %zu bytes left over",
+				    (unsigned long long)r->frame_off, k,
+				    (size_t)(r->s[k].end - r->s[k].p));
+				return -1;
+			}
+		}
 		ret = reader_next_frame(r);
 		if (ret <= 0)
 			return ret;
 	}
-	p = start = r->pos;
-	end = r->frame + r->frame_len;
 	memset(rec, 0, sizeof *rec);
 	rec->offset = r->frame_off;
-	tag = *p++;
+	tag = *tags->p++;
 	rec->tag = tag;
 
 	if (!r->saw_header && tag != HT_TAG_HEADER) {
@@ -369,20 +436,20 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 	if (ht_tag_is_alloc(tag)) {
 		rec->tag = HT_TAG_ALLOC;
 		rec->fn = tag - HT_TAG_ALLOC;
-		if (reader_event_ts(r, &p, end, rec) != 0 ||
-		    reader_event_ptr(r, &p, end, rec) != 0)
+		if (reader_event_time(r, rec) != 0 ||
+		    reader_event_addr(r, r->frees, r->allocs, &rec->ptr) != 0)
 			goto bad;
-		GET(rec->size);
-		GET(rec->id);
-		goto done;
+		GET(HT_STREAM_SIZES, rec->size);
+		GET(HT_STREAM_STACKS, rec->id);
+		return 1;
 	}
 	if (ht_tag_is_free(tag)) {
 		rec->tag = HT_TAG_FREE;
 		rec->fn = tag - HT_TAG_FREE;
-		if (reader_event_ts(r, &p, end, rec) != 0 ||
-		    reader_event_ptr(r, &p, end, rec) != 0)
+		if (reader_event_time(r, rec) != 0 ||
+		    reader_event_addr(r, r->allocs, r->frees, &rec->ptr) != 0)
 			goto bad;
-		goto done;
+		return 1;
 	}
 
 	switch (tag) {
@@ -391,11 +458,15 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 
 		if (r->saw_header)
 			goto bad;
-		GET(h->pid);
-		GET(h->ppid);
-		GET(h->page_size);
-		GET(h->realtime_ns);
-		GET(v);
+		GET(HT_STREAM_OTHER, h->pid);
+		GET(HT_STREAM_OTHER, h->ppid);
+		GET(HT_STREAM_OTHER, h->page_size);
+		GET(HT_STREAM_OTHER, h->realtime_ns);
+		GET(HT_STREAM_OTHER, h->time_unit_ns);
+		if (h->time_unit_ns == 0 || h->time_unit_ns > 1000000000)
+			goto bad;
+		r->unit_ns = h->time_unit_ns;
+		GET(HT_STREAM_OTHER, v);
 		if (v == 0 || v > HT_DEPTH_MAX)
 			goto bad;
 		h->depth = (uint32_t)v;
@@ -405,45 +476,44 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 		r->saw_header = 1;
 		break;
 	}
-	case HT_TAG_MODULE_LOAD:
-		GET(rec->id);
-		GET(rec->ts);
+	case HT_TAG_MODULE_LOAD: {
+		const char *b;
+
+		GET(HT_STREAM_OTHER, rec->id);
+		GET_TIME(rec->ts);
 		GET_STRING(rec->str, rec->str_len);
-		GET(rec->base);
-		GET(n);
+		GET(HT_STREAM_OTHER, rec->base);
+		GET(HT_STREAM_OTHER, n);
 		if (n > HT_SEGMENTS_MAX)
 			goto bad;
 		for (i = 0; i < n; i++) {
-			GET(r->segs[i].vaddr);
-			GET(r->segs[i].memsz);
-			GET(v);
+			GET(HT_STREAM_OTHER, r->segs[i].vaddr);
+			GET(HT_STREAM_OTHER, r->segs[i].memsz);
+			GET(HT_STREAM_OTHER, v);
 			r->segs[i].flags = (uint32_t)v;
 		}
 		rec->segs = r->segs;
 		rec->nsegs = (unsigned)n;
-		{
-			const char *b;
-
-			GET_STRING(b, rec->build_id_len);
-			if (rec->build_id_len > HT_BUILD_ID_MAX)
-				goto bad;
-			rec->build_id = (const uint8_t *)b;
-		}
+		GET_STRING(b, rec->build_id_len);
+		if (rec->build_id_len > HT_BUILD_ID_MAX)
+			goto bad;
+		rec->build_id = (const uint8_t *)b;
 		break;
+	}
 	case HT_TAG_MODULE_UNLOAD:
-		GET(rec->id);
-		GET(rec->ts);
+		GET(HT_STREAM_OTHER, rec->id);
+		GET_TIME(rec->ts);
 		break;
 	case HT_TAG_STACK:
-		GET(rec->id);
-		GET(n);
+		GET(HT_STREAM_OTHER, rec->id);
+		GET(HT_STREAM_OTHER, n);
 		if (n > HT_DEPTH_MAX)
 			goto bad;
 		v = 0;
 		for (i = 0; i < n; i++) {
 			uint64_t d;
 
-			GET(d);
+			GET(HT_STREAM_OTHER, d);
 			v += (uint64_t)ht_unzigzag(d);
 			r->frames[i] = v;
 		}
@@ -451,64 +521,60 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 		rec->nframes = (uint32_t)n;
 		break;
 	case HT_TAG_CHUNK:
-		GET(v);
+		GET(HT_STREAM_OTHER, v);
 		if (v > UINT32_MAX)
 			goto bad;
 		r->thread = (uint32_t)v;
 		r->in_chunk = 1;
-		r->last_ts = 0;
-		r->last_ptr = 0;
+		r->last_tick = 0;
+		r->last_addr = 0;
+		ht_window_reset(r->allocs);
+		ht_window_reset(r->frees);
 		rec->thread = r->thread;
 		break;
 	case HT_TAG_SYNC:
-		GET(rec->ts);
+		GET_TIME(rec->ts);
 		break;
 	case HT_TAG_RSS:
-		GET(rec->ts);
-		GET(rec->size);
+		GET_TIME(rec->ts);
+		GET(HT_STREAM_OTHER, rec->size);
 		break;
 	case HT_TAG_END:
-		GET(rec->ts);
-		GET(rec->id);
-		GET(rec->allocs);
-		GET(rec->frees);
-		GET(rec->count);
+		GET_TIME(rec->ts);
+		GET(HT_STREAM_OTHER, rec->id);
+		GET(HT_STREAM_OTHER, rec->allocs);
+		GET(HT_STREAM_OTHER, rec->frees);
+		GET(HT_STREAM_OTHER, rec->count);
 		r->saw_end = 1;
 		break;
 	case HT_TAG_DROPPED:
-		GET(rec->id);
+		GET(HT_STREAM_OTHER, rec->id);
 		break;
 	case HT_TAG_THREAD_START:
-		if (reader_event_ts(r, &p, end, rec) != 0)
+		if (reader_event_time(r, rec) != 0)
 			goto bad;
-		GET(rec->id);
+		GET(HT_STREAM_OTHER, rec->id);
 		break;
 	case HT_TAG_THREAD_NAME:
-		if (reader_event_ts(r, &p, end, rec) != 0)
+	case HT_TAG_MARK:
+		if (reader_event_time(r, rec) != 0)
 			goto bad;
 		GET_STRING(rec->str, rec->str_len);
 		break;
 	case HT_TAG_THREAD_END:
-		if (reader_event_ts(r, &p, end, rec) != 0)
+		if (reader_event_time(r, rec) != 0)
 			goto bad;
-		break;
-	case HT_TAG_MARK:
-		if (reader_event_ts(r, &p, end, rec) != 0)
-			goto bad;
-		GET_STRING(rec->str, rec->str_len);
 		break;
 	default:
-		reader_set_error(r, "corrupt record at offset %llu+%zu: "
+		reader_set_error(r, "corrupt record in frame at offset %llu: "
 		    "unknown tag 0x%02x", (unsigned long long)r->frame_off,
-		    (size_t)(start - r->frame), tag);
+		    tag);
 		return -1;
 	}
-done:
-	r->pos = p;
 	return 1;
 bad:
-	reader_set_error(r, "corrupt record at offset %llu+%zu (tag 0x%02x)",
-	    (unsigned long long)r->frame_off, (size_t)(start - r->frame), tag);
+	reader_set_error(r, "corrupt record in frame at offset %llu "
+	    "(tag 0x%02x)", (unsigned long long)r->frame_off, tag);
 	return -1;
 }
 
@@ -540,8 +606,8 @@ ht_reader_seek_last_frame(ht_reader *r)
 	r->in_file_off = start;
 	r->in_pos = r->in_len = 0;
 	r->in_eof = 0;
-	r->pos = r->frame;
 	r->frame_len = 0;
+	memset(r->s, 0, sizeof r->s);
 	return 0;
 }
 

@@ -26,6 +26,7 @@ struct ht_header {
 	uint64_t ppid;
 	uint64_t page_size;
 	uint64_t realtime_ns;	/* wall clock at trace time 0 */
+	uint64_t time_unit_ns;	/* what one unit of trace time is */
 	uint32_t depth;		/* frames kept per stack */
 	const char *exe;	/* program path; borrowed, see below */
 	size_t exe_len;
@@ -58,6 +59,10 @@ struct ht_record {
 	uint64_t count;		/* END: events dropped */
 	uint64_t allocs;	/* END: allocations */
 	uint64_t frees;		/* END: frees */
+	/* Set by ht_ordered only, which pairs frees with allocations: */
+	unsigned flags;		/* HT_REC_* */
+	uint64_t alloc_ts;	/* FREE: when the block was allocated */
+	unsigned alloc_fn;	/* FREE: by which entry point */
 	const uint64_t *frames;	/* STACK: return addresses, innermost first */
 	uint32_t nframes;
 	const char *str;	/* names, paths, labels (not NUL-terminated) */
@@ -70,6 +75,10 @@ struct ht_record {
 	const struct ht_header *header;	/* HEADER */
 	uint64_t offset;	/* file offset of the frame holding it */
 };
+
+/* ht_record.flags */
+#define HT_REC_UNKNOWN_FREE 1	/* FREE of an address not live */
+#define HT_REC_REPLACED 2	/* ALLOC of an address still live */
 
 typedef struct ht_reader ht_reader;
 
@@ -95,6 +104,9 @@ int ht_reader_saw_end(const ht_reader *r);
 
 /* Bytes of the file consumed so far (for progress). */
 uint64_t ht_reader_offset(const ht_reader *r);
+
+/* Decompressed bytes of one stream (enum ht_stream) read so far. */
+uint64_t ht_reader_stream_bytes(const ht_reader *r, int stream);
 
 /* The file's total size. */
 uint64_t ht_reader_file_size(const ht_reader *r);
@@ -132,12 +144,21 @@ ht_ordered *ht_ordered_open(const char *path, char **cause);
 void ht_ordered_close(ht_ordered *o);
 
 /*
- * Like ht_reader_next, but events come sorted by time (ties keep file
- * order).  Definitions (stacks, modules, ...) come as soon as read, which
- * is before any event that refers to them.  On an error, the events read
- * before it are still all returned first.
+ * Like ht_reader_next, but events come sorted by time, and frees are
+ * paired with allocations: a FREE record carries the freed block's size
+ * (size), stack (id), allocation time (alloc_ts) and entry point
+ * (alloc_fn), or HT_REC_UNKNOWN_FREE.  Events of one time unit in several
+ * threads are put in the order that pairs them (a free of an address
+ * before the allocation that reuses it, and the reverse), keeping each
+ * thread's own order; see "Ordering" in man/heaptrail.5.  Definitions
+ * (stacks, modules, ...) come as soon as read, which is before any event
+ * that refers to them.  On an error, the events read before it are still
+ * all returned first.
  */
 int ht_ordered_next(ht_ordered *o, struct ht_record *rec);
+
+/* The blocks live now (after the records returned so far); borrowed. */
+struct ptr_map *ht_ordered_live(ht_ordered *o);
 const char *ht_ordered_error(const ht_ordered *o);
 ht_reader *ht_ordered_reader(ht_ordered *o);
 

@@ -82,7 +82,7 @@ clock_ns(clockid_t id)
 uint64_t
 rec_now(void)
 {
-	return clock_ns(CLOCK_MONOTONIC) - base_ns;
+	return (clock_ns(CLOCK_MONOTONIC) - base_ns) / HT_TIME_UNIT_NS;
 }
 
 /* Appends decimal V at P; returns the new end. */
@@ -164,7 +164,9 @@ write_header(const char *exe)
 	p = ht_put_varint(p, (uint64_t)getpid());
 	p = ht_put_varint(p, (uint64_t)getppid());
 	p = ht_put_varint(p, (uint64_t)sysconf(_SC_PAGESIZE));
-	p = ht_put_varint(p, clock_ns(CLOCK_REALTIME) - rec_now());
+	p = ht_put_varint(p, clock_ns(CLOCK_REALTIME) -
+	    (clock_ns(CLOCK_MONOTONIC) - base_ns));
+	p = ht_put_varint(p, HT_TIME_UNIT_NS);
 	p = ht_put_varint(p, (uint64_t)rec_config.depth);
 	p = ht_put_bytes(p, exe, strlen(exe));
 	p = ht_put_bytes(p, args, args_len);
@@ -189,7 +191,7 @@ rec_init(void)
 
 	rec_resolve_real();
 	rec_guard = 1;
-	base_ns = clock_ns(CLOCK_MONOTONIC) - 1;
+	base_ns = clock_ns(CLOCK_MONOTONIC) - HT_TIME_UNIT_NS;
 	recorder_pid = getpid();
 
 	if ((env = getenv("HEAPTRAIL_QUIET")) != NULL && *env && *env != '0')

@@ -54,7 +54,7 @@ extern __thread int rec_guard __attribute__((tls_model("initial-exec")))
 
 void rec_start(void) REC_HIDDEN;	/* constructor work */
 void rec_stop(void) REC_HIDDEN;		/* flush everything, end trace */
-uint64_t rec_now(void) REC_HIDDEN;	/* ns since trace start */
+uint64_t rec_now(void) REC_HIDDEN;	/* HT_TIME_UNITs since start, >= 1 */
 void rec_warn(const char *msg, const char *arg) REC_HIDDEN;
 void *rec_map(size_t size) REC_HIDDEN;	/* zeroed pages, or NULL */
 void rec_unmap(void *p, size_t size) REC_HIDDEN;
@@ -174,6 +174,19 @@ void writer_flush_sync(void) REC_HIDDEN;
 /* Events that could not be recorded (counted in the trace). */
 void writer_count_dropped(uint64_t n) REC_HIDDEN;
 void writer_after_fork_child(void) REC_HIDDEN;
+
+/* --- frame encoder (frame-encoder.c) ------------------------------------------ */
+
+int frame_encoder_init(void) REC_HIDDEN;
+/* Adds a thread's raw buffer as one chunk / raw definition records. */
+void frame_add_chunk(uint32_t thread, const uint8_t *raw, size_t len)
+    REC_HIDDEN;
+void frame_add_defs(const uint8_t *raw, size_t len) REC_HIDDEN;
+int frame_fits(size_t raw_len) REC_HIDDEN;	/* room for LEN raw bytes? */
+size_t frame_size(void) REC_HIDDEN;		/* bytes staged so far */
+/* Writes the finished frame (stream table + streams) to OUT, which has
+   HT_FRAME_MAX bytes; empties the encoder; returns the length. */
+size_t frame_take(uint8_t *out) REC_HIDDEN;
 
 /* --- modules (modules.c) ------------------------------------------------------ */
 

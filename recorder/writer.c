@@ -1,8 +1,9 @@
 /*
  * writer.c - the background thread that turns buffers into trace frames.
  *
- * Owns: the trace file descriptor, the zstd context, the staging buffer
- * (the next frame, uncompressed) and the definitions buffer.
+ * Owns: the trace file descriptor, the zstd context, the definitions
+ * buffer and the staging buffer (a finished frame before compression);
+ * frame-encoder.c holds the frame being built.
  *
  * Every tick (TICK_NS) or when kicked, the writer moves queued chunks into
  * staging, samples RSS and looks for loaded/unloaded modules.  Every sync
@@ -36,14 +37,15 @@
 
 #define TICK_NS 10000000ull		/* RSS sample, queue drain */
 #define SYNC_NS 50000000ull		/* longest an event waits in a buffer */
-#define FRAME_TARGET (1u << 20)
+#define TICK_UNITS (TICK_NS / HT_TIME_UNIT_NS)
+#define SYNC_UNITS (SYNC_NS / HT_TIME_UNIT_NS)
+#define FRAME_TARGET (3u << 20)
 #define DEFS_SIZE (1u << 20)
-#define ZSTD_LEVEL 3
+#define ZSTD_LEVEL 1
 
 static int trace_fd = -1;
 static ZSTD_CCtx *cctx;
 static uint8_t *staging;		/* HT_FRAME_MAX bytes */
-static size_t staging_len;
 static uint8_t *compressed;
 static size_t compressed_cap;
 static int write_failed;
@@ -92,12 +94,13 @@ write_all(const uint8_t *p, size_t len)
 static void
 flush_frame(void)
 {
-	size_t n;
+	size_t n, len;
 
-	if (staging_len == 0)
+	if (frame_size() == 0)
 		return;
+	len = frame_take(staging);
 	n = ZSTD_compressCCtx(cctx, compressed, compressed_cap, staging,
-	    staging_len, ZSTD_LEVEL);
+	    len, ZSTD_LEVEL);
 	if (ZSTD_isError(n)) {
 		rec_warn("zstd failed, recording stops: ",
 		    ZSTD_getErrorName(n));
@@ -105,16 +108,15 @@ flush_frame(void)
 	} else {
 		write_all(compressed, n);
 	}
-	staging_len = 0;
 }
 
-/* Makes room for LEN more staged bytes, ending the frame if needed. */
-static uint8_t *
-stage_room(size_t len)
+/* Stages raw definition records, ending the frame first if needed. */
+static void
+stage_raw_defs(const uint8_t *p, size_t len)
 {
-	if (staging_len + len > HT_FRAME_MAX)
+	if (!frame_fits(len))
 		flush_frame();
-	return staging + staging_len;
+	frame_add_defs(p, len);
 }
 
 int
@@ -135,7 +137,7 @@ writer_open(const char *path)
 	compressed = rec_map(compressed_cap);
 	defs_buf = rec_map(DEFS_SIZE);
 	if (cctx == NULL || staging == NULL || compressed == NULL ||
-	    defs_buf == NULL || write_failed) {
+	    defs_buf == NULL || frame_encoder_init() != 0 || write_failed) {
 		close(trace_fd);
 		trace_fd = -1;
 		return -1;
@@ -148,10 +150,9 @@ writer_open(const char *path)
 int
 writer_first_frame(const uint8_t *rec, size_t len)
 {
-	if (len > HT_FRAME_MAX)
+	if (!frame_fits(len))
 		return -1;
-	memcpy(staging, rec, len);
-	staging_len = len;
+	frame_add_defs(rec, len);
 	flush_frame();
 	return write_failed ? -1 : 0;
 }
@@ -189,8 +190,7 @@ stage_defs(void)
 {
 	pthread_mutex_lock(&defs_lock);
 	if (defs_len > 0) {
-		memcpy(stage_room(defs_len), defs_buf, defs_len);
-		staging_len += defs_len;
+		stage_raw_defs(defs_buf, defs_len);
 		defs_len = 0;
 		pthread_cond_broadcast(&defs_room);
 	}
@@ -202,15 +202,11 @@ stage_defs(void)
 static void
 stage_chunk(uint32_t thread, const uint8_t *data, size_t len)
 {
-	uint8_t *p;
-
 	stage_defs();
-	p = stage_room(1 + HT_VARINT_MAX + len);
-	*p++ = HT_TAG_CHUNK;
-	p = ht_put_varint(p, thread);
-	memcpy(p, data, len);
-	staging_len = (size_t)(p + len - staging);
-	if (staging_len >= FRAME_TARGET)
+	if (!frame_fits(len))
+		flush_frame();
+	frame_add_chunk(thread, data, len);
+	if (frame_size() >= FRAME_TARGET)
 		flush_frame();
 }
 
@@ -239,9 +235,9 @@ static void
 stage_rss(void)
 {
 	char buf[128];
+	uint8_t rec[1 + 2 * HT_VARINT_MAX], *p = rec;
 	uint64_t size = 0, resident = 0;
 	ssize_t n;
-	uint8_t *p;
 	char *s;
 
 	if (statm_fd < 0)
@@ -253,19 +249,18 @@ stage_rss(void)
 	size = strtoull(buf, &s, 10);
 	resident = strtoull(s, NULL, 10);
 	(void)size;
-	p = stage_room(1 + 2 * HT_VARINT_MAX);
 	*p++ = HT_TAG_RSS;
 	p = ht_put_varint(p, rec_now());
 	p = ht_put_varint(p, resident * page_size);
-	staging_len = (size_t)(p - staging);
+	stage_raw_defs(rec, (size_t)(p - rec));
 }
 
 /* Collects every buffer, stages everything, SYNC, writes the frame. */
 static void
 sync_cycle(void)
 {
+	uint8_t rec[1 + HT_VARINT_MAX], *p = rec;
 	uint64_t t = rec_now(), inflight;
-	uint8_t *p;
 
 	inflight = thread_buffers_collect(collect_one);
 	if (inflight < t)
@@ -273,28 +268,26 @@ sync_cycle(void)
 	while (stage_one_queued())
 		;
 	stage_defs();
-	p = stage_room(1 + HT_VARINT_MAX);
 	*p++ = HT_TAG_SYNC;
 	p = ht_put_varint(p, t);
-	staging_len = (size_t)(p - staging);
+	stage_raw_defs(rec, (size_t)(p - rec));
 	flush_frame();
 }
 
 static void
 stage_end(void)
 {
+	uint8_t rec[1 + 5 * HT_VARINT_MAX], *p = rec;
 	uint64_t events, allocs, frees;
-	uint8_t *p;
 
 	thread_buffers_totals(&events, &allocs, &frees);
-	p = stage_room(1 + 6 * HT_VARINT_MAX);
 	*p++ = HT_TAG_END;
 	p = ht_put_varint(p, rec_now());
 	p = ht_put_varint(p, events);
 	p = ht_put_varint(p, allocs);
 	p = ht_put_varint(p, frees);
 	p = ht_put_varint(p, atomic_load(&dropped_events));
-	staging_len = (size_t)(p - staging);
+	stage_raw_defs(rec, (size_t)(p - rec));
 }
 
 void
@@ -349,12 +342,12 @@ writer_main(void *arg)
 		while (stage_one_queued())
 			;
 		now = rec_now();
-		if (now - last_tick >= TICK_NS) {
+		if (now - last_tick >= TICK_UNITS) {
 			last_tick = now;
 			stage_rss();
 			modules_rescan();
 		}
-		if (now - last_sync >= SYNC_NS || stop) {
+		if (now - last_sync >= SYNC_UNITS || stop) {
 			last_sync = now;
 			sync_cycle();
 		}

@@ -69,5 +69,6 @@ live_by_size() {
 allocs_by_size() {
 	[ -f "$1.ordered" ] || "$HT" dump --ordered "$1" > "$1.ordered" ||
 		fail "dump --ordered $1 failed"
-	awk -v want="size=$2" '$5 == want { n++ } END { print n + 0 }' "$1.ordered"
+	awk -v want="size=$2" '$5 == want && $3 !~ /free$/ { n++ }
+		END { print n + 0 }' "$1.ordered"
 }

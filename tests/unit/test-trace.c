@@ -20,9 +20,10 @@
 
 struct tw {
 	FILE *f;
-	uint8_t frame[1 << 16];
-	size_t len;
+	uint8_t st[HT_STREAMS][1 << 14];	/* the frame's streams */
+	size_t len[HT_STREAMS];
 	uint64_t last_ts, last_ptr;
+	uint64_t allocs[64], nallocs;	/* live allocated addresses, in order */
 	size_t frame_ends[64];	/* file size after each frame */
 	int nframes;
 	int records_in_frames[64];	/* records completed per frame */
@@ -39,7 +40,6 @@ tw_open(struct tw *w, uint32_t version)
 
 	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
 	fd = mkstemp(tmp_path);
-
 	memset(w, 0, sizeof *w);
 	w->f = fdopen(fd, "wb");
 	memcpy(prefix, HT_MAGIC, HT_MAGIC_LEN);
@@ -50,108 +50,139 @@ tw_open(struct tw *w, uint32_t version)
 static void
 tw_frame(struct tw *w)
 {
-	uint8_t out[1 << 17];
-	size_t n = ZSTD_compress(out, sizeof out, w->frame, w->len, 3);
+	static uint8_t raw[1 << 17], out[1 << 17];
+	uint8_t *p = raw;
+	size_t n;
+	int i;
 
+	p = ht_put_varint(p, HT_STREAMS);
+	for (i = 0; i < HT_STREAMS; i++)
+		p = ht_put_varint(p, w->len[i]);
+	for (i = 0; i < HT_STREAMS; i++) {
+		memcpy(p, w->st[i], w->len[i]);
+		p += w->len[i];
+		w->len[i] = 0;
+	}
+	n = ZSTD_compress(out, sizeof out, raw, (size_t)(p - raw), 3);
 	fwrite(out, 1, n, w->f);
 	fflush(w->f);
 	w->frame_ends[w->nframes] = (size_t)ftell(w->f);
 	w->records_in_frames[w->nframes] = w->records;
 	w->nframes++;
-	w->len = 0;
-	w->last_ts = w->last_ptr = 0;
+	w->last_ts = w->last_ptr = w->nallocs = 0;
 }
 
 static void
 tw_close(struct tw *w)
 {
-	if (w->len)
+	if (w->len[HT_STREAM_TAGS])
 		tw_frame(w);
 	fclose(w->f);
 }
 
-static uint8_t *
-tw_p(struct tw *w)
+static void
+tw_v(struct tw *w, int stream, uint64_t v)
 {
-	return w->frame + w->len;
+	uint8_t *end = ht_put_varint(w->st[stream] + w->len[stream], v);
+
+	w->len[stream] = (size_t)(end - w->st[stream]);
 }
 
 static void
-tw_done(struct tw *w, uint8_t *p)
+tw_str(struct tw *w, const char *s, size_t n)
 {
-	w->len = (size_t)(p - w->frame);
+	tw_v(w, HT_STREAM_OTHER, n);
+	memcpy(w->st[HT_STREAM_OTHER] + w->len[HT_STREAM_OTHER], s, n);
+	w->len[HT_STREAM_OTHER] += n;
+}
+
+static void
+tw_tag(struct tw *w, unsigned tag)
+{
+	w->st[HT_STREAM_TAGS][w->len[HT_STREAM_TAGS]++] = (uint8_t)tag;
 	w->records++;
 }
 
 static void
 tw_header(struct tw *w)
 {
-	uint8_t *p = tw_p(w);
-
-	*p++ = HT_TAG_HEADER;
-	p = ht_put_varint(p, 4242);
-	p = ht_put_varint(p, 1);
-	p = ht_put_varint(p, 4096);
-	p = ht_put_varint(p, 1700000000000000000ull);
-	p = ht_put_varint(p, 64);
-	p = ht_put_bytes(p, "/bin/prog", 9);
-	p = ht_put_bytes(p, "prog\0-x\0", 8);
-	tw_done(w, p);
+	tw_tag(w, HT_TAG_HEADER);
+	tw_v(w, HT_STREAM_OTHER, 4242);
+	tw_v(w, HT_STREAM_OTHER, 1);
+	tw_v(w, HT_STREAM_OTHER, 4096);
+	tw_v(w, HT_STREAM_OTHER, 1700000000000000000ull);
+	tw_v(w, HT_STREAM_OTHER, 1);		/* time unit: 1 ns */
+	tw_v(w, HT_STREAM_OTHER, 64);
+	tw_str(w, "/bin/prog", 9);
+	tw_str(w, "prog\0-x\0", 8);
 }
 
 static void
 tw_chunk(struct tw *w, uint32_t thread)
 {
-	uint8_t *p = tw_p(w);
-
-	*p++ = HT_TAG_CHUNK;
-	p = ht_put_varint(p, thread);
-	w->last_ts = w->last_ptr = 0;
-	tw_done(w, p);
+	tw_tag(w, HT_TAG_CHUNK);
+	tw_v(w, HT_STREAM_OTHER, thread);
+	w->last_ts = w->last_ptr = w->nallocs = 0;
 }
 
-static uint8_t *
-tw_event(struct tw *w, uint8_t *p, unsigned tag, uint64_t ts)
+static void
+tw_event(struct tw *w, unsigned tag, uint64_t ts)
 {
-	*p++ = (uint8_t)tag;
-	p = ht_put_varint(p, ts - w->last_ts);
+	tw_tag(w, tag);
+	tw_v(w, HT_STREAM_TIMES, ts - w->last_ts);
 	w->last_ts = ts;
-	return p;
+}
+
+/* Delta-coded address (code 2z+1). */
+static void
+tw_addr(struct tw *w, uint64_t ptr)
+{
+	tw_v(w, HT_STREAM_ADDRS, ht_zigzag((int64_t)(ptr - w->last_ptr)) * 2 + 1);
+	w->last_ptr = ptr;
 }
 
 static void
 tw_alloc(struct tw *w, uint64_t ts, uint64_t ptr, uint64_t size,
     uint64_t stack)
 {
-	uint8_t *p = tw_event(w, tw_p(w), HT_TAG_ALLOC + HT_ALLOC_MALLOC, ts);
-
-	p = ht_put_svarint(p, (int64_t)(ptr - w->last_ptr));
-	w->last_ptr = ptr;
-	p = ht_put_varint(p, size);
-	p = ht_put_varint(p, stack);
-	tw_done(w, p);
+	tw_event(w, HT_TAG_ALLOC + HT_ALLOC_MALLOC, ts);
+	tw_addr(w, ptr);
+	w->allocs[w->nallocs++] = ptr;
+	tw_v(w, HT_STREAM_SIZES, size);
+	tw_v(w, HT_STREAM_STACKS, stack);
 }
 
+/*
+ * A free coded as a back-reference into the allocation window: k = how
+ * many live allocations of the chunk came after it.  (The test writer
+ * keeps no free window, so its allocations never refer back.)
+ */
 static void
 tw_free(struct tw *w, uint64_t ts, uint64_t ptr)
 {
-	uint8_t *p = tw_event(w, tw_p(w), HT_TAG_FREE + HT_FREE_FREE, ts);
+	uint64_t i;
 
-	p = ht_put_svarint(p, (int64_t)(ptr - w->last_ptr));
-	w->last_ptr = ptr;
-	tw_done(w, p);
+	tw_event(w, HT_TAG_FREE + HT_FREE_FREE, ts);
+	for (i = w->nallocs; i-- > 0;) {
+		if (w->allocs[i] == ptr) {
+			tw_v(w, HT_STREAM_ADDRS, (w->nallocs - 1 - i) * 2);
+			memmove(w->allocs + i, w->allocs + i + 1,
+			    (w->nallocs - 1 - i) * sizeof *w->allocs);
+			w->nallocs--;
+			w->last_ptr = ptr;
+			return;
+		}
+	}
+	tw_addr(w, ptr);
 }
 
 static void
 tw_simple(struct tw *w, unsigned tag, uint64_t a, uint64_t b)
 {
-	uint8_t *p = tw_p(w);
-
-	*p++ = (uint8_t)tag;
-	p = ht_put_varint(p, a);
+	tw_tag(w, tag);
+	tw_v(w, HT_STREAM_OTHER, a);
 	if (tag == HT_TAG_RSS)
-		p = ht_put_varint(p, b);
-	tw_done(w, p);
+		tw_v(w, HT_STREAM_OTHER, b);
 }
 
 /* Frame boundaries of the sample: file size and records after each. */
@@ -165,38 +196,35 @@ write_sample(void)
 {
 	static const uint64_t frames[] = { 0x401000, 0x400f00, 0x7f0000001234 };
 	struct tw w;
-	uint8_t *p;
 	int i;
 
 	tw_open(&w, HT_FORMAT_VERSION);
 	tw_header(&w);
 	tw_frame(&w);
 
-	p = tw_p(&w);
-	*p++ = HT_TAG_MODULE_LOAD;
-	p = ht_put_varint(p, 1);
-	p = ht_put_varint(p, 5);
-	p = ht_put_bytes(p, "/bin/prog", 9);
-	p = ht_put_varint(p, 0x400000);
-	p = ht_put_varint(p, 1);
-	p = ht_put_varint(p, 0x1000);
-	p = ht_put_varint(p, 0x2000);
-	p = ht_put_varint(p, 5);
-	p = ht_put_bytes(p, "\xab\xcd", 2);
-	tw_done(&w, p);
+	tw_tag(&w, HT_TAG_MODULE_LOAD);
+	tw_v(&w, HT_STREAM_OTHER, 1);
+	tw_v(&w, HT_STREAM_OTHER, 5);
+	tw_str(&w, "/bin/prog", 9);
+	tw_v(&w, HT_STREAM_OTHER, 0x400000);
+	tw_v(&w, HT_STREAM_OTHER, 1);
+	tw_v(&w, HT_STREAM_OTHER, 0x1000);
+	tw_v(&w, HT_STREAM_OTHER, 0x2000);
+	tw_v(&w, HT_STREAM_OTHER, 5);
+	tw_str(&w, "\xab\xcd", 2);
 
-	p = tw_p(&w);
-	*p++ = HT_TAG_STACK;
-	p = ht_put_varint(p, 1);
-	p = ht_put_varint(p, 3);
+	tw_tag(&w, HT_TAG_STACK);
+	tw_v(&w, HT_STREAM_OTHER, 1);
+	tw_v(&w, HT_STREAM_OTHER, 3);
 	for (i = 0; i < 3; i++)
-		p = ht_put_svarint(p, (int64_t)(frames[i] -
-		    (i ? frames[i - 1] : 0)));
-	tw_done(&w, p);
+		tw_v(&w, HT_STREAM_OTHER, ht_zigzag((int64_t)(frames[i] -
+		    (i ? frames[i - 1] : 0))));
 
 	tw_chunk(&w, 1);
 	tw_alloc(&w, 10, 0x1000, 32, 1);
 	tw_alloc(&w, 30, 0x2000, 64, 1);
+	tw_free(&w, 31, 0x2000);	/* a window back-reference (k = 0) */
+	tw_alloc(&w, 32, 0x2000, 8, 1);
 	tw_frame(&w);
 
 	tw_chunk(&w, 2);
@@ -204,14 +232,12 @@ write_sample(void)
 	tw_alloc(&w, 40, 0x1000, 16, 1);	/* address reused */
 	tw_simple(&w, HT_TAG_SYNC, 35, 0);
 	tw_simple(&w, HT_TAG_RSS, 36, 1 << 20);
-	p = tw_p(&w);
-	*p++ = HT_TAG_END;
-	p = ht_put_varint(p, 50);
-	p = ht_put_varint(p, 4);
-	p = ht_put_varint(p, 3);
-	p = ht_put_varint(p, 1);
-	p = ht_put_varint(p, 0);
-	tw_done(&w, p);
+	tw_tag(&w, HT_TAG_END);
+	tw_v(&w, HT_STREAM_OTHER, 50);
+	tw_v(&w, HT_STREAM_OTHER, 6);
+	tw_v(&w, HT_STREAM_OTHER, 5);
+	tw_v(&w, HT_STREAM_OTHER, 2);
+	tw_v(&w, HT_STREAM_OTHER, 0);
 	tw_close(&w);
 	sample_frames = w.nframes;
 	for (i = 0; i < w.nframes; i++) {
@@ -307,6 +333,13 @@ test_roundtrip(void)
 	assert_true(ht_reader_next(r, &rec) == 1);
 	expect_u64_eq(rec.ts, 30);
 	expect_u64_eq(rec.ptr, 0x2000);
+	assert_true(ht_reader_next(r, &rec) == 1);
+	expect_u64_eq(rec.tag, HT_TAG_FREE);
+	expect_u64_eq(rec.ptr, 0x2000);		/* from the window */
+	assert_true(ht_reader_next(r, &rec) == 1);
+	expect_u64_eq(rec.tag, HT_TAG_ALLOC);
+	expect_u64_eq(rec.ptr, 0x2000);
+	expect_u64_eq(rec.size, 8);
 
 	assert_true(ht_reader_next(r, &rec) == 1);	/* chunk 2 */
 	expect_u64_eq(rec.thread, 2);
@@ -327,7 +360,7 @@ test_roundtrip(void)
 static void
 test_ordered(void)
 {
-	static const uint64_t want[] = { 10, 20, 30, 40 };
+	static const uint64_t want[] = { 10, 20, 30, 31, 32, 40 };
 	struct ht_record rec;
 	ht_ordered *o;
 	size_t i = 0;
@@ -339,12 +372,12 @@ test_ordered(void)
 	while ((ret = ht_ordered_next(o, &rec)) == 1) {
 		if (rec.tag != HT_TAG_ALLOC && rec.tag != HT_TAG_FREE)
 			continue;
-		assert_true(i < 4);
+		assert_true(i < 6);
 		expect_u64_eq(rec.ts, want[i]);
 		i++;
 	}
 	expect_u64_eq(ret, 0);
-	expect_u64_eq(i, 4);
+	expect_u64_eq(i, 6);
 	ht_ordered_close(o);
 	unlink(tmp_path);
 }
@@ -362,7 +395,7 @@ test_truncation(void)
 	f = fopen(tmp_path, "rb");
 	size = fread(full, 1, sizeof full, f);
 	fclose(f);
-	expect_u64_eq(sample_records[sample_frames - 1], 12);
+	expect_u64_eq(sample_records[sample_frames - 1], 14);
 
 	for (len = 0; len <= size; len++) {
 		struct ht_record rec;
@@ -453,10 +486,9 @@ test_bad_input(void)
 	unlink(tmp_path);
 
 	/* An unknown tag inside a good frame. */
-	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
 	tw_open(&w, HT_FORMAT_VERSION);
 	tw_header(&w);
-	w.frame[w.len++] = 0x7e;
+	tw_tag(&w, 0x7e);
 	tw_close(&w);
 	r = ht_reader_open(tmp_path, &cause);
 	assert_true(r != NULL);
