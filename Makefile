@@ -10,7 +10,7 @@ CXX ?= g++
 BUILD_DEPS := gcc make libzstd-dev libsqlite3-dev libncurses-dev \
 	libdwarf-dev libelf-dev libunwind-dev libiberty-dev
 CHECK_DEPS := g++ tmux sqlite3 mandoc
-BENCH_DEPS := heaptrack
+BENCH_DEPS := heaptrack time
 
 # All warning flags live here.
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

@@ -1,6 +1,6 @@
 # C++ new/delete: the trace agrees with the program's own count.
 . "$SRC/tests/lib.sh"
-record t.trace "$BUILD/tests/cxx-cache" 20000 500 > out || fail "record failed"
+record t.trace "$BUILD/samples/cache" 20000 500 > out || fail "record failed"
 misses=$(awk '{ print $2 }' out)
 evictions=$(awk '{ print $4 }' out)
 expect_ge "$misses" 1000 "misses reported by the program"

@@ -1,6 +1,6 @@
-// cxx-cache.cc - C++ new/delete through an LRU cache of fixed capacity.
+// cache.cc - an LRU cache (C++ new/delete) that fills up and plateaus.
 //
-// usage: cxx-cache LOOKUPS CAPACITY
+// usage: cache LOOKUPS CAPACITY
 // Values are `new Value` (236 bytes: no
 // container node or bucket array has that size).  Prints "misses N evictions M"
 // so the test can check the trace against the program's own count: N

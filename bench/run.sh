@@ -1,0 +1,109 @@
+#!/bin/sh
+# run.sh - `make bench`: the recording benchmark, heaptrail against
+# heaptrack in the same run, written into bench/RESULTS.md.
+#
+# For each workload, runs the program natively, under `heaptrail record`
+# and under `heaptrack`, BENCH_REPS times each (default 3), and keeps the
+# median wall time, CPU time (user + system, all processes) and peak RSS,
+# plus the trace size of the last run.  Ratios are heaptrail / heaptrack.
+#
+# usage: bench/run.sh            (BUILD, BENCH_REPS, BENCH_PAIRS may be set)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "$top/${BUILD:-build}" && pwd)
+reps=${BENCH_REPS:-3}
+pairs=${BENCH_PAIRS:-10000000}
+bench="$BUILD/bench/alloc-bench"
+work=$(mktemp -d /tmp/heaptrail-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+command -v heaptrack >/dev/null || { echo "bench: heaptrack is not installed" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is not installed" >&2; exit 1; }
+
+# run TOOL THREADS REP: one timed run; prints "wall cpu rss_kb trace_bytes"
+run() {
+	tool=$1 threads=$2 rep=$3
+	out="$work/$tool-$threads-$rep"
+	case $tool in
+	native)
+		/usr/bin/time -f "%e %U %S %M" -o "$out.time" \
+			"$bench" "$threads" "$pairs" > /dev/null
+		size=0 ;;
+	heaptrail)
+		/usr/bin/time -f "%e %U %S %M" -o "$out.time" \
+			"$BUILD/heaptrail" record -q -o "$out.trace" -- \
+			"$bench" "$threads" "$pairs" > /dev/null
+		size=$(wc -c < "$out.trace") ;;
+	heaptrack)
+		/usr/bin/time -f "%e %U %S %M" -o "$out.time" \
+			heaptrack -o "$out" "$bench" "$threads" "$pairs" > /dev/null 2>&1
+		size=$(wc -c < "$out.zst") ;;
+	esac
+	awk -v size="$size" '{ printf "%s %.2f %s %s\n", $1, $2 + $3, $4, size }' "$out.time"
+	rm -f "$out.trace" "$out.zst"
+}
+
+# median of the numbers on stdin
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+results="$work/results"
+: > "$results"
+for threads in 1 2; do
+	for tool in native heaptrail heaptrack; do
+		: > "$work/runs"
+		i=1
+		while [ $i -le "$reps" ]; do
+			run $tool $threads $i >> "$work/runs"
+			i=$((i + 1))
+		done
+		wall=$(cut -d' ' -f1 "$work/runs" | median)
+		cpu=$(cut -d' ' -f2 "$work/runs" | median)
+		rss=$(cut -d' ' -f3 "$work/runs" | median)
+		size=$(tail -n 1 "$work/runs" | cut -d' ' -f4)
+		echo "$threads $tool $wall $cpu $rss $size" >> "$results"
+		echo "bench: $threads thread(s), $tool: wall $wall s, cpu $cpu s, rss $rss KB, trace $size B ($(tr '\n' ';' < "$work/runs"))" >&2
+	done
+done
+
+events=$((pairs * 2))
+machine="$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB, Linux $(uname -r)"
+table="$work/table.md"
+{
+	echo "<!-- recording:begin (written by bench/run.sh) -->"
+	echo "## Recording: $(date -u +%Y-%m-%d), $machine"
+	echo
+	echo "Workload: \`alloc-bench THREADS $pairs\` ($events events: malloc/free pairs through"
+	echo "1-12 deep call chains, random sizes 16-520 B). Median of $reps runs; CPU = user + system"
+	echo "of all processes; RSS = peak of the largest process. heaptrack $(heaptrack --version 2>/dev/null | awk '{ print $2 }')."
+	echo
+	echo "| threads | tool | wall s | CPU s | peak RSS MiB | trace MiB | bytes/event | wall vs native |"
+	echo "|---|---|---|---|---|---|---|---|"
+	awk -v ev="$events" '
+		$2 == "native" { nat[$1] = $3 }
+		{ printf "| %s | %s | %.2f | %.2f | %.1f | %s | %s | %.1fx |\n", $1, $2, $3, $4,
+			$5 / 1024, $6 ? sprintf("%.1f", $6 / 1048576) : "-",
+			$6 ? sprintf("%.2f", $6 / ev) : "-", $3 / nat[$1] }' "$results"
+	echo
+	echo "| threads | heaptrail / heaptrack: wall | CPU | peak RSS | trace size |"
+	echo "|---|---|---|---|---|"
+	awk '
+		$2 == "heaptrail" { w[$1] = $3; c[$1] = $4; r[$1] = $5; s[$1] = $6 }
+		$2 == "heaptrack" { printf "| %s | %.2f | %.2f | %.2f | %.2f |\n", $1,
+			w[$1] / $3, c[$1] / $4, r[$1] / $5, s[$1] / $6 }' "$results"
+	echo "<!-- recording:end -->"
+} > "$table"
+cat "$table"
+
+# Replace the recording section of RESULTS.md (or append it).
+res="$top/bench/RESULTS.md"
+[ -f "$res" ] || printf '# Benchmark results\n\nWritten by `make bench`; see bench/run.sh.\n\n' > "$res"
+if grep -q '<!-- recording:begin' "$res"; then
+	awk -v table="$table" '
+		/<!-- recording:begin/ { while ((getline line < table) > 0) print line; skip = 1; next }
+		/<!-- recording:end/ { skip = 0; next }
+		!skip' "$res" > "$work/new" && cp "$work/new" "$res"
+else
+	cat "$table" >> "$res"
+fi
+echo "bench: results written to bench/RESULTS.md" >&2
