@@ -57,6 +57,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 BENCH_BIN := $(BUILD)/bench/alloc-bench
 
 DEPS_STAMP := $(BUILD)/.deps-build
+CHECK_STAMP := $(BUILD)/.deps-check
 
 .PHONY: all demo check bench install clean asan help deps check-deps manlint
 .DEFAULT_GOAL := all
@@ -78,8 +79,10 @@ $(DEPS_STAMP): Makefile build-aux/install-deps
 	$(Q)build-aux/install-deps $(BUILD_DEPS)
 	$(Q)mkdir -p $(@D) && touch $@
 
-check-deps: deps
+check-deps: $(CHECK_STAMP)
+$(CHECK_STAMP): $(DEPS_STAMP)
 	$(Q)build-aux/install-deps $(CHECK_DEPS)
+	$(Q)touch $@
 
 # --- the recorder: libc, libzstd and libunwind only ---------------------------
 
@@ -112,17 +115,17 @@ $(BUILD)/heaptrail: $(PROGRAM_OBJ)
 PROG_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -pthread -Iinclude
 PROG_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -Werror -pthread -Iinclude
 
-$(BUILD)/samples/% $(BUILD)/tests/%: | $(DEPS_STAMP)
-$(BUILD)/samples/%: samples/%.c include/heaptrail.h
+# (g++ comes with the check dependencies, hence the order-only stamp.)
+$(BUILD)/samples/%: samples/%.c include/heaptrail.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< -ldl
-$(BUILD)/samples/%: samples/%.cc include/heaptrail.h
+$(BUILD)/samples/%: samples/%.cc include/heaptrail.h | $(CHECK_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CXX) $(PROG_CXXFLAGS) -o $@ $<
-$(BUILD)/tests/%: tests/programs/%.c include/heaptrail.h
+$(BUILD)/tests/%: tests/programs/%.c include/heaptrail.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< -ldl
-$(BUILD)/tests/%: tests/programs/%.cc include/heaptrail.h
+$(BUILD)/tests/%: tests/programs/%.cc include/heaptrail.h | $(CHECK_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CXX) $(PROG_CXXFLAGS) -o $@ $<
 

@@ -289,12 +289,17 @@ cmd_record(int argc, char **argv)
 	}
 	program = find_program(argv[optind]);
 	if (program == NULL) {
+		status = errno == EACCES ? EXIT_CANNOT_RUN : EXIT_NOT_FOUND;
 		cli_error("%s: %s", argv[optind], errno == EACCES ?
 		    "permission denied" : "command not found");
-		return errno == EACCES ? EXIT_CANNOT_RUN : EXIT_NOT_FOUND;
+		free(lib);
+		return status;
 	}
 	if ((why = check_program(program)) != NULL) {
 		cli_error("%s", why);
+		free(why);
+		free(program);
+		free(lib);
 		return 1;
 	}
 
@@ -312,13 +317,17 @@ cmd_record(int argc, char **argv)
 
 	if (pipe2(pipefd, O_CLOEXEC) != 0) {
 		cli_error("pipe: %s", strerror(errno));
-		return 1;
+		status = 1;
+		goto out;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		cli_error("fork: %s", strerror(errno));
-		return 1;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		status = 1;
+		goto out;
 	}
 	if (pid == 0) {
 		char *path;
@@ -361,18 +370,22 @@ cmd_record(int argc, char **argv)
 	if (n > 0) {
 		msg[n] = '\0';
 		cli_error("%s", msg + 1);
-		return (unsigned char)msg[0];
+		status = (unsigned char)msg[0];
+		goto out;
 	}
 	trace = expand_pattern(pattern, pid, base);
 	if (!quiet)
 		print_summary(trace);
 	free(trace);
+	if (WIFSIGNALED(status))
+		status = 128 + WTERMSIG(status);
+	else
+		status = WEXITSTATUS(status);
+out:
 	free(pattern);
 	free(preload);
 	free(name);
 	free(program);
 	free(lib);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return status;
 }

@@ -32,18 +32,29 @@
 
 struct ordered_event {
 	struct ht_record rec;
-	uint64_t seq;		/* file order, breaks ties */
 	size_t str_off;		/* rec.str as an offset into the arena */
 	int has_str;
+};
+
+/*
+ * Sort key: time, then index in the window.  Window order is file order
+ * (held events are moved to the front in key order), so the index breaks
+ * ties by file order, which keeps each thread's own order.
+ */
+struct ordered_key {
+	uint64_t ts;
+	uint64_t idx;
 };
 
 struct ht_ordered {
 	ht_reader *reader;
 
-	struct ordered_event *win;	/* window, sorted once per SYNC */
+	struct ordered_event *win;	/* events in file order */
 	size_t win_len, win_cap;
-	size_t out_pos, out_end;	/* releasing win[out_pos, out_end) */
-	uint64_t seq;
+	struct ordered_key *keys;	/* the window sorted, once per SYNC */
+	size_t keys_cap;
+	size_t out_pos, out_end;	/* releasing keys[out_pos, out_end) */
+	size_t sorted_len;		/* window length at the last sort */
 
 	char *strings;			/* copies of event strings */
 	size_t strings_len, strings_cap;
@@ -79,6 +90,7 @@ ht_ordered_close(ht_ordered *o)
 	ht_reader_close(o->reader);
 	ptr_map_free(o->live);
 	free(o->win);
+	free(o->keys);
 	free(o->strings);
 	free(o->old_strings);
 	free(o->tie_threads);
@@ -106,11 +118,17 @@ ht_ordered_live(ht_ordered *o)
 static int
 ordered_cmp(const void *a, const void *b)
 {
-	const struct ordered_event *x = a, *y = b;
+	const struct ordered_key *x = a, *y = b;
 
-	if (x->rec.ts != y->rec.ts)
-		return x->rec.ts < y->rec.ts ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static struct ordered_event *
+ordered_at(ht_ordered *o, size_t k)
+{
+	return &o->win[o->keys[k].idx];
 }
 
 /*
@@ -138,19 +156,39 @@ ordered_keep_string(ht_ordered *o, struct ordered_event *ev)
 static void
 ordered_release(ht_ordered *o, uint64_t limit)
 {
-	size_t i;
+	size_t i, held;
 
-	/* Drop what was released last time. */
+	/* Keep only what the last release held back, in key order. */
 	if (o->out_end > 0) {
-		memmove(o->win, o->win + o->out_end,
-		    (o->win_len - o->out_end) * sizeof *o->win);
-		o->win_len -= o->out_end;
+		struct ordered_event *kept;
+
+		held = o->win_len - o->out_end;
+		kept = xreallocarray(NULL, held ? held : 1, sizeof *kept);
+		held = o->sorted_len - o->out_end;
+		kept = xreallocarray(NULL, held ? held : 1, sizeof *kept);
+		for (i = 0; i < held; i++)
+			kept[i] = *ordered_at(o, o->out_end + i);
+		/* Events read since then follow, in file order. */
+		memmove(o->win + held, o->win + o->sorted_len,
+		    (o->win_len - o->sorted_len) * sizeof *o->win);
+		memcpy(o->win, kept, held * sizeof *kept);
+		free(kept);
+		o->win_len = held + (o->win_len - o->sorted_len);
 		o->out_pos = o->out_end = 0;
 	}
-	qsort(o->win, o->win_len, sizeof *o->win, ordered_cmp);
-	for (i = 0; i < o->win_len && o->win[i].rec.ts < limit; i++)
+	if (o->keys_cap < o->win_len) {
+		o->keys_cap = o->win_cap;
+		o->keys = xreallocarray(o->keys, o->keys_cap, sizeof *o->keys);
+	}
+	for (i = 0; i < o->win_len; i++) {
+		o->keys[i].ts = o->win[i].rec.ts;
+		o->keys[i].idx = i;
+	}
+	qsort(o->keys, o->win_len, sizeof *o->keys, ordered_cmp);
+	for (i = 0; i < o->win_len && o->keys[i].ts < limit; i++)
 		;
 	o->out_end = i;
+	o->sorted_len = o->win_len;
 
 	/*
 	 * Resolve string offsets of every held event into a stable arena;
@@ -161,7 +199,7 @@ ordered_release(ht_ordered *o, uint64_t limit)
 	o->strings = NULL;
 	o->strings_len = o->strings_cap = 0;
 	for (i = 0; i < o->win_len; i++) {
-		struct ordered_event *ev = &o->win[i];
+		struct ordered_event *ev = ordered_at(o, i);
 
 		if (!ev->has_str)
 			continue;
@@ -183,19 +221,19 @@ ordered_fits(ht_ordered *o, const struct ht_record *rec)
 }
 
 /*
- * If win[out_pos] starts a tie of several threads, moves the event that
+ * If keys[out_pos] starts a tie of several threads, moves the event that
  * should go first to out_pos (the rest keep their order).
  */
 static void
 ordered_resolve_tie(ht_ordered *o)
 {
 	size_t i, end, nthreads = 0, pick = SIZE_MAX, first = o->out_pos;
-	uint64_t ts = o->win[first].rec.ts;
+	uint64_t ts = o->keys[first].ts;
+	uint32_t thread = ordered_at(o, first)->rec.thread;
 	int several = 0;
 
-	for (end = first + 1; end < o->out_end && o->win[end].rec.ts == ts;
-	    end++)
-		if (o->win[end].rec.thread != o->win[first].rec.thread)
+	for (end = first + 1; end < o->out_end && o->keys[end].ts == ts; end++)
+		if (ordered_at(o, end)->rec.thread != thread)
 			several = 1;
 	if (!several)
 		return;		/* one thread: file order is its order */
@@ -207,15 +245,16 @@ ordered_resolve_tie(ht_ordered *o)
 	}
 	/* Candidates: each thread's first remaining event of the tie. */
 	for (i = first; i < end; i++) {
-		uint32_t t = o->win[i].rec.thread;
+		const struct ht_record *rec = &ordered_at(o, i)->rec;
 		size_t k;
 
-		for (k = 0; k < nthreads && o->tie_threads[k] != t; k++)
+		for (k = 0; k < nthreads && o->tie_threads[k] != rec->thread;
+		    k++)
 			;
 		if (k < nthreads)
 			continue;	/* not this thread's next event */
-		o->tie_threads[nthreads++] = t;
-		if (ordered_fits(o, &o->win[i].rec)) {
+		o->tie_threads[nthreads++] = rec->thread;
+		if (ordered_fits(o, rec)) {
 			pick = i;
 			break;
 		}
@@ -223,11 +262,11 @@ ordered_resolve_tie(ht_ordered *o)
 	if (pick == SIZE_MAX || pick == first)
 		return;
 	{
-		struct ordered_event ev = o->win[pick];
+		struct ordered_key key = o->keys[pick];
 
-		memmove(o->win + first + 1, o->win + first,
-		    (pick - first) * sizeof *o->win);
-		o->win[first] = ev;
+		memmove(o->keys + first + 1, o->keys + first,
+		    (pick - first) * sizeof *o->keys);
+		o->keys[first] = key;
 	}
 }
 
@@ -264,10 +303,9 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 	for (;;) {
 		if (o->out_pos < o->out_end) {
 			if (o->out_pos + 1 < o->out_end &&
-			    o->win[o->out_pos + 1].rec.ts ==
-			    o->win[o->out_pos].rec.ts)
+			    o->keys[o->out_pos + 1].ts == o->keys[o->out_pos].ts)
 				ordered_resolve_tie(o);
-			*rec = o->win[o->out_pos++].rec;
+			*rec = ordered_at(o, o->out_pos++)->rec;
 			ordered_pair(o, rec);
 			return 1;
 		}
@@ -301,7 +339,6 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 				struct ordered_event *ev = &o->win[o->win_len++];
 
 				ev->rec = *rec;
-				ev->seq = o->seq++;
 				ev->has_str = 0;
 				if (rec->str != NULL)
 					ordered_keep_string(o, ev);
