@@ -633,6 +633,11 @@ totals_by_counting(const char *path, struct ht_totals *t, char **cause)
 		case HT_TAG_DROPPED:
 			t->dropped += rec.id;
 			break;
+		case HT_TAG_END:
+			/* Events after END: threads that outlived exit(). */
+			t->complete = 1;
+			t->dropped += rec.count;
+			break;
 		default:
 			break;
 		}

@@ -24,12 +24,15 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "recorder.h"
+
+extern char **environ;
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -49,6 +52,10 @@ static void *(*real_memalign)(size_t, size_t);
 static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);
 static int (*real_dlclose)(void *);
+static int (*real_execve)(const char *, char *const[], char *const[]);
+static int (*real_execvp)(const char *, char *const[]);
+static int (*real_execvpe)(const char *, char *const[], char *const[]);
+static int (*real_fexecve)(int, char *const[], char *const[]);
 static void (*real_exit)(int) __attribute__((noreturn));
 static void (*real_Exit)(int) __attribute__((noreturn));
 
@@ -104,6 +111,10 @@ rec_resolve_real(void)
 	RESOLVE(valloc);
 	RESOLVE(pvalloc);
 	RESOLVE(dlclose);
+	RESOLVE(execve);
+	RESOLVE(execvp);
+	RESOLVE(execvpe);
+	RESOLVE(fexecve);
 	*(void **)&real_exit = dlsym(RTLD_NEXT, "_exit");
 	*(void **)&real_Exit = dlsym(RTLD_NEXT, "_Exit");
 	RESOLVE(free);		/* last: it says resolution is done */
@@ -387,6 +398,115 @@ dlclose(void *handle)
 		rec_guard = 0;
 	}
 	return ret;
+}
+
+/*
+ * exec replaces the program without running its destructors: write
+ * everything out first, and go on recording if exec fails.  (glibc's own
+ * execvp, execl ... call execve internally, not through the PLT, so each
+ * entry point is hooked.)
+ */
+#define EXEC_HOOK(call) do {						\
+	int ret_;							\
+									\
+	if (booting()) {						\
+		errno = ENOSYS;						\
+		return -1;						\
+	}								\
+	rec_before_exec();						\
+	ret_ = call;							\
+	rec_after_failed_exec();					\
+	return ret_;							\
+} while (0)
+
+EXPORT int
+execve(const char *path, char *const argv[], char *const envp[])
+{
+	EXEC_HOOK(real_execve(path, argv, envp));
+}
+
+EXPORT int
+execv(const char *path, char *const argv[])
+{
+	EXEC_HOOK(real_execve(path, argv, environ));
+}
+
+EXPORT int
+execvp(const char *file, char *const argv[])
+{
+	EXEC_HOOK(real_execvp(file, argv));
+}
+
+EXPORT int
+execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	EXEC_HOOK(real_execvpe(file, argv, envp));
+}
+
+EXPORT int
+fexecve(int fd, char *const argv[], char *const envp[])
+{
+	EXEC_HOOK(real_fexecve(fd, argv, envp));
+}
+
+/* execl, execlp, execle: collect the arguments, then as execv*. */
+#define EXECL_ARGS_MAX 4096
+
+static int
+collect_args(const char *arg0, va_list ap, char **argv, char ***envp)
+{
+	int n = 0;
+
+	argv[n++] = (char *)arg0;
+	while (argv[n - 1] != NULL) {
+		if (n == EXECL_ARGS_MAX) {
+			errno = E2BIG;
+			return -1;
+		}
+		argv[n++] = va_arg(ap, char *);
+	}
+	if (envp != NULL)
+		*envp = va_arg(ap, char **);
+	return 0;
+}
+
+EXPORT int
+execl(const char *path, const char *arg, ...)
+{
+	char *argv[EXECL_ARGS_MAX];
+	va_list ap;
+	int ret;
+
+	va_start(ap, arg);
+	ret = collect_args(arg, ap, argv, NULL);
+	va_end(ap);
+	return ret < 0 ? -1 : execv(path, argv);
+}
+
+EXPORT int
+execlp(const char *file, const char *arg, ...)
+{
+	char *argv[EXECL_ARGS_MAX];
+	va_list ap;
+	int ret;
+
+	va_start(ap, arg);
+	ret = collect_args(arg, ap, argv, NULL);
+	va_end(ap);
+	return ret < 0 ? -1 : execvp(file, argv);
+}
+
+EXPORT int
+execle(const char *path, const char *arg, ...)
+{
+	char *argv[EXECL_ARGS_MAX], **envp;
+	va_list ap;
+	int ret;
+
+	va_start(ap, arg);
+	ret = collect_args(arg, ap, argv, &envp);
+	va_end(ap);
+	return ret < 0 ? -1 : execve(path, argv, envp);
 }
 
 EXPORT void

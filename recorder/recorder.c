@@ -151,6 +151,86 @@ read_file(const char *path, char *buf, size_t cap)
 	return len;
 }
 
+/*
+ * Was PATH written by this very process, before it exec'd?  (Then the
+ * trace must be kept: the new program gets another name.)  Reads the pid
+ * from the header frame: the first field of the OTHER stream.
+ */
+static int
+trace_is_mine(const char *path)
+{
+	static uint8_t in[1 << 16], out[1 << 16];
+	const uint8_t *p, *end;
+	uint64_t n, len, skip = 0, pid;
+	ssize_t got;
+	size_t size;
+	int fd, i;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	got = read(fd, in, sizeof in);
+	close(fd);
+	if (got <= HT_PREFIX_LEN || memcmp(in, HT_MAGIC, HT_MAGIC_LEN) != 0)
+		return 0;
+	size = ZSTD_decompress(out, sizeof out, in + HT_PREFIX_LEN,
+	    (size_t)got - HT_PREFIX_LEN);
+	if (ZSTD_isError(size)) {
+		/* Only the first frame is wanted: decode just it. */
+		size_t f = ZSTD_findFrameCompressedSize(in + HT_PREFIX_LEN,
+		    (size_t)got - HT_PREFIX_LEN);
+
+		if (ZSTD_isError(f))
+			return 0;
+		size = ZSTD_decompress(out, sizeof out, in + HT_PREFIX_LEN, f);
+		if (ZSTD_isError(size))
+			return 0;
+	}
+	p = out;
+	end = out + size;
+	if (ht_get_varint(&p, end, &n) != 0 || n != HT_STREAMS)
+		return 0;
+	for (i = 0; i < HT_STREAMS; i++) {
+		if (ht_get_varint(&p, end, &len) != 0)
+			return 0;
+		if (i < HT_STREAM_OTHER)
+			skip += len;
+	}
+	if (skip > (uint64_t)(end - p))
+		return 0;
+	p += skip;
+	return ht_get_varint(&p, end, &pid) == 0 && pid == (uint64_t)getpid();
+}
+
+/*
+ * Opens the trace at PATH (PATH_CAP bytes).  An existing file is
+ * replaced, unless this process wrote it before it exec'd: then the new
+ * program writes PATH.1 (or .2 ...) and PATH is updated.
+ */
+static int
+open_trace(char *path, size_t cap)
+{
+	size_t len = strlen(path);
+	int fd, i;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd >= 0 || errno != EEXIST)
+		return fd;
+	if (!trace_is_mine(path))
+		return open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	for (i = 1; i < 1000 && len + 5 < cap; i++) {
+		char *p = put_decimal(path + len + 1, path + cap - 1,
+		    (unsigned long)i);
+
+		path[len] = '.';
+		*p = '\0';
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
 /* The first frame: the HEADER record. */
 static int
 write_header(const char *exe)
@@ -188,6 +268,7 @@ rec_init(void)
 	const char *env;
 	uintptr_t lo, hi;
 	ssize_t n;
+	int fd;
 
 	rec_resolve_real();
 	rec_guard = 1;
@@ -197,13 +278,15 @@ rec_init(void)
 	if ((env = getenv("HEAPTRAIL_QUIET")) != NULL && *env && *env != '0')
 		rec_config.quiet = 1;
 	if ((env = getenv("HEAPTRAIL_DEPTH")) != NULL && *env) {
-		long d = strtol(env, NULL, 10);
+		char *end;
+		long d = strtol(env, &end, 10);
 
-		if (d < 1)
-			d = 1;
-		if (d > HT_DEPTH_MAX)
-			d = HT_DEPTH_MAX;
-		rec_config.depth = (int)d;
+		if (*end != '\0' || d < 1)
+			rec_warn("HEAPTRAIL_DEPTH is not a number from 1 to 256, "
+			    "using 64: ", env);
+		else
+			rec_config.depth = d > HT_DEPTH_MAX ? HT_DEPTH_MAX :
+			    (int)d;
 	}
 	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	exe[n > 0 ? n : 0] = '\0';
@@ -224,8 +307,11 @@ rec_init(void)
 			setenv("HEAPTRAIL_OUTPUT", child, 1);
 		}
 	}
-	if (writer_open(path) != 0) {
+	fd = open_trace(path, sizeof path);
+	if (fd < 0 || writer_open(fd) != 0) {
 		rec_warn("cannot write the trace, not recording: ", path);
+		if (fd >= 0)
+			close(fd);
 		rec_guard = 0;
 		return;
 	}
@@ -256,7 +342,35 @@ rec_stop(void)
 		return;
 	rec_guard = 1;
 	writer_finish();
+	/*
+	 * Threads still running append after the writer's last collection:
+	 * from now on each event is written by whoever makes it, and what
+	 * was appended meanwhile is collected here.
+	 */
 	rec_state = REC_FINISHED;
+	writer_flush_sync();
+	rec_guard = saved;
+}
+
+void
+rec_before_exec(void)
+{
+	rec_stop();
+}
+
+/* exec failed and we are still this program: record on. */
+void
+rec_after_failed_exec(void)
+{
+	int saved = rec_guard;
+
+	if (rec_state != REC_FINISHED || getpid() != recorder_pid)
+		return;
+	rec_guard = 1;
+	if (writer_start() == 0) {
+		atomic_flag_clear(&stopping);
+		rec_state = REC_RUNNING;
+	}
 	rec_guard = saved;
 }
 

@@ -54,6 +54,9 @@ extern __thread int rec_guard __attribute__((tls_model("initial-exec")))
 
 void rec_start(void) REC_HIDDEN;	/* constructor work */
 void rec_stop(void) REC_HIDDEN;		/* flush everything, end trace */
+/* Around exec: write everything out first; resume if exec failed. */
+void rec_before_exec(void) REC_HIDDEN;
+void rec_after_failed_exec(void) REC_HIDDEN;
 uint64_t rec_now(void) REC_HIDDEN;	/* HT_TIME_UNITs since start, >= 1 */
 void rec_warn(const char *msg, const char *arg) REC_HIDDEN;
 void *rec_map(size_t size) REC_HIDDEN;	/* zeroed pages, or NULL */
@@ -101,7 +104,7 @@ struct rec_thread {
 	uint64_t last_ts;	/* delta bases, reset with the buffer */
 	uint64_t last_ptr;
 	_Atomic uint64_t inflight_ts;	/* start of a realloc in progress
-					   (ts + 1), or 0: caps SYNC */
+					   (rec_now() >= 1), or 0: caps SYNC */
 	size_t len;
 	uint64_t n_events;	/* cumulative over the struct's life, */
 	uint64_t n_allocs;	/*  summed by the writer for END */
@@ -163,8 +166,9 @@ void writer_kick(void) REC_HIDDEN;
 
 /* --- writer (writer.c) ----------------------------------------------------- */
 
-int writer_open(const char *path) REC_HIDDEN;	/* 0 or -1 */
-/* Writes the header frame; before writer_start().  0 or -1. */
+int writer_open(int fd) REC_HIDDEN;	/* takes FD; 0 or -1 */
+/* Writes the header frame; before writer_start().  0 or -1.  writer_start
+   may be called again after writer_finish (a failed exec). */
 int writer_first_frame(const uint8_t *rec, size_t len) REC_HIDDEN;
 int writer_start(void) REC_HIDDEN;
 /* Final collection, END record, close.  Stops the writer thread. */

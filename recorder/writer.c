@@ -120,13 +120,11 @@ stage_raw_defs(const uint8_t *p, size_t len)
 }
 
 int
-writer_open(const char *path)
+writer_open(int fd)
 {
 	uint8_t prefix[HT_PREFIX_LEN] = { 0 };
 
-	trace_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (trace_fd < 0)
-		return -1;
+	trace_fd = fd;
 	memcpy(prefix, HT_MAGIC, HT_MAGIC_LEN);
 	prefix[8] = HT_FORMAT_VERSION;
 	write_all(prefix, sizeof prefix);
@@ -223,12 +221,15 @@ stage_one_queued(void)
 	return 1;
 }
 
+static uint64_t collected;	/* buffers collect_one() took */
+
 static void
 collect_one(struct rec_thread *t)
 {
 	/* Through the queue, so a thread's chunks stay in order. */
 	while (!queue_try_push(t))
 		stage_one_queued();
+	collected++;
 }
 
 static void
@@ -374,6 +375,7 @@ writer_start(void)
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	stop_flag = wake_flag = 0;
 	writer_running = 1;
 	err = pthread_create(&writer_thread, NULL, writer_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -398,6 +400,10 @@ writer_finish(void)
 	writer_running = 0;
 }
 
+/*
+ * After the writer stopped: writes whatever the threads appended since,
+ * if anything (so that, normally, END stays in the last frame).
+ */
 void
 writer_flush_sync(void)
 {
@@ -405,8 +411,12 @@ writer_flush_sync(void)
 
 	rec_guard = 1;
 	pthread_mutex_lock(&finish_lock);
-	if (!writer_running && trace_fd >= 0)
-		sync_cycle();
+	if (!writer_running && trace_fd >= 0) {
+		collected = 0;
+		thread_buffers_collect(collect_one);
+		if (collected > 0 || queue_peek() != NULL)
+			sync_cycle();
+	}
 	pthread_mutex_unlock(&finish_lock);
 	rec_guard = saved;
 }

@@ -21,8 +21,10 @@ static void *
 spinner(void *arg)
 {
 	(void)arg;
-	for (;;)
-		free(malloc(24));
+	for (;;) {
+		sink = malloc(24);	/* through sink: not optimized away */
+		free(sink);
+	}
 	return NULL;
 }
 
