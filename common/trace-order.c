@@ -46,6 +46,15 @@ struct ordered_key {
 	uint64_t idx;
 };
 
+/*
+ * Bounds against damaged or hostile traces: a window never holds more
+ * than WINDOW_MAX events (without SYNC records it is released whole,
+ * possibly out of order), and a tie is resolved by looking at no more
+ * than TIE_SCAN_MAX of its events (beyond that, file order).
+ */
+#define WINDOW_MAX (4u << 20)
+#define TIE_SCAN_MAX 512
+
 struct ht_ordered {
 	ht_reader *reader;
 
@@ -62,7 +71,8 @@ struct ht_ordered {
 
 	ptr_map *live;
 	uint32_t *tie_threads;		/* scratch for tie resolution */
-	size_t tie_cap;
+	size_t tie_end;			/* end of the tie at out_pos, or 0 */
+	int tie_several;		/* ... which spans several threads */
 
 	int finished;			/* reader hit EOF or error */
 	int failed;
@@ -93,7 +103,6 @@ ht_ordered_close(ht_ordered *o)
 	free(o->keys);
 	free(o->strings);
 	free(o->old_strings);
-	free(o->tie_threads);
 	free(o);
 }
 
@@ -188,6 +197,7 @@ ordered_release(ht_ordered *o, uint64_t limit)
 	for (i = 0; i < o->win_len && o->keys[i].ts < limit; i++)
 		;
 	o->out_end = i;
+	o->tie_end = 0;
 	o->sorted_len = o->win_len;
 
 	/*
@@ -221,39 +231,42 @@ ordered_fits(ht_ordered *o, const struct ht_record *rec)
 }
 
 /*
- * If keys[out_pos] starts a tie of several threads, moves the event that
+ * If keys[out_pos] is in a tie of several threads, moves the event that
  * should go first to out_pos (the rest keep their order).
  */
 static void
 ordered_resolve_tie(ht_ordered *o)
 {
-	size_t i, end, nthreads = 0, pick = SIZE_MAX, first = o->out_pos;
+	uint32_t threads[TIE_SCAN_MAX];
+	size_t i, end, scan, nthreads = 0, pick = SIZE_MAX, first = o->out_pos;
 	uint64_t ts = o->keys[first].ts;
-	uint32_t thread = ordered_at(o, first)->rec.thread;
-	int several = 0;
 
-	for (end = first + 1; end < o->out_end && o->keys[end].ts == ts; end++)
-		if (ordered_at(o, end)->rec.thread != thread)
-			several = 1;
-	if (!several)
+	if (first >= o->tie_end) {
+		/* A new tie: find where it ends, once. */
+		uint32_t thread = ordered_at(o, first)->rec.thread;
+
+		o->tie_several = 0;
+		for (end = first + 1; end < o->out_end &&
+		    o->keys[end].ts == ts; end++)
+			if (ordered_at(o, end)->rec.thread != thread)
+				o->tie_several = 1;
+		o->tie_end = end;
+	}
+	if (!o->tie_several)
 		return;		/* one thread: file order is its order */
 
-	if (o->tie_cap < end - first) {
-		o->tie_cap = (end - first) * 2;
-		o->tie_threads = xreallocarray(o->tie_threads, o->tie_cap,
-		    sizeof *o->tie_threads);
-	}
 	/* Candidates: each thread's first remaining event of the tie. */
-	for (i = first; i < end; i++) {
+	scan = o->tie_end - first < TIE_SCAN_MAX ? o->tie_end - first :
+	    TIE_SCAN_MAX;
+	for (i = first; i < first + scan; i++) {
 		const struct ht_record *rec = &ordered_at(o, i)->rec;
 		size_t k;
 
-		for (k = 0; k < nthreads && o->tie_threads[k] != rec->thread;
-		    k++)
+		for (k = 0; k < nthreads && threads[k] != rec->thread; k++)
 			;
 		if (k < nthreads)
 			continue;	/* not this thread's next event */
-		o->tie_threads[nthreads++] = rec->thread;
+		threads[nthreads++] = rec->thread;
 		if (ordered_fits(o, rec)) {
 			pick = i;
 			break;
@@ -302,8 +315,9 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 
 	for (;;) {
 		if (o->out_pos < o->out_end) {
-			if (o->out_pos + 1 < o->out_end &&
-			    o->keys[o->out_pos + 1].ts == o->keys[o->out_pos].ts)
+			if (o->out_pos < o->tie_end || (o->out_pos + 1 <
+			    o->out_end && o->keys[o->out_pos + 1].ts ==
+			    o->keys[o->out_pos].ts))
 				ordered_resolve_tie(o);
 			*rec = ordered_at(o, o->out_pos++)->rec;
 			ordered_pair(o, rec);
@@ -343,6 +357,9 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 				if (rec->str != NULL)
 					ordered_keep_string(o, ev);
 			}
+			if (o->win_len - o->out_end >= WINDOW_MAX &&
+			    o->out_pos == o->out_end)
+				ordered_release(o, UINT64_MAX);
 			break;
 		case HT_TAG_SYNC:
 			ordered_release(o, rec->ts);
