@@ -133,6 +133,12 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(PROGRAM_LIBS)
 
+# The codec test links the recorder's frame encoder into a program.
+$(BUILD)/unit/test-codec: tests/unit/test-codec.c recorder/frame-encoder.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< recorder/frame-encoder.c \
+		$(LIB_OBJ) $(LDFLAGS) $(PROGRAM_LIBS)
+
 $(BENCH_BIN): bench/alloc-bench.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -o $@ $<

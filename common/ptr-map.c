@@ -3,7 +3,8 @@
  *
  * Invariant: every key sits in the probe run that starts at its home slot
  * with no empty slot in between; removal shifts later members of the run
- * back to keep it so.  Key 0 marks an empty slot (no block lives at 0).
+ * back to keep it so.  Key 0 marks an empty slot (no block lives at 0):
+ * it is never stored, never found.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,8 @@ ptr_map_put(ptr_map *m, uint64_t key, const struct ptr_value *v)
 {
 	size_t i;
 
+	if (key == 0)
+		return 0;
 	if ((m->count + 1) * 2 > m->mask + 1)
 		grow(m);
 	for (i = home(m, key); m->slots[i].key != 0; i = (i + 1) & m->mask) {
@@ -101,6 +104,8 @@ ptr_map_find(ptr_map *m, uint64_t key)
 {
 	size_t i;
 
+	if (key == 0)
+		return NULL;
 	for (i = home(m, key); m->slots[i].key != 0; i = (i + 1) & m->mask)
 		if (m->slots[i].key == key)
 			return &m->slots[i].v;
@@ -112,6 +117,8 @@ ptr_map_remove(ptr_map *m, uint64_t key, struct ptr_value *out)
 {
 	size_t i, j;
 
+	if (key == 0)
+		return 0;
 	for (i = home(m, key); m->slots[i].key != key; i = (i + 1) & m->mask)
 		if (m->slots[i].key == 0)
 			return 0;

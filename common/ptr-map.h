@@ -2,6 +2,7 @@
  * ptr-map.h - live blocks by address: an open-addressing hash map from a
  * non-zero 64-bit key (a block's address) to a small caller-defined value.
  *
+ * Key 0 is never stored (put ignores it, find and remove miss it).
  * Linear probing with backward-shift deletion, so no tombstones pile up
  * under the alloc/free churn it exists for.  Grows at 1/2 load.  Values
  * are copied in and out; pointers returned by ptr_map_find() are valid

@@ -51,8 +51,12 @@ enum ht_stream {
  * Address code of an event: 2k for "the live entry of the chunk's window
  * with k live entries after it" (FREE: the window of allocated addresses;
  * ALLOC: the window of freed addresses; the entry is popped), 2z+1 for
- * "previous address of the chunk plus unzigzag(z)".  See addr-window.h.
+ * "previous address of the chunk plus unzigzag(z)", and HT_ADDR_ESCAPE
+ * (all ones) for "the address is the next varint" (deltas too wide for
+ * 2z+1, such as tagged pointers).  See addr-window.h.  Address 0 never
+ * occurs (a reader treats it as damage).
  */
+#define HT_ADDR_ESCAPE UINT64_MAX
 
 /* Times in the trace count units of this many ns (the header says). */
 #define HT_TIME_UNIT_NS 1000

@@ -30,10 +30,19 @@
 #include "trace-reader.h"
 #include "xmalloc.h"
 
+/* An event held in the window: only what event records use. */
 struct ordered_event {
-	struct ht_record rec;
-	size_t str_off;		/* rec.str as an offset into the arena */
-	int has_str;
+	uint64_t ts;
+	uint64_t ptr;
+	uint64_t size;
+	uint64_t id;
+	uint64_t offset;
+	uint32_t thread;
+	uint32_t str_off;	/* string, as an offset into the arena */
+	uint32_t str_len;
+	uint8_t tag;
+	uint8_t fn;
+	uint8_t has_str;
 };
 
 /*
@@ -52,7 +61,7 @@ struct ordered_key {
  * possibly out of order), and a tie is resolved by looking at no more
  * than TIE_SCAN_MAX of its events (beyond that, file order).
  */
-#define WINDOW_MAX (4u << 20)
+#define WINDOW_MAX (2u << 20)
 #define TIE_SCAN_MAX 512
 
 struct ht_ordered {
@@ -64,6 +73,10 @@ struct ht_ordered {
 	size_t keys_cap;
 	size_t out_pos, out_end;	/* releasing keys[out_pos, out_end) */
 	size_t sorted_len;		/* window length at the last sort */
+	uint64_t last_sync;		/* T of the last SYNC applied */
+	uint64_t held_min_ts;		/* oldest event held at the last one */
+	int stale_syncs;		/* SYNCs that did not release it */
+	char *error;			/* our own, beside the reader's */
 
 	char *strings;			/* copies of event strings */
 	size_t strings_len, strings_cap;
@@ -103,13 +116,14 @@ ht_ordered_close(ht_ordered *o)
 	free(o->keys);
 	free(o->strings);
 	free(o->old_strings);
+	free(o->error);
 	free(o);
 }
 
 const char *
 ht_ordered_error(const ht_ordered *o)
 {
-	return ht_reader_error(o->reader);
+	return o->error ? o->error : ht_reader_error(o->reader);
 }
 
 ht_reader *
@@ -146,33 +160,32 @@ ordered_at(ht_ordered *o, size_t k)
  * since the arena may move while growing.
  */
 static void
-ordered_keep_string(ht_ordered *o, struct ordered_event *ev)
+ordered_keep_string(ht_ordered *o, struct ordered_event *ev, const char *str)
 {
-	struct ht_record *rec = &ev->rec;
-
-	if (o->strings_len + rec->str_len > o->strings_cap) {
-		o->strings_cap = (o->strings_len + rec->str_len) * 2 + 256;
+	if (o->strings_len + ev->str_len > o->strings_cap) {
+		o->strings_cap = (o->strings_len + ev->str_len) * 2 + 256;
 		o->strings = xrealloc(o->strings, o->strings_cap);
 	}
-	memcpy(o->strings + o->strings_len, rec->str, rec->str_len);
-	ev->str_off = o->strings_len;
+	memcpy(o->strings + o->strings_len, str, ev->str_len);
+	ev->str_off = (uint32_t)o->strings_len;
 	ev->has_str = 1;
-	rec->str = NULL;
-	o->strings_len += rec->str_len;
+	o->strings_len += ev->str_len;
 }
 
-/* Sorts the window and marks events with ts < limit for release. */
-static void
+/*
+ * Sorts the window and marks events with ts < limit for release.
+ * Returns 0, or -1 when held events outlive SYNC records (the trace
+ * breaks the SYNC promise; see ht_ordered_next).
+ */
+static int
 ordered_release(ht_ordered *o, uint64_t limit)
 {
-	size_t i, held;
+	size_t i, held, fresh;
 
 	/* Keep only what the last release held back, in key order. */
 	if (o->out_end > 0) {
 		struct ordered_event *kept;
 
-		held = o->win_len - o->out_end;
-		kept = xreallocarray(NULL, held ? held : 1, sizeof *kept);
 		held = o->sorted_len - o->out_end;
 		kept = xreallocarray(NULL, held ? held : 1, sizeof *kept);
 		for (i = 0; i < held; i++)
@@ -183,51 +196,89 @@ ordered_release(ht_ordered *o, uint64_t limit)
 		memcpy(o->win, kept, held * sizeof *kept);
 		free(kept);
 		o->win_len = held + (o->win_len - o->sorted_len);
+		o->sorted_len = held;
 		o->out_pos = o->out_end = 0;
 	}
+	held = o->sorted_len;
+	fresh = o->win_len - held;
 	if (o->keys_cap < o->win_len) {
 		o->keys_cap = o->win_cap;
 		o->keys = xreallocarray(o->keys, o->keys_cap, sizeof *o->keys);
 	}
 	for (i = 0; i < o->win_len; i++) {
-		o->keys[i].ts = o->win[i].rec.ts;
+		o->keys[i].ts = o->win[i].ts;
 		o->keys[i].idx = i;
 	}
-	qsort(o->keys, o->win_len, sizeof *o->keys, ordered_cmp);
+	/* Held events are in key order already; sort only when new came. */
+	if (fresh > 0)
+		qsort(o->keys, o->win_len, sizeof *o->keys, ordered_cmp);
 	for (i = 0; i < o->win_len && o->keys[i].ts < limit; i++)
 		;
 	o->out_end = i;
-	o->tie_end = 0;
 	o->sorted_len = o->win_len;
+	o->tie_end = 0;
 
 	/*
-	 * Resolve string offsets of every held event into a stable arena;
-	 * kept events get fresh offsets in a new arena.
+	 * In a good trace an event held at one SYNC is released by the
+	 * next or the one after (its time is below their T); one held
+	 * through three is from the future.
+	 */
+	if (held > 0 && o->held_min_ts >= limit && limit != UINT64_MAX) {
+		if (++o->stale_syncs >= 3)
+			return -1;
+	} else {
+		o->stale_syncs = 0;
+	}
+	if (o->out_end < o->win_len)
+		o->held_min_ts = o->keys[o->out_end].ts;
+
+	/*
+	 * Released events keep their strings in the old arena until the
+	 * next release; held events get copies in a fresh one.
 	 */
 	free(o->old_strings);
 	o->old_strings = o->strings;
 	o->strings = NULL;
 	o->strings_len = o->strings_cap = 0;
-	for (i = 0; i < o->win_len; i++) {
+	for (i = o->out_end; i < o->win_len; i++) {
 		struct ordered_event *ev = ordered_at(o, i);
 
-		if (!ev->has_str)
-			continue;
-		ev->rec.str = o->old_strings + ev->str_off;
-		if (i >= o->out_end)
-			ordered_keep_string(o, ev);
+		if (ev->has_str)
+			ordered_keep_string(o, ev, o->old_strings +
+			    ev->str_off);
 	}
+	return 0;
 }
 
-/* Would REC make sense applied now?  (Non-block events always do.) */
+/* Would EV make sense applied now?  (Non-block events always do.) */
 static int
-ordered_fits(ht_ordered *o, const struct ht_record *rec)
+ordered_fits(ht_ordered *o, const struct ordered_event *ev)
 {
-	if (rec->tag == HT_TAG_ALLOC)
-		return ptr_map_find(o->live, rec->ptr) == NULL;
-	if (rec->tag == HT_TAG_FREE)
-		return ptr_map_find(o->live, rec->ptr) != NULL;
+	if (ev->tag == HT_TAG_ALLOC)
+		return ptr_map_find(o->live, ev->ptr) == NULL;
+	if (ev->tag == HT_TAG_FREE)
+		return ptr_map_find(o->live, ev->ptr) != NULL;
 	return 1;
+}
+
+/* The record an event of the window stands for. */
+static void
+ordered_record(const ht_ordered *o, const struct ordered_event *ev,
+    struct ht_record *rec)
+{
+	memset(rec, 0, sizeof *rec);
+	rec->tag = ev->tag;
+	rec->fn = ev->fn;
+	rec->thread = ev->thread;
+	rec->ts = ev->ts;
+	rec->ptr = ev->ptr;
+	rec->size = ev->size;
+	rec->id = ev->id;
+	rec->offset = ev->offset;
+	if (ev->has_str) {
+		rec->str = o->old_strings + ev->str_off;
+		rec->str_len = ev->str_len;
+	}
 }
 
 /*
@@ -243,12 +294,12 @@ ordered_resolve_tie(ht_ordered *o)
 
 	if (first >= o->tie_end) {
 		/* A new tie: find where it ends, once. */
-		uint32_t thread = ordered_at(o, first)->rec.thread;
+		uint32_t thread = ordered_at(o, first)->thread;
 
 		o->tie_several = 0;
 		for (end = first + 1; end < o->out_end &&
 		    o->keys[end].ts == ts; end++)
-			if (ordered_at(o, end)->rec.thread != thread)
+			if (ordered_at(o, end)->thread != thread)
 				o->tie_several = 1;
 		o->tie_end = end;
 	}
@@ -259,15 +310,15 @@ ordered_resolve_tie(ht_ordered *o)
 	scan = o->tie_end - first < TIE_SCAN_MAX ? o->tie_end - first :
 	    TIE_SCAN_MAX;
 	for (i = first; i < first + scan; i++) {
-		const struct ht_record *rec = &ordered_at(o, i)->rec;
+		const struct ordered_event *ev = ordered_at(o, i);
 		size_t k;
 
-		for (k = 0; k < nthreads && threads[k] != rec->thread; k++)
+		for (k = 0; k < nthreads && threads[k] != ev->thread; k++)
 			;
 		if (k < nthreads)
 			continue;	/* not this thread's next event */
-		threads[nthreads++] = rec->thread;
-		if (ordered_fits(o, rec)) {
+		threads[nthreads++] = ev->thread;
+		if (ordered_fits(o, ev)) {
 			pick = i;
 			break;
 		}
@@ -319,7 +370,7 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 			    o->out_end && o->keys[o->out_pos + 1].ts ==
 			    o->keys[o->out_pos].ts))
 				ordered_resolve_tie(o);
-			*rec = ordered_at(o, o->out_pos++)->rec;
+			ordered_record(o, ordered_at(o, o->out_pos++), rec);
 			ordered_pair(o, rec);
 			return 1;
 		}
@@ -352,17 +403,36 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 			{
 				struct ordered_event *ev = &o->win[o->win_len++];
 
-				ev->rec = *rec;
+				ev->ts = rec->ts;
+				ev->ptr = rec->ptr;
+				ev->size = rec->size;
+				ev->id = rec->id;
+				ev->offset = rec->offset;
+				ev->thread = rec->thread;
+				ev->tag = (uint8_t)rec->tag;
+				ev->fn = (uint8_t)rec->fn;
 				ev->has_str = 0;
+				ev->str_len = (uint32_t)rec->str_len;
 				if (rec->str != NULL)
-					ordered_keep_string(o, ev);
+					ordered_keep_string(o, ev, rec->str);
 			}
 			if (o->win_len - o->out_end >= WINDOW_MAX &&
 			    o->out_pos == o->out_end)
 				ordered_release(o, UINT64_MAX);
 			break;
 		case HT_TAG_SYNC:
-			ordered_release(o, rec->ts);
+			/* A T that does not move promises nothing new. */
+			if (rec->ts <= o->last_sync)
+				return 1;
+			o->last_sync = rec->ts;
+			if (ordered_release(o, rec->ts) != 0) {
+				o->error = xasprintf("%s: corrupt trace: "
+				    "events dated after three SYNC records "
+				    "(frame at offset %llu)",
+				    ht_reader_path(o->reader),
+				    (unsigned long long)rec->offset);
+				o->finished = o->failed = 1;
+			}
 			return 1;
 		default:
 			return 1;

@@ -188,6 +188,12 @@ ht_reader_close(ht_reader *r)
 }
 
 const char *
+ht_reader_path(const ht_reader *r)
+{
+	return r->path;
+}
+
+const char *
 ht_reader_error(const ht_reader *r)
 {
 	return r->error;
@@ -383,7 +389,10 @@ reader_event_addr(ht_reader *r, struct ht_window *w, struct ht_window *push,
 
 	if (ht_get_varint(&st->p, st->end, &code) != 0)
 		return -1;
-	if (code & 1) {
+	if (code == HT_ADDR_ESCAPE) {
+		if (ht_get_varint(&st->p, st->end, &r->last_addr) != 0)
+			return -1;
+	} else if (code & 1) {
 		r->last_addr += (uint64_t)ht_unzigzag(code >> 1);
 	} else {
 		pos = ht_window_select(w, code >> 1);
@@ -392,6 +401,8 @@ reader_event_addr(ht_reader *r, struct ht_window *w, struct ht_window *push,
 		r->last_addr = w->addr[pos];
 		ht_window_pop(w, pos);
 	}
+	if (r->last_addr == 0)
+		return -1;	/* no block lives at 0 */
 	*addr = r->last_addr;
 	ht_window_push(push, r->last_addr);
 	return 0;

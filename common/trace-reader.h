@@ -96,6 +96,9 @@ void ht_reader_close(ht_reader *r);
  */
 int ht_reader_next(ht_reader *r, struct ht_record *rec);
 
+/* The path the reader was opened with. */
+const char *ht_reader_path(const ht_reader *r);
+
 /* Message of the last error ("truncated frame at offset N"), or NULL. */
 const char *ht_reader_error(const ht_reader *r);
 

@@ -166,8 +166,14 @@ put_addr(struct coder *c, uint64_t addr)
 		    (uint64_t)ht_window_rank(&c->w, pos) * 2);
 		ht_window_pop(&c->w, pos);
 	} else {
-		put_varint(HT_STREAM_ADDRS,
-		    ht_zigzag((int64_t)(addr - last_addr)) * 2 + 1);
+		uint64_t z = ht_zigzag((int64_t)(addr - last_addr));
+
+		if (z < (HT_ADDR_ESCAPE >> 1)) {
+			put_varint(HT_STREAM_ADDRS, z * 2 + 1);
+		} else {
+			put_varint(HT_STREAM_ADDRS, HT_ADDR_ESCAPE);
+			put_varint(HT_STREAM_ADDRS, addr);
+		}
 	}
 	last_addr = addr;
 }

@@ -22,8 +22,10 @@ spinner(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		sink = malloc(24);	/* through sink: not optimized away */
-		free(sink);
+		void *p = malloc(24);
+
+		sink = p;	/* not optimized away; free our own p */
+		free(p);
 	}
 	return NULL;
 }

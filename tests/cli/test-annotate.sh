@@ -1,0 +1,17 @@
+# include/heaptrail.h: annotated pool blocks and markers are recorded;
+# far-apart addresses survive the trace's address coding.
+. "$SRC/tests/lib.sh"
+record t.trace "$BUILD/tests/annotate" || fail "record failed"
+stats t.trace
+expect_eq "$(stat t.trace alloc.heaptrail_alloc.calls)" 66 "annotated allocations"
+expect_eq "$(stat t.trace alloc.heaptrail_alloc.live_blocks)" 25 "annotated live"
+expect_eq "$(stat t.trace alloc.heaptrail_alloc.live_bytes)" $((24 * 32 + 5)) "annotated live bytes"
+expect_eq "$(stat t.trace free.heaptrail_free.calls)" 41 "annotated frees"
+expect_eq "$(stat t.trace unknown_frees)" 0 "unknown frees"
+expect_eq "$(stat t.trace markers)" 2 "markers"
+"$HT" dump t.trace > d || fail "dump failed"
+grep -q 'heaptrail_alloc ptr=0xc000000000001000 size=2' d || fail "wide address lost"
+grep -q 'heaptrail_alloc ptr=0x10 size=5' d || fail "low address lost"
+grep -q 'mark "phase-2"' d || fail "marker phase-2 missing"
+# Without the recorder the annotations do nothing (and cost nothing).
+"$BUILD/tests/annotate" || fail "runs without the recorder"

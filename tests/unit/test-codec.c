@@ -1,0 +1,282 @@
+/*
+ * test-codec.c - the recorder's frame encoder against the reader.
+ *
+ * Builds raw thread buffers the way recorder/thread-buffer.c does, runs
+ * them through recorder/frame-encoder.c (linked in, with rec_map from
+ * here), writes the frames as a trace and reads it back with the reader:
+ * every address, size, stack and time must come back as written.  The
+ * workloads stress the address windows: one address reused forever, a
+ * ring of live blocks, random churn, more than a window's positions,
+ * addresses that collide in the encoder's cache, wide deltas.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "../../common/trace-reader.h"
+#include "../../recorder/recorder.h"
+#include "test.h"
+
+/* What frame-encoder.c needs from the rest of the recorder. */
+void *
+rec_map(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+#define EVENTS 200000
+
+struct ev {
+	int alloc;
+	uint64_t addr, size, stack, ts;
+};
+
+static struct ev evs[EVENTS];
+static uint8_t raw[THREAD_BUF_SIZE];
+static uint8_t frame[HT_FRAME_MAX];
+static char path[] = "/tmp/heaptrail-codec-XXXXXX";
+
+static FILE *
+trace_begin(void)
+{
+	uint8_t prefix[HT_PREFIX_LEN] = { 0 }, hdr[256], *p = hdr;
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "wb");
+
+	memcpy(prefix, HT_MAGIC, HT_MAGIC_LEN);
+	prefix[8] = HT_FORMAT_VERSION;
+	fwrite(prefix, 1, sizeof prefix, f);
+	*p++ = HT_TAG_HEADER;
+	p = ht_put_varint(p, 1);
+	p = ht_put_varint(p, 1);
+	p = ht_put_varint(p, 4096);
+	p = ht_put_varint(p, 0);
+	p = ht_put_varint(p, 1000);
+	p = ht_put_varint(p, 64);
+	p = ht_put_bytes(p, "x", 1);
+	p = ht_put_bytes(p, "", 0);
+	frame_add_defs(hdr, (size_t)(p - hdr));
+	return f;
+}
+
+static void
+trace_frame(FILE *f)
+{
+	static uint8_t out[HT_FRAME_MAX + 65536];
+	size_t len = frame_take(frame);
+	size_t n = ZSTD_compress(out, sizeof out, frame, len, 1);
+
+	fwrite(out, 1, n, f);
+}
+
+/* Encodes evs[0, n) as raw chunks of thread 1, frames, then reads back. */
+static void
+roundtrip(size_t n)
+{
+	struct ht_record rec;
+	uint64_t last_ts = 0, last_ptr = 0;
+	size_t i, len = 0, got = 0;
+	ht_reader *r;
+	FILE *f = trace_begin();
+
+	trace_frame(f);
+	for (i = 0; i < n; i++) {
+		uint8_t *p = raw + len;
+		struct ev *e = &evs[i];
+
+		*p++ = (uint8_t)(e->alloc ? HT_TAG_ALLOC : HT_TAG_FREE);
+		p = ht_put_varint(p, e->ts - last_ts);
+		p = ht_put_svarint(p, (int64_t)(e->addr - last_ptr));
+		last_ts = e->ts;
+		last_ptr = e->addr;
+		if (e->alloc) {
+			p = ht_put_varint(p, e->size);
+			p = ht_put_varint(p, e->stack);
+		}
+		len = (size_t)(p - raw);
+		if (len + EVENT_MAX > sizeof raw || i == n - 1) {
+			if (!frame_fits(len))
+				trace_frame(f);
+			frame_add_chunk(1, raw, len);
+			len = 0;
+			last_ts = last_ptr = 0;
+		}
+	}
+	trace_frame(f);
+	fclose(f);
+
+	r = ht_reader_open(path, NULL);
+	assert_true(r != NULL);
+	while (ht_reader_next(r, &rec) == 1) {
+		struct ev *e;
+
+		if (rec.tag != HT_TAG_ALLOC && rec.tag != HT_TAG_FREE)
+			continue;
+		assert_true(got < n);
+		e = &evs[got++];
+		if (rec.ptr != e->addr || (rec.tag == HT_TAG_ALLOC) !=
+		    e->alloc || rec.ts != e->ts * 1000 ||
+		    (e->alloc && (rec.size != e->size ||
+		    rec.id != e->stack))) {
+			test_fail_at("event %zu: got %s 0x%llx, wrote %s 0x%llx",
+			    got - 1, rec.tag == HT_TAG_ALLOC ? "alloc" : "free",
+			    (unsigned long long)rec.ptr,
+			    e->alloc ? "alloc" : "free",
+			    (unsigned long long)e->addr);
+			break;
+		}
+	}
+	expect_true(ht_reader_error(r) == NULL);
+	if (ht_reader_error(r))
+		fprintf(stderr, "  %s\n", ht_reader_error(r));
+	expect_u64_eq(got, n);
+	ht_reader_close(r);
+	unlink(path);
+	strcpy(path, "/tmp/heaptrail-codec-XXXXXX");
+}
+
+static uint64_t seed = 88172645463325252ull;
+
+static uint64_t
+rnd(void)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return seed;
+}
+
+/* Alloc/free pairs of one address, as a tight malloc/free loop makes. */
+static void
+test_same_address(void)
+{
+	size_t i;
+
+	for (i = 0; i < EVENTS; i++) {
+		evs[i].alloc = !(i & 1);
+		evs[i].addr = 0x7f7fd4000b70;
+		evs[i].size = 24;
+		evs[i].stack = 4;
+		evs[i].ts = i / 7;
+	}
+	roundtrip(EVENTS);
+}
+
+/* A ring of live blocks with random replacement and random sizes. */
+static void
+test_ring(void)
+{
+	uint64_t live[64] = { 0 }, next = 0x555555559000;
+	size_t i = 0;
+
+	while (i + 2 <= EVENTS) {
+		uint64_t r = rnd();
+		unsigned slot = (unsigned)(r % 64);
+
+		if (live[slot]) {
+			evs[i].alloc = 0;
+			evs[i].addr = live[slot];
+			evs[i].ts = i;
+			i++;
+		}
+		/* Often reuse a just-freed address, as tcache does. */
+		live[slot] = (r >> 8) % 3 == 0 || !live[slot] ?
+		    (next += 16 * (1 + (r >> 16) % 40)) : live[slot];
+		evs[i].alloc = 1;
+		evs[i].addr = live[slot];
+		evs[i].size = 16 + (r >> 24) % 512;
+		evs[i].stack = 1 + (r >> 40) % 50;
+		evs[i].ts = i;
+		i++;
+	}
+	roundtrip(i);
+}
+
+/* Addresses that collide in the encoder's direct-mapped cache. */
+static void
+test_collisions(void)
+{
+	size_t i = 0;
+	uint64_t a[8];
+	int k;
+
+	for (k = 0; k < 8; k++)
+		a[k] = 0x600000000000ull + ((uint64_t)k << 54 >> 10) * 16;
+	while (i + 16 <= EVENTS) {
+		for (k = 0; k < 8; k++) {
+			evs[i].alloc = 1;
+			evs[i].addr = a[(k * 3 + i / 16) % 8] + (uint64_t)k * 64;
+			evs[i].size = 8;
+			evs[i].stack = 1;
+			evs[i].ts = i;
+			i++;
+		}
+		for (k = 7; k >= 0; k--) {
+			evs[i] = evs[i - 8 + (7 - k) * 0 + (size_t)k - k];
+			evs[i].alloc = 0;
+			evs[i].addr = evs[i - 1 - 2 * (7 - k)].addr;
+			evs[i].ts = i;
+			i++;
+		}
+	}
+	roundtrip(i);
+}
+
+/* Mostly allocations: the window fills past its positions. */
+static void
+test_window_overflow(void)
+{
+	size_t i;
+
+	for (i = 0; i < EVENTS; i++) {
+		evs[i].alloc = i < 10 || (i % 10) != 0;
+		evs[i].addr = evs[i].alloc ? 0x1000 + i * 32 :
+		    0x1000 + (i - 1 - rnd() % 5000 % i) * 32;
+		evs[i].size = 32;
+		evs[i].stack = 2;
+		evs[i].ts = i;
+	}
+	roundtrip(EVENTS);
+}
+
+/* Far-apart addresses (tagged pointers, low addresses). */
+static void
+test_wide(void)
+{
+	static const uint64_t a[] = { 0x10, 0xc000000000001000ull,
+	    0xffffffffff000000ull, 0x7fffffffff000000ull, 0x20,
+	    0x8000000000000000ull };
+	size_t i;
+
+	for (i = 0; i < 6000; i++) {
+		evs[i].alloc = 1;
+		evs[i].addr = a[i % 6] + (i / 6) * 16;
+		evs[i].size = 1;
+		evs[i].stack = 1;
+		evs[i].ts = i;
+	}
+	roundtrip(6000);
+}
+
+int
+main(void)
+{
+	static const struct test tests[] = {
+		{ "codec: one address reused", test_same_address },
+		{ "codec: ring of live blocks", test_ring },
+		{ "codec: encoder cache collisions", test_collisions },
+		{ "codec: window overflow", test_window_overflow },
+		{ "codec: wide address deltas", test_wide },
+		{ NULL, NULL },
+	};
+
+	if (frame_encoder_init() != 0)
+		return 1;
+	return test_run(tests);
+}
