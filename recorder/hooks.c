@@ -388,13 +388,13 @@ dlclose(void *handle)
 	rec = recording();
 	if (rec) {
 		rec_guard = 1;
-		modules_rescan();	/* see it before it goes */
+		modules_rescan(0);	/* see it before it goes */
 		rec_guard = 0;
 	}
 	ret = real_dlclose(handle);	/* its destructors' frees count */
 	if (rec) {
 		rec_guard = 1;
-		modules_rescan();
+		modules_rescan(0);
 		rec_guard = 0;
 	}
 	return ret;
@@ -404,18 +404,25 @@ dlclose(void *handle)
  * exec replaces the program without running its destructors: write
  * everything out first, and go on recording if exec fails.  (glibc's own
  * execvp, execl ... call execve internally, not through the PLT, so each
- * entry point is hooked.)
+ * entry point is hooked.)  exec and _exit are async-signal-safe: called
+ * from a signal handler that interrupted this thread inside a hook
+ * (rec_guard set), the thread may hold its buffer lock, so nothing is
+ * flushed then.
  */
 #define EXEC_HOOK(call) do {						\
-	int ret_;							\
+	int ret_, flushed_ = 0;						\
 									\
 	if (booting()) {						\
 		errno = ENOSYS;						\
 		return -1;						\
 	}								\
-	rec_before_exec();						\
+	if (rec_guard == 0) {						\
+		rec_before_exec();					\
+		flushed_ = 1;						\
+	}								\
 	ret_ = call;							\
-	rec_after_failed_exec();					\
+	if (flushed_)							\
+		rec_after_failed_exec();				\
 	return ret_;							\
 } while (0)
 
@@ -449,70 +456,79 @@ fexecve(int fd, char *const argv[], char *const envp[])
 	EXEC_HOOK(real_fexecve(fd, argv, envp));
 }
 
-/* execl, execlp, execle: collect the arguments, then as execv*. */
-#define EXECL_ARGS_MAX 4096
-
-static int
-collect_args(const char *arg0, va_list ap, char **argv, char ***envp)
+/*
+ * execl, execlp, execle: count the arguments, gather them into an array
+ * of just that size on the stack (as glibc does), then as execv*.
+ */
+static size_t
+count_args(const char *arg0, va_list ap)
 {
-	int n = 0;
+	size_t n = 1;
 
-	argv[n++] = (char *)arg0;
-	while (argv[n - 1] != NULL) {
-		if (n == EXECL_ARGS_MAX) {
-			errno = E2BIG;
-			return -1;
-		}
-		argv[n++] = va_arg(ap, char *);
-	}
-	if (envp != NULL)
-		*envp = va_arg(ap, char **);
-	return 0;
+	if (arg0 == NULL)
+		return 1;
+	while (va_arg(ap, char *) != NULL)
+		n++;
+	return n + 1;
 }
+
+static void
+gather_args(const char *arg0, va_list ap, char **argv, size_t n)
+{
+	size_t i;
+
+	argv[0] = (char *)arg0;
+	for (i = 1; i < n; i++)
+		argv[i] = va_arg(ap, char *);
+	argv[n - 1] = NULL;
+}
+
+#define EXECL_BODY(first, call) do {					\
+	va_list ap, ap2;						\
+	size_t n;							\
+									\
+	va_start(ap, first);						\
+	va_copy(ap2, ap);						\
+	n = count_args(first, ap2);					\
+	va_end(ap2);							\
+	{								\
+		char *argv[n];						\
+									\
+		gather_args(first, ap, argv, n);			\
+		ENVP_FROM(ap);						\
+		va_end(ap);						\
+		return call;						\
+	}								\
+} while (0)
 
 EXPORT int
 execl(const char *path, const char *arg, ...)
 {
-	char *argv[EXECL_ARGS_MAX];
-	va_list ap;
-	int ret;
-
-	va_start(ap, arg);
-	ret = collect_args(arg, ap, argv, NULL);
-	va_end(ap);
-	return ret < 0 ? -1 : execv(path, argv);
+#define ENVP_FROM(ap) (void)0
+	EXECL_BODY(arg, execv(path, argv));
 }
 
 EXPORT int
 execlp(const char *file, const char *arg, ...)
 {
-	char *argv[EXECL_ARGS_MAX];
-	va_list ap;
-	int ret;
-
-	va_start(ap, arg);
-	ret = collect_args(arg, ap, argv, NULL);
-	va_end(ap);
-	return ret < 0 ? -1 : execvp(file, argv);
+	EXECL_BODY(arg, execvp(file, argv));
+#undef ENVP_FROM
 }
 
 EXPORT int
 execle(const char *path, const char *arg, ...)
 {
-	char *argv[EXECL_ARGS_MAX], **envp;
-	va_list ap;
-	int ret;
+	char **envp;
 
-	va_start(ap, arg);
-	ret = collect_args(arg, ap, argv, &envp);
-	va_end(ap);
-	return ret < 0 ? -1 : execve(path, argv, envp);
+#define ENVP_FROM(ap) (envp = va_arg(ap, char **))
+	EXECL_BODY(arg, execve(path, argv, envp));
+#undef ENVP_FROM
 }
 
 EXPORT void
 _exit(int status)
 {
-	if (!booting())
+	if (!booting() && rec_guard == 0)
 		rec_stop();
 	real_exit(status);
 }
@@ -520,7 +536,7 @@ _exit(int status)
 EXPORT void
 _Exit(int status)
 {
-	if (!booting())
+	if (!booting() && rec_guard == 0)
 		rec_stop();
 	real_Exit(status);
 }

@@ -14,7 +14,13 @@
  * hook would change.  The load time of a dlopen'ed object is therefore
  * "seen by", at most a tick late; readers map addresses by range.
  *
- * Owns: the table of known objects, under modules_lock.
+ * Records are built in a private buffer while the loader's list is being
+ * walked and put in the definitions buffer only after, so no loader lock
+ * is held while waiting for room there.  The writer only ever tries
+ * modules_lock: a thread holding it may be waiting for the writer.
+ *
+ * Owns: the table of known objects and the record buffer, under
+ * modules_lock.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -34,9 +40,13 @@ struct known_module {
 	int seen;
 };
 
+#define RECORDS_SIZE (256u << 10)
+
 static pthread_mutex_t modules_lock = PTHREAD_MUTEX_INITIALIZER;
 /* protects: everything below */
 static struct known_module *known;
+static uint8_t *records;		/* built during a walk */
+static size_t records_len;
 static unsigned known_count;
 static uint64_t next_module_id = 1;
 static unsigned long long last_adds, last_subs;
@@ -107,10 +117,10 @@ define_load(const struct dl_phdr_info *info, uint64_t id)
 	if (nseg > HT_SEGMENTS_MAX)
 		nseg = HT_SEGMENTS_MAX;
 
-	p = defs_reserve(1 + 5 * HT_VARINT_MAX + path_len +
-	    nseg * 3 * HT_VARINT_MAX + build_id_len);
-	if (p == NULL)
-		return;
+	if (records_len + 1 + 5 * HT_VARINT_MAX + path_len +
+	    nseg * 3 * HT_VARINT_MAX + build_id_len > RECORDS_SIZE)
+		return;		/* thousands of objects at once: too many */
+	p = records + records_len;
 	*p++ = HT_TAG_MODULE_LOAD;
 	p = ht_put_varint(p, id);
 	p = ht_put_varint(p, rec_now());
@@ -128,20 +138,20 @@ define_load(const struct dl_phdr_info *info, uint64_t id)
 		nseg--;
 	}
 	p = ht_put_bytes(p, build_id, build_id_len);
-	defs_commit(p);
+	records_len = (size_t)(p - records);
 }
 
 static void
 define_unload(uint64_t id)
 {
-	uint8_t *p = defs_reserve(1 + 2 * HT_VARINT_MAX);
+	uint8_t *p = records + records_len;
 
-	if (p == NULL)
+	if (records_len + 1 + 2 * HT_VARINT_MAX > RECORDS_SIZE)
 		return;
 	*p++ = HT_TAG_MODULE_UNLOAD;
 	p = ht_put_varint(p, id);
 	p = ht_put_varint(p, rec_now());
-	defs_commit(p);
+	records_len = (size_t)(p - records);
 }
 
 static uint64_t
@@ -196,23 +206,32 @@ rescan_cb(struct dl_phdr_info *info, size_t size, void *arg)
 }
 
 void
-modules_rescan(void)
+modules_rescan(int from_writer)
 {
 	int first = 1;
 	unsigned i, j;
 
-	pthread_mutex_lock(&modules_lock);
+	if (from_writer) {
+		if (pthread_mutex_trylock(&modules_lock) != 0)
+			return;		/* someone else is at it */
+	} else {
+		pthread_mutex_lock(&modules_lock);
+	}
 	if (known == NULL) {
 		ssize_t n;
 
 		known = rec_map(sizeof *known * MODULES_MAX);
+		records = rec_map(RECORDS_SIZE);
 		n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
 		exe_path[n > 0 ? n : 0] = '\0';
-		if (known == NULL) {
+		if (known == NULL || records == NULL) {
+			rec_unmap(known, sizeof *known * MODULES_MAX);
+			known = NULL;
 			pthread_mutex_unlock(&modules_lock);
 			return;
 		}
 	}
+	records_len = 0;
 	for (i = 0; i < known_count; i++)
 		known[i].seen = 0;
 	if (dl_iterate_phdr(rescan_cb, &first) == 1) {
@@ -228,6 +247,15 @@ modules_rescan(void)
 			define_unload(known[i].id);
 	}
 	known_count = j;
+	/* The loader's lock is released: now wait for room if need be. */
+	if (records_len > 0) {
+		uint8_t *p = defs_reserve(records_len);
+
+		if (p != NULL) {
+			memcpy(p, records, records_len);
+			defs_commit(p + records_len);
+		}
+	}
 	pthread_mutex_unlock(&modules_lock);
 }
 

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -30,6 +31,27 @@ __thread int rec_guard __attribute__((tls_model("initial-exec")));
 
 static uint64_t base_ns;
 static pid_t recorder_pid;
+
+/*
+ * The last flush.  exit() runs the atexit handlers (among them the one
+ * that runs every ELF destructor, ours included, in an order we do not
+ * control), and only then flushes stdio streams.  A stream of our own
+ * with one byte pending gets its write function called at that point,
+ * after every destructor, to write out what they freed.  This is the one
+ * use of stdio in the recorder; the buffer is static, nothing allocates
+ * after the constructor.
+ */
+static FILE *last_flush_stream;
+static char last_flush_buf[64];
+
+static ssize_t
+last_flush_write(void *cookie, const char *buf, size_t size)
+{
+	(void)cookie;
+	(void)buf;
+	writer_flush_sync();
+	return (ssize_t)size;
+}
 static atomic_flag stopping = ATOMIC_FLAG_INIT;
 
 void
@@ -324,6 +346,14 @@ rec_init(void)
 		return;
 	}
 	pthread_atfork(NULL, NULL, fork_child);
+	{
+		cookie_io_functions_t io = { .write = last_flush_write };
+
+		last_flush_stream = fopencookie(NULL, "w", io);
+		if (last_flush_stream != NULL)
+			setvbuf(last_flush_stream, last_flush_buf, _IOFBF,
+			    sizeof last_flush_buf);
+	}
 	if (writer_start() != 0) {
 		rec_guard = 0;
 		return;
@@ -341,14 +371,21 @@ rec_stop(void)
 	    atomic_flag_test_and_set(&stopping))
 		return;
 	rec_guard = 1;
-	writer_finish();
+	if (writer_finish() != 0) {
+		rec_state = REC_OFF;	/* the writer is stuck: let go */
+		rec_guard = saved;
+		return;
+	}
 	/*
-	 * Threads still running append after the writer's last collection:
-	 * from now on each event is written by whoever makes it, and what
-	 * was appended meanwhile is collected here.
+	 * Threads still running, and destructors that run after this one,
+	 * append after the writer's last collection: from now on the threads
+	 * that make events write them (writer_straggler), what was appended
+	 * meanwhile is collected here, and the rest when stdio is flushed.
 	 */
 	rec_state = REC_FINISHED;
 	writer_flush_sync();
+	if (last_flush_stream != NULL)
+		fputc('.', last_flush_stream);
 	rec_guard = saved;
 }
 

@@ -22,6 +22,7 @@
 #define HEAPTRAIL_RECORDER_H
 
 #include <pthread.h>
+#include <sys/types.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -101,6 +102,7 @@ struct rec_thread {
 	uint32_t idx;		/* thread index in the trace (>= 1) */
 	int dead;		/* owner exited; recycled once drained */
 	int shared;		/* appended to by several threads */
+	pid_t tid;		/* kernel thread id (0 if shared) */
 	uint64_t last_ts;	/* delta bases, reset with the buffer */
 	uint64_t last_ptr;
 	_Atomic uint64_t inflight_ts;	/* start of a realloc in progress
@@ -134,11 +136,15 @@ void event_realloc_end(unsigned free_fn, uintptr_t old, uint64_t t0,
 void event_realloc_cancel(void) REC_HIDDEN;
 
 /*
- * Collection, for the writer: calls FN for each registered thread with its
- * lock held, then unlocks.  Returns the smallest in-flight realloc start
- * seen (UINT64_MAX if none).
+ * Collection, for the writer: calls TAKE for each registered thread with a
+ * non-empty buffer, with its lock held; if TAKE returns 0 (no room), the
+ * lock is dropped, MAKE_ROOM called and the thread tried again.  Returns
+ * the smallest in-flight realloc start seen (UINT64_MAX if none).
  */
-uint64_t thread_buffers_collect(void (*fn)(struct rec_thread *)) REC_HIDDEN;
+uint64_t thread_buffers_collect(int (*take)(struct rec_thread *),
+    void (*make_room)(void)) REC_HIDDEN;
+/* Ends the streams of threads that are gone without a destructor call. */
+void thread_buffers_reap(void) REC_HIDDEN;
 /* Events, allocations and frees appended so far, all threads. */
 void thread_buffers_totals(uint64_t *events, uint64_t *allocs,
     uint64_t *frees) REC_HIDDEN;
@@ -171,10 +177,14 @@ int writer_open(int fd) REC_HIDDEN;	/* takes FD; 0 or -1 */
    may be called again after writer_finish (a failed exec). */
 int writer_first_frame(const uint8_t *rec, size_t len) REC_HIDDEN;
 int writer_start(void) REC_HIDDEN;
-/* Final collection, END record, close.  Stops the writer thread. */
-void writer_finish(void) REC_HIDDEN;
-/* At-exit stragglers after writer_finish(): write this thread's events. */
+/* Final collection, END record; stops the writer thread.  Returns 0, or
+   -1 if the writer did not finish in time (it is then abandoned). */
+int writer_finish(void) REC_HIDDEN;
+/* After writer_finish(): write out what threads appended since. */
 void writer_flush_sync(void) REC_HIDDEN;
+/* After writer_finish(), per event: flush now and then (LEN: the
+   appending thread's buffer fill). */
+void writer_straggler(size_t len) REC_HIDDEN;
 /* Events that could not be recorded (counted in the trace). */
 void writer_count_dropped(uint64_t n) REC_HIDDEN;
 void writer_after_fork_child(void) REC_HIDDEN;
@@ -195,8 +205,9 @@ size_t frame_take(uint8_t *out) REC_HIDDEN;
 /* --- modules (modules.c) ------------------------------------------------------ */
 
 /* Compares the loaded objects with the last scan and defines the
-   differences.  Called by the writer and around dlclose(). */
-void modules_rescan(void) REC_HIDDEN;
+   differences.  Called by the writer (which skips it when another
+   thread is rescanning) and around dlclose(). */
+void modules_rescan(int from_writer) REC_HIDDEN;
 void modules_self_range(uintptr_t *lo, uintptr_t *hi) REC_HIDDEN;
 
 #endif /* HEAPTRAIL_RECORDER_H */

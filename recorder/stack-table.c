@@ -10,8 +10,9 @@
  * appends its event after the definition.
  *
  * Memory is bounded: at most STACK_ENTRIES stacks and STACK_FRAMES frames
- * are kept (mapped lazily).  Once either is full, new stacks are still
- * written, each time with a fresh id, just no longer deduplicated.
+ * are kept (mapped lazily, so only what is used counts).  Once either is
+ * full, new stacks are still written, each time with a fresh id, just no
+ * longer deduplicated (and each such event takes the definitions lock).
  */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
@@ -22,7 +23,10 @@
 
 #define STACK_SLOTS (1u << 20)		/* power of two */
 #define STACK_ENTRIES (1u << 19)
-#define STACK_FRAMES (1u << 21)		/* 16 MiB of frames */
+/* Room for every entry at the default depth: 256 MiB of address space,
+   touched only as stacks come (a smaller map if that is refused). */
+#define STACK_FRAMES (1u << 25)
+#define STACK_FRAMES_SMALL (1u << 21)
 #define STACK_SKIP_MAX 8		/* recorder frames above the caller */
 
 struct stack_entry {
@@ -35,6 +39,7 @@ struct stack_entry {
 static _Atomic uint32_t *stack_slots;	/* entry index + 1, or 0 */
 static struct stack_entry *stack_entries;
 static uintptr_t *stack_frames;
+static uint32_t frames_cap;
 /* protected by the definitions lock: */
 static uint32_t entries_used, frames_used;
 static uint64_t next_stack_id = 1;
@@ -48,7 +53,15 @@ stack_table_init(uintptr_t lo, uintptr_t hi)
 	self_hi = hi;
 	stack_slots = rec_map(sizeof(*stack_slots) * STACK_SLOTS);
 	stack_entries = rec_map(sizeof(*stack_entries) * STACK_ENTRIES);
-	stack_frames = rec_map(sizeof(*stack_frames) * STACK_FRAMES);
+	frames_cap = STACK_FRAMES;
+	stack_frames = rec_map(sizeof(*stack_frames) * frames_cap);
+	if (stack_frames == NULL) {
+		frames_cap = STACK_FRAMES_SMALL;
+		stack_frames = rec_map(sizeof(*stack_frames) * frames_cap);
+	}
+	if (stack_slots == NULL || stack_entries == NULL ||
+	    stack_frames == NULL)
+		frames_cap = 0;		/* no dedup: every stack written */
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 }
 
@@ -80,6 +93,11 @@ stack_find(uint64_t h, const uintptr_t *f, int n, uint32_t *slot)
 {
 	uint32_t i = (uint32_t)h & (STACK_SLOTS - 1);
 	uint32_t probes;
+
+	if (frames_cap == 0) {
+		*slot = UINT32_MAX;
+		return 0;
+	}
 
 	for (probes = 0; probes < STACK_SLOTS; probes++) {
 		uint32_t e = atomic_load_explicit(&stack_slots[i],
@@ -125,7 +143,7 @@ stack_define(uint64_t h, const uintptr_t *f, int n)
 		prev = f[i];
 	}
 	if (slot != UINT32_MAX && entries_used < STACK_ENTRIES &&
-	    frames_used + (uint32_t)n <= STACK_FRAMES &&
+	    frames_used + (uint32_t)n <= frames_cap &&
 	    entries_used < STACK_SLOTS / 2) {
 		struct stack_entry *e = &stack_entries[entries_used];
 

@@ -17,12 +17,14 @@
  * lock.  The writer may take the definitions lock while holding a thread
  * lock; no thread takes a thread lock while holding the definitions lock.
  *
- * Thread exit: a pthread key destructor (re-armed for every destructor
- * round, so frees from other keys' destructors are still caught) flushes
- * the buffer and marks the struct dead; registration recycles dead ones.
- * Events after that in the same thread go to one shared "late" buffer.
+ * Thread exit: a pthread key destructor flushes the buffer and marks the
+ * struct dead; registration recycles dead ones.  Events after that in the
+ * same thread (other keys' destructors) go to one shared "late" buffer.
+ * A thread whose destructor never ran (its first event came in the last
+ * destructor round) is found gone by the writer (thread_buffers_reap).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <limits.h>
 #include <sched.h>
 #include <string.h>
@@ -37,7 +39,6 @@
 static __thread struct rec_thread *tls_thread
     __attribute__((tls_model("initial-exec")));
 static __thread int tls_exited __attribute__((tls_model("initial-exec")));
-static __thread int tls_dtor_rounds __attribute__((tls_model("initial-exec")));
 
 static pthread_key_t thread_key;
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -108,6 +109,10 @@ queue_try_push(struct rec_thread *t)
 void
 queue_wait_room(void)
 {
+	if (rec_state == REC_FINISHED) {
+		writer_flush_sync();	/* no writer any more: drain it */
+		return;
+	}
 	writer_kick();
 	pthread_mutex_lock(&queue_lock);
 	while (queue_count == QUEUE_SLOTS)
@@ -160,7 +165,7 @@ buf_end(struct rec_thread *t, uint8_t *p)
 	t->len = (size_t)(p - t->buf);
 	spin_unlock(t);
 	if (rec_state == REC_FINISHED)
-		writer_flush_sync();
+		writer_straggler(t->len);
 }
 
 /* Tag and time of an event; times never go backwards within a chunk. */
@@ -220,11 +225,12 @@ thread_register(int shared)
 	}
 	t->idx = atomic_fetch_add(&next_thread_idx, 1);
 	t->shared = shared;
+	t->tid = shared ? 0 : (pid_t)syscall(SYS_gettid);
 	pthread_mutex_unlock(&registry_lock);
 
 	p = buf_begin(t);
 	p = put_head(t, p, HT_TAG_THREAD_START, rec_now());
-	p = ht_put_varint(p, shared ? 0 : (uint64_t)syscall(SYS_gettid));
+	p = ht_put_varint(p, (uint64_t)t->tid);
 	if (shared)
 		strcpy(name, "(exiting threads)");
 	else
@@ -264,26 +270,23 @@ thread_current(void)
 	return t;
 }
 
-void
-thread_exit_hook(void *arg)
+/* Ends T's stream: THREAD_END, hand the buffer off, mark it dead.  T is
+   locked on entry and unlocked on return. */
+static void
+thread_end_locked(struct rec_thread *t, const char *name)
 {
-	struct rec_thread *t = arg;
-	char name[32] = "";
 	uint8_t *p;
-	int saved = rec_guard;
 
-	/*
-	 * Re-arm for the next destructor round so frees made by destructors
-	 * of other keys still land in this thread's buffer.
-	 */
-	if (++tls_dtor_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
-		pthread_setspecific(thread_key, t);
-		return;
+	if (t->len + EVENT_MAX > THREAD_BUF_SIZE) {
+		while (!queue_try_push(t)) {
+			spin_unlock(t);
+			queue_wait_room();
+			spin_lock(t);
+		}
 	}
-	rec_guard = 1;
-	prctl(PR_GET_NAME, name, 0, 0, 0);
-	p = buf_begin(t);
-	p = put_name(t, p, name);
+	p = t->buf + t->len;
+	if (name != NULL)
+		p = put_name(t, p, name);
 	p = put_head(t, p, HT_TAG_THREAD_END, rec_now());
 	t->len = (size_t)(p - t->buf);
 	while (!queue_try_push(t)) {
@@ -293,30 +296,74 @@ thread_exit_hook(void *arg)
 	}
 	t->dead = 1;
 	spin_unlock(t);
+}
+
+void
+thread_exit_hook(void *arg)
+{
+	struct rec_thread *t = arg;
+	char name[32] = "";
+	int saved = rec_guard;
+
 	tls_thread = NULL;
 	tls_exited = 1;
+	if (rec_state == REC_OFF)
+		return;		/* a fork child, or not recording */
+	rec_guard = 1;
+	prctl(PR_GET_NAME, name, 0, 0, 0);
+	spin_lock(t);
+	thread_end_locked(t, name);
+	if (rec_state == REC_FINISHED)
+		writer_flush_sync();
 	rec_guard = saved;
 }
 
 uint64_t
-thread_buffers_collect(void (*fn)(struct rec_thread *))
+thread_buffers_collect(int (*take)(struct rec_thread *),
+    void (*make_room)(void))
 {
 	struct rec_thread *t;
 	uint64_t min_inflight = UINT64_MAX;
 
 	t = atomic_load_explicit(&registry_head, memory_order_acquire);
-	for (; t != NULL; t = t->next) {
+	while (t != NULL) {
 		uint64_t f;
 
 		spin_lock(t);
 		f = atomic_load_explicit(&t->inflight_ts, memory_order_relaxed);
 		if (f != 0 && f < min_inflight)
 			min_inflight = f;
-		if (t->len > 0)
-			fn(t);
+		if (t->len > 0 && !take(t)) {
+			/* No room: make some without holding T, then again. */
+			spin_unlock(t);
+			make_room();
+			continue;
+		}
 		spin_unlock(t);
+		t = t->next;
 	}
 	return min_inflight;
+}
+
+void
+thread_buffers_reap(void)
+{
+	struct rec_thread *t;
+	pid_t pid = getpid();
+
+	t = atomic_load_explicit(&registry_head, memory_order_acquire);
+	for (; t != NULL; t = t->next) {
+		if (t->dead || t->shared || t->tid == 0)
+			continue;
+		if (syscall(SYS_tgkill, pid, t->tid, 0) == 0 || errno != ESRCH)
+			continue;
+		spin_lock(t);
+		if (t->dead) {
+			spin_unlock(t);
+			continue;
+		}
+		thread_end_locked(t, NULL);
+	}
 }
 
 /* --- events --------------------------------------------------------------- */

@@ -38,6 +38,9 @@
 #define TICK_NS 10000000ull		/* RSS sample, queue drain */
 #define SYNC_NS 50000000ull		/* longest an event waits in a buffer */
 #define TICK_UNITS (TICK_NS / HT_TIME_UNIT_NS)
+#define REAP_UNITS (1000000000ull / HT_TIME_UNIT_NS)	/* gone threads */
+#define STRAGGLER_UNITS (10000000ull / HT_TIME_UNIT_NS)
+#define FINISH_TIMEOUT_S 5	/* a writer stuck longer is abandoned */
 #define SYNC_UNITS (SYNC_NS / HT_TIME_UNIT_NS)
 #define FRAME_TARGET (3u << 20)
 #define DEFS_SIZE (1u << 20)
@@ -157,21 +160,40 @@ writer_first_frame(const uint8_t *rec, size_t len)
 
 /* --- definitions ------------------------------------------------------------ */
 
+/* Who may stage: the writer thread, or (after it) finish_lock holders. */
+static __thread int tls_writer __attribute__((tls_model("initial-exec")));
+
+/*
+ * When the buffer is full: the writer drains it itself (it must never wait
+ * for itself); after the writer is gone, the caller writes it out through
+ * writer_flush_sync(); otherwise wait for the writer.
+ */
 uint8_t *
 defs_reserve(size_t len)
 {
+	if (len > DEFS_SIZE)
+		return NULL;
 	pthread_mutex_lock(&defs_lock);
-	if (defs_buf == NULL || write_failed) {
+	while (defs_buf != NULL && !write_failed &&
+	    defs_len + len > DEFS_SIZE) {
+		if (tls_writer) {
+			stage_raw_defs(defs_buf, defs_len);
+			defs_len = 0;
+			pthread_cond_broadcast(&defs_room);
+		} else if (!writer_running) {
+			if (rec_state != REC_FINISHED)
+				break;
+			pthread_mutex_unlock(&defs_lock);
+			writer_flush_sync();
+			pthread_mutex_lock(&defs_lock);
+		} else {
+			writer_kick();
+			pthread_cond_wait(&defs_room, &defs_lock);
+		}
+	}
+	if (defs_buf == NULL || write_failed || defs_len + len > DEFS_SIZE) {
 		pthread_mutex_unlock(&defs_lock);
 		return NULL;
-	}
-	while (defs_len + len > DEFS_SIZE) {
-		if (!writer_running) {
-			pthread_mutex_unlock(&defs_lock);
-			return NULL;
-		}
-		writer_kick();
-		pthread_cond_wait(&defs_room, &defs_lock);
 	}
 	return defs_buf + defs_len;
 }
@@ -223,13 +245,20 @@ stage_one_queued(void)
 
 static uint64_t collected;	/* buffers collect_one() took */
 
-static void
+/* Through the queue, so a thread's chunks stay in order. */
+static int
 collect_one(struct rec_thread *t)
 {
-	/* Through the queue, so a thread's chunks stay in order. */
-	while (!queue_try_push(t))
-		stage_one_queued();
+	if (!queue_try_push(t))
+		return 0;
 	collected++;
+	return 1;
+}
+
+static void
+make_room(void)
+{
+	stage_one_queued();
 }
 
 static void
@@ -263,7 +292,7 @@ sync_cycle(void)
 	uint8_t rec[1 + HT_VARINT_MAX], *p = rec;
 	uint64_t t = rec_now(), inflight;
 
-	inflight = thread_buffers_collect(collect_one);
+	inflight = thread_buffers_collect(collect_one, make_room);
 	if (inflight < t)
 		t = inflight;
 	while (stage_one_queued())
@@ -315,12 +344,13 @@ writer_kick(void)
 static void *
 writer_main(void *arg)
 {
-	uint64_t last_sync = 0, last_tick = 0;
+	uint64_t last_sync = 0, last_tick = 0, last_reap = 0;
 	int stop = 0;
 
 	(void)arg;
 	rec_guard = 1;
-	modules_rescan();
+	tls_writer = 1;
+	modules_rescan(1);
 	while (!stop) {
 		struct timespec deadline;
 		uint64_t now;
@@ -346,14 +376,18 @@ writer_main(void *arg)
 		if (now - last_tick >= TICK_UNITS) {
 			last_tick = now;
 			stage_rss();
-			modules_rescan();
+			modules_rescan(1);
+		}
+		if (now - last_reap >= REAP_UNITS) {
+			last_reap = now;
+			thread_buffers_reap();
 		}
 		if (now - last_sync >= SYNC_UNITS || stop) {
 			last_sync = now;
 			sync_cycle();
 		}
 	}
-	modules_rescan();
+	modules_rescan(1);
 	stage_rss();
 	sync_cycle();
 	stage_end();
@@ -387,38 +421,79 @@ writer_start(void)
 	return 0;
 }
 
-void
+int
 writer_finish(void)
 {
+	struct timespec deadline;
+
 	if (!writer_running)
-		return;
+		return 0;
 	pthread_mutex_lock(&wake_lock);
 	stop_flag = 1;
 	pthread_cond_signal(&wake_cond);
 	pthread_mutex_unlock(&wake_lock);
-	pthread_join(writer_thread, NULL);
+	/*
+	 * The final collection waits for every thread's buffer lock; a
+	 * thread stopped forever while holding one (say, exit() called from
+	 * a signal handler that interrupted a hook) must not hang the exit.
+	 */
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += FINISH_TIMEOUT_S;
+	if (pthread_timedjoin_np(writer_thread, NULL, &deadline) != 0) {
+		rec_warn("the writer did not finish in time; the trace ends "
+		    "at its last complete frame", "");
+		return -1;
+	}
 	writer_running = 0;
+	return 0;
 }
 
 /*
  * After the writer stopped: writes whatever the threads appended since,
- * if anything (so that, normally, END stays in the last frame).
+ * if anything, followed by a new END with the totals so far (so the last
+ * frame always carries the latest END).
  */
 void
 writer_flush_sync(void)
 {
-	int saved = rec_guard;
+	int saved = rec_guard, pending;
 
 	rec_guard = 1;
 	pthread_mutex_lock(&finish_lock);
 	if (!writer_running && trace_fd >= 0) {
+		tls_writer = 1;
 		collected = 0;
-		thread_buffers_collect(collect_one);
-		if (collected > 0 || queue_peek() != NULL)
+		thread_buffers_collect(collect_one, make_room);
+		pthread_mutex_lock(&defs_lock);
+		pending = defs_len > 0;
+		pthread_mutex_unlock(&defs_lock);
+		if (collected > 0 || pending || queue_peek() != NULL) {
 			sync_cycle();
+			stage_end();
+			flush_frame();
+		}
+		tls_writer = 0;
 	}
 	pthread_mutex_unlock(&finish_lock);
 	rec_guard = saved;
+}
+
+/*
+ * After the writer stopped, every event comes here: a full-ish buffer or
+ * 10 ms since the last write means write now.  What is left at the very
+ * end is written by rec_last_flush() (recorder.c) when stdio is flushed,
+ * after every destructor.
+ */
+void
+writer_straggler(size_t len)
+{
+	static _Atomic uint64_t last;
+	uint64_t now = rec_now();
+
+	if (len < THREAD_BUF_SIZE / 4 && now - last < STRAGGLER_UNITS)
+		return;
+	last = now;
+	writer_flush_sync();
 }
 
 void
