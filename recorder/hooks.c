@@ -140,7 +140,7 @@ recording(void)
 	    atomic_load_explicit(&rec_state, memory_order_relaxed) != REC_OFF;
 }
 
-static void
+static inline __attribute__((always_inline)) void
 record_alloc(unsigned fn, void *p, size_t size)
 {
 	uint64_t stack = stack_capture();

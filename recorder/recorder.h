@@ -70,11 +70,29 @@ void rec_resolve_real(void) REC_HIDDEN;
 /* --- stacks (stack-table.c) -------------------------------------------- */
 
 /*
- * Unwinds the caller's stack and returns its id (>= 1), defining it in
- * the trace the first time it is seen.  Frames inside libheaptrail.so are
- * left out.
+ * The id (>= 1) of the stack in RAW[0, N) (from unw_backtrace), defining
+ * it in the trace the first time it is seen.  Leading frames inside
+ * libheaptrail.so are left out.  0 if it could not be defined.
  */
-uint64_t stack_capture(void) REC_HIDDEN;
+uint64_t stack_intern(void **raw, int n) REC_HIDDEN;
+
+/* Frames of the recorder itself that unw_backtrace may report first. */
+#define STACK_SKIP_MAX 8
+
+/*
+ * Unwinds the caller's stack and returns its id.  Always inlined into the
+ * hook, so unw_backtrace starts one frame from the program: every frame
+ * of our own it walks costs as much as one of the program's.
+ */
+int unw_backtrace(void **buffer, int size);
+static inline __attribute__((always_inline)) uint64_t
+stack_capture(void)
+{
+	void *raw[HT_DEPTH_MAX + STACK_SKIP_MAX];
+
+	return stack_intern(raw, unw_backtrace(raw,
+	    rec_config.depth + STACK_SKIP_MAX));
+}
 void stack_table_init(uintptr_t self_lo, uintptr_t self_hi) REC_HIDDEN;
 
 /* --- definitions buffer (writer.c) --------------------------------------- */

@@ -27,7 +27,6 @@
    touched only as stacks come (a smaller map if that is refused). */
 #define STACK_FRAMES (1u << 25)
 #define STACK_FRAMES_SMALL (1u << 21)
-#define STACK_SKIP_MAX 8		/* recorder frames above the caller */
 
 struct stack_entry {
 	uint64_t hash;
@@ -162,15 +161,13 @@ stack_define(uint64_t h, const uintptr_t *f, int n)
 }
 
 uint64_t
-stack_capture(void)
+stack_intern(void **raw, int n)
 {
-	void *raw[HT_DEPTH_MAX + STACK_SKIP_MAX];
 	uintptr_t *f;
 	uint64_t h, id;
 	uint32_t slot;
-	int n, skip = 0;
+	int skip = 0;
 
-	n = unw_backtrace(raw, rec_config.depth + STACK_SKIP_MAX);
 	while (skip < n && (uintptr_t)raw[skip] >= self_lo &&
 	    (uintptr_t)raw[skip] < self_hi)
 		skip++;
