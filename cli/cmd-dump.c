@@ -234,22 +234,11 @@ stats_record(struct dump_stats *s, const struct ht_record *r)
 	default:
 		break;
 	}
-	switch (r->tag) {
-	case HT_TAG_ALLOC:
-	case HT_TAG_FREE:
-	case HT_TAG_THREAD_START:
-	case HT_TAG_THREAD_NAME:
-	case HT_TAG_THREAD_END:
-	case HT_TAG_MARK:
-		if (r->thread < MAX_STAT_THREADS) {
-			if (r->tag == HT_TAG_ALLOC || r->tag == HT_TAG_FREE)
-				s->thread_events[r->thread]++;
-			if (r->thread > s->max_thread)
-				s->max_thread = r->thread;
-		}
-		break;
-	default:
-		break;
+	if (ht_record_is_event(r->tag) && r->thread < MAX_STAT_THREADS) {
+		if (r->tag == HT_TAG_ALLOC || r->tag == HT_TAG_FREE)
+			s->thread_events[r->thread]++;
+		if (r->thread > s->max_thread)
+			s->max_thread = r->thread;
 	}
 }
 

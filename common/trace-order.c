@@ -388,13 +388,7 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 			o->failed = ret < 0;
 			continue;
 		}
-		switch (rec->tag) {
-		case HT_TAG_ALLOC:
-		case HT_TAG_FREE:
-		case HT_TAG_THREAD_START:
-		case HT_TAG_THREAD_NAME:
-		case HT_TAG_THREAD_END:
-		case HT_TAG_MARK:
+		if (ht_record_is_event(rec->tag)) {
 			if (o->win_len == o->win_cap) {
 				o->win_cap = o->win_cap ? o->win_cap * 2 : 4096;
 				o->win = xreallocarray(o->win, o->win_cap,
@@ -419,8 +413,9 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 			if (o->win_len - o->out_end >= WINDOW_MAX &&
 			    o->out_pos == o->out_end)
 				ordered_release(o, UINT64_MAX);
-			break;
-		case HT_TAG_SYNC:
+			continue;
+		}
+		if (rec->tag == HT_TAG_SYNC) {
 			/* A T that does not move promises nothing new. */
 			if (rec->ts <= o->last_sync)
 				return 1;
@@ -433,9 +428,7 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 				    (unsigned long long)rec->offset);
 				o->finished = o->failed = 1;
 			}
-			return 1;
-		default:
-			return 1;
 		}
+		return 1;
 	}
 }

@@ -76,6 +76,15 @@ struct ht_record {
 	uint64_t offset;	/* file offset of the frame holding it */
 };
 
+/* Is a record (tag as in ht_record, ALLOC/FREE folded) an event? */
+static inline int
+ht_record_is_event(unsigned tag)
+{
+	return tag == HT_TAG_ALLOC || tag == HT_TAG_FREE ||
+	    tag == HT_TAG_THREAD_START || tag == HT_TAG_THREAD_NAME ||
+	    tag == HT_TAG_THREAD_END || tag == HT_TAG_MARK;
+}
+
 /* ht_record.flags */
 #define HT_REC_UNKNOWN_FREE 1	/* FREE of an address not live */
 #define HT_REC_REPLACED 2	/* ALLOC of an address still live */

@@ -161,8 +161,9 @@ void event_realloc_cancel(void) REC_HIDDEN;
  */
 uint64_t thread_buffers_collect(int (*take)(struct rec_thread *),
     void (*make_room)(void)) REC_HIDDEN;
-/* Ends the streams of threads that are gone without a destructor call. */
-void thread_buffers_reap(void) REC_HIDDEN;
+/* Ends the streams of threads that are gone without a destructor call;
+   MAKE_ROOM as for thread_buffers_collect. */
+void thread_buffers_reap(void (*make_room)(void)) REC_HIDDEN;
 /* Events, allocations and frees appended so far, all threads. */
 void thread_buffers_totals(uint64_t *events, uint64_t *allocs,
     uint64_t *frees) REC_HIDDEN;

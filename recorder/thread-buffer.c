@@ -200,8 +200,10 @@ thread_register(int shared)
 {
 	struct rec_thread *t;
 	char name[32] = "";
+	pid_t tid = shared ? 0 : (pid_t)syscall(SYS_gettid);
 	uint8_t *p;
 
+	/* The identity changes under the struct's lock: the reaper checks. */
 	pthread_mutex_lock(&registry_lock);
 	for (t = registry_head; t != NULL; t = t->next) {
 		if (!t->dead)
@@ -209,6 +211,9 @@ thread_register(int shared)
 		spin_lock(t);
 		if (t->dead && t->len == 0) {
 			t->dead = 0;
+			t->idx = atomic_fetch_add(&next_thread_idx, 1);
+			t->shared = shared;
+			t->tid = tid;
 			spin_unlock(t);
 			break;
 		}
@@ -220,12 +225,12 @@ thread_register(int shared)
 			pthread_mutex_unlock(&registry_lock);
 			return NULL;
 		}
+		t->idx = atomic_fetch_add(&next_thread_idx, 1);
+		t->shared = shared;
+		t->tid = tid;
 		t->next = registry_head;
 		atomic_store_explicit(&registry_head, t, memory_order_release);
 	}
-	t->idx = atomic_fetch_add(&next_thread_idx, 1);
-	t->shared = shared;
-	t->tid = shared ? 0 : (pid_t)syscall(SYS_gettid);
 	pthread_mutex_unlock(&registry_lock);
 
 	p = buf_begin(t);
@@ -270,17 +275,20 @@ thread_current(void)
 	return t;
 }
 
-/* Ends T's stream: THREAD_END, hand the buffer off, mark it dead.  T is
-   locked on entry and unlocked on return. */
+/*
+ * Ends T's stream: THREAD_END, hand the buffer off, mark it dead.  T is
+ * locked on entry and unlocked on return.  WAIT makes room in the queue
+ * when it is full (the writer itself must not wait for the writer).
+ */
 static void
-thread_end_locked(struct rec_thread *t, const char *name)
+thread_end_locked(struct rec_thread *t, const char *name, void (*wait)(void))
 {
 	uint8_t *p;
 
 	if (t->len + EVENT_MAX > THREAD_BUF_SIZE) {
 		while (!queue_try_push(t)) {
 			spin_unlock(t);
-			queue_wait_room();
+			wait();
 			spin_lock(t);
 		}
 	}
@@ -291,7 +299,7 @@ thread_end_locked(struct rec_thread *t, const char *name)
 	t->len = (size_t)(p - t->buf);
 	while (!queue_try_push(t)) {
 		spin_unlock(t);
-		queue_wait_room();
+		wait();
 		spin_lock(t);
 	}
 	t->dead = 1;
@@ -312,7 +320,7 @@ thread_exit_hook(void *arg)
 	rec_guard = 1;
 	prctl(PR_GET_NAME, name, 0, 0, 0);
 	spin_lock(t);
-	thread_end_locked(t, name);
+	thread_end_locked(t, name, queue_wait_room);
 	if (rec_state == REC_FINISHED)
 		writer_flush_sync();
 	rec_guard = saved;
@@ -346,23 +354,25 @@ thread_buffers_collect(int (*take)(struct rec_thread *),
 }
 
 void
-thread_buffers_reap(void)
+thread_buffers_reap(void (*make_room)(void))
 {
 	struct rec_thread *t;
 	pid_t pid = getpid();
 
 	t = atomic_load_explicit(&registry_head, memory_order_acquire);
 	for (; t != NULL; t = t->next) {
-		if (t->dead || t->shared || t->tid == 0)
+		pid_t tid = t->tid;
+
+		if (t->dead || t->shared || tid == 0)
 			continue;
-		if (syscall(SYS_tgkill, pid, t->tid, 0) == 0 || errno != ESRCH)
+		if (syscall(SYS_tgkill, pid, tid, 0) == 0 || errno != ESRCH)
 			continue;
 		spin_lock(t);
-		if (t->dead) {
+		if (t->dead || t->tid != tid) {	/* ended or reused meanwhile */
 			spin_unlock(t);
 			continue;
 		}
-		thread_end_locked(t, NULL);
+		thread_end_locked(t, NULL, make_room);
 	}
 }
 

@@ -380,7 +380,7 @@ writer_main(void *arg)
 		}
 		if (now - last_reap >= REAP_UNITS) {
 			last_reap = now;
-			thread_buffers_reap();
+			thread_buffers_reap(make_room);
 		}
 		if (now - last_sync >= SYNC_UNITS || stop) {
 			last_sync = now;
