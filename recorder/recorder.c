@@ -4,10 +4,11 @@
  * The constructor reads the settings (HEAPTRAIL_OUTPUT, HEAPTRAIL_DEPTH,
  * HEAPTRAIL_QUIET), opens the trace, writes its header frame, and starts
  * the writer; from then on the hooks record.  The destructor (and the
- * _exit hooks) stop it: final collection, END record.  Because the library
- * is preloaded, its destructor runs after those of the program and of the
- * libraries it loaded, so their frees are in the trace; anything later
- * still is written synchronously (REC_FINISHED).
+ * _exit and exec hooks) stop it: final collection, END record.  Other
+ * destructors may run after ours (the loader's order is not ours to
+ * choose) and other threads may still be running: their events are
+ * written by the threads themselves from then on (REC_FINISHED, see
+ * writer_straggler), the last ones when exit() flushes stdio.
  *
  * Owns: the configuration, the recorder state, the time base.
  */

@@ -40,10 +40,10 @@ struct rec_config {
 extern struct rec_config rec_config REC_HIDDEN;
 
 /*
- * Recorder life cycle.  Hooks record only in REC_RUNNING; in REC_OFF (not
- * started, disabled by an error, or a forked child) they only pass calls
- * through.  REC_FINISHED: the writer is gone, events are written
- * synchronously by whoever makes them (at-exit stragglers).
+ * Recorder life cycle.  Hooks record in REC_RUNNING and REC_FINISHED; in
+ * REC_OFF (not started, disabled by an error, a stuck writer, or a forked
+ * child) they only pass calls through.  REC_FINISHED: the writer is gone,
+ * events are written by the threads that make them (writer_straggler).
  */
 enum rec_state { REC_OFF, REC_RUNNING, REC_FINISHED };
 extern _Atomic int rec_state REC_HIDDEN;
