@@ -52,6 +52,8 @@ SAMPLE_SRC := $(wildcard samples/*.c) $(wildcard samples/*.cc)
 SAMPLE_BIN := $(patsubst samples/%,$(BUILD)/samples/%,$(basename $(SAMPLE_SRC)))
 TESTPROG_SRC := $(wildcard tests/programs/*.c) $(wildcard tests/programs/*.cc)
 TESTPROG_BIN := $(patsubst tests/programs/%,$(BUILD)/tests/%,$(basename $(TESTPROG_SRC)))
+TESTLIB_SRC := $(wildcard tests/programs/plugin/*.c)
+TESTLIB_BIN := $(patsubst tests/programs/plugin/%.c,$(BUILD)/tests/lib%.so,$(TESTLIB_SRC))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 BENCH_BIN := $(BUILD)/bench/alloc-bench
@@ -129,6 +131,10 @@ $(BUILD)/tests/%: tests/programs/%.cc include/heaptrail.h | $(CHECK_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CXX) $(PROG_CXXFLAGS) -o $@ $<
 
+$(BUILD)/tests/lib%.so: tests/programs/plugin/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PROG_CFLAGS) -fPIC -shared -o $@ $<
+
 $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(PROGRAM_LIBS)
@@ -149,7 +155,7 @@ demo: all $(BUILD)/samples/leak
 	$(Q)cd $(BUILD) && ./heaptrail record -o demo.trace ./samples/leak
 	$(Q)$(BUILD)/heaptrail dump --stats $(BUILD)/demo.trace
 
-check: all check-deps $(SAMPLE_BIN) $(TESTPROG_BIN) $(UNIT_BIN)
+check: all check-deps $(SAMPLE_BIN) $(TESTPROG_BIN) $(TESTLIB_BIN) $(UNIT_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 bench: all $(BENCH_BIN)
