@@ -41,11 +41,14 @@ ANALYZER_SRC := $(wildcard analyzer/*.c)
 TUI_SRC := $(wildcard tui/*.c)
 
 RECORDER_OBJ := $(RECORDER_SRC:%.c=$(BUILD)/pic/%.o)
+# schema/schema.sql, compiled in as a C string.
+SCHEMA_OBJ := $(BUILD)/obj/gen/schema.o
 PROGRAM_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(CLI_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o) \
-	$(TUI_SRC:%.c=$(BUILD)/obj/%.o)
-LIB_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o) $(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o)
+	$(TUI_SRC:%.c=$(BUILD)/obj/%.o) $(SCHEMA_OBJ)
+LIB_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o) \
+	$(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o) $(SCHEMA_OBJ)
 
 # Test and sample programs: one binary per source file.
 SAMPLE_SRC := $(wildcard samples/*.c) $(wildcard samples/*.cc)
@@ -105,6 +108,17 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 PROGRAM_LIBS := -lzstd -lsqlite3 -ldwarf -lelf -lncursesw -liberty -lm
+
+$(BUILD)/gen/schema.c: schema/schema.sql
+	@mkdir -p $(@D)
+	$(Q){ echo '/* Generated from schema/schema.sql by the Makefile. */'; \
+	  echo 'const char ht_schema_sql[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+
+$(BUILD)/obj/gen/schema.o: $(BUILD)/gen/schema.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
 
 $(BUILD)/heaptrail: $(PROGRAM_OBJ)
 	@$(if $(Q),echo "  LD      $@")

@@ -17,6 +17,8 @@ extern const char *heaptrail_version;
 
 int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
 
 /* Prints "heaptrail: " and the message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -25,9 +25,9 @@ struct command {
 static const struct command commands[] = {
 	{ "record", cmd_record, "[-o TRACE] [--depth N] [--] PROGRAM [ARG...]",
 	    "run PROGRAM and record its heap events" },
-	{ "analyze", NULL, "[-o DB] [--all-blocks] TRACE",
+	{ "analyze", cmd_analyze, "[-o DB] [--all-blocks] TRACE",
 	    "load a trace into an SQLite database" },
-	{ "summary", NULL, "DB|TRACE", "key figures of a run" },
+	{ "summary", cmd_summary, "DB|TRACE", "key figures of a run" },
 	{ "sites", NULL, "DB|TRACE", "every allocation site, sortable" },
 	{ "leaks", NULL, "DB|TRACE", "sites still holding memory, classified" },
 	{ "growth", NULL, "DB|TRACE", "sites ranked by growth of live memory" },
@@ -127,8 +127,8 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
 		if (commands[i].fn == NULL) {
-			cli_error("'%s' is not built yet in this version "
-			    "(only record and dump are)", argv[1]);
+			cli_error("'%s' is not built yet in this version",
+			    argv[1]);
 			return 1;
 		}
 		return commands[i].fn(argc - 1, argv + 1);

@@ -6,10 +6,11 @@
  * segments, GNU build-id), vanished ones a MODULE_UNLOAD.  The loader's
  * adds/subs counters make a walk with no change cost one callback.
  *
- * When: the writer rescans every tick (so a dlopen is seen within ~10 ms),
- * and the dlclose() hook rescans just before and just after the real
- * dlclose, so an object is always seen before it goes away and its unload
- * time is exact.  dlopen() itself is deliberately not hooked: glibc picks
+ * When: at start, before any stack; whenever a new stack is defined (so
+ * the objects its frames run through are defined before it); every writer
+ * tick (so a dlopen is seen within ~10 ms); and just before and just after
+ * the real dlclose, so an object is always seen before it goes away and
+ * its unload time is exact.  dlopen() itself is deliberately not hooked: glibc picks
  * the search path ($ORIGIN, RUNPATH) from the caller's address, which a
  * hook would change.  The load time of a dlopen'ed object is therefore
  * "seen by", at most a tick late; readers map addresses by range.

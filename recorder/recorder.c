@@ -346,6 +346,7 @@ rec_init(void)
 		rec_guard = 0;
 		return;
 	}
+	modules_rescan(0);	/* before any stack can be defined */
 	pthread_atfork(NULL, NULL, fork_child);
 	{
 		cookie_io_functions_t io = { .write = last_flush_write };

@@ -179,5 +179,12 @@ stack_intern(void **raw, int n)
 	id = stack_find(h, f, n, &slot);
 	if (id != 0)
 		return id;
+	/*
+	 * A new stack may run through an object dlopen'ed since the last
+	 * scan: define modules first, so that readers always know the
+	 * module of every frame when its stack comes.  (Cheap when nothing
+	 * changed; new stacks are rare.)
+	 */
+	modules_rescan(0);
 	return stack_define(h, f, n);
 }

@@ -1,0 +1,44 @@
+/*
+ * analyzer.h - from a trace to the analysis database, and back out.
+ *
+ *   load.c   one streaming pass over the time-ordered trace into a new
+ *            SQLite file (written under a temporary name, renamed into
+ *            place only when complete)
+ *   db.c     opening a database for queries: checks that it is one of
+ *            ours and of our schema version; finds or makes the database
+ *            of a trace
+ *
+ * Library-style: errors come back as a malloc'ed *cause naming the file;
+ * nothing here prints (but for the progress bar) or exits.
+ */
+#ifndef HEAPTRAIL_ANALYZER_H
+#define HEAPTRAIL_ANALYZER_H
+
+#include <sqlite3.h>
+
+#define HT_SCHEMA_VERSION 1
+
+/* The schema, schema/schema.sql compiled in (generated schema.c). */
+extern const char ht_schema_sql[];
+
+struct load_options {
+	const char *trace;	/* input */
+	const char *db;		/* output */
+	int all_blocks;		/* a row per block, not only those live */
+	int progress;		/* draw a progress bar on stderr */
+};
+
+/* Analyzes OPT->trace into OPT->db.  0, or -1 with *cause. */
+int load_trace(const struct load_options *opt, char **cause);
+
+/* TRACE's default database: TRACE without ".trace", plus ".db". */
+char *db_path_for(const char *trace);
+
+/*
+ * Opens PATH for reading.  PATH may be a database or a trace; a trace is
+ * analyzed first into its database next to it (reused if newer than the
+ * trace).  Returns the connection, or NULL with *cause.
+ */
+sqlite3 *db_open(const char *path, int progress, char **cause);
+
+#endif /* HEAPTRAIL_ANALYZER_H */

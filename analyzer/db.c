@@ -1,0 +1,120 @@
+/*
+ * db.c - open an analysis database for the query commands.
+ *
+ * A query is given a DB or a TRACE.  A trace is recognized by its magic
+ * and analyzed into TRACE's database (db_path_for), unless that database
+ * is already there and newer than the trace.  A database must be SQLite
+ * with our schema version (PRAGMA user_version); anything else is refused
+ * with a message naming the file.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/trace-format.h"
+#include "../common/xmalloc.h"
+#include "analyzer.h"
+
+char *
+db_path_for(const char *trace)
+{
+	size_t n = strlen(trace);
+
+	if (n > 6 && strcmp(trace + n - 6, ".trace") == 0)
+		return xasprintf("%.*s.db", (int)(n - 6), trace);
+	return xasprintf("%s.db", trace);
+}
+
+/* 1 trace, 2 SQLite, 0 something else, -1 unreadable (errno). */
+static int
+db_kind(const char *path)
+{
+	char head[16];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, head, sizeof head);
+	close(fd);
+	if (n >= HT_MAGIC_LEN && memcmp(head, HT_MAGIC, HT_MAGIC_LEN) == 0)
+		return 1;
+	if (n == 16 && memcmp(head, "SQLite format 3", 16) == 0)
+		return 2;
+	return 0;
+}
+
+static sqlite3 *
+db_open_checked(const char *path, char **cause)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int version = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		*cause = xasprintf("%s: cannot open: %s", path,
+		    db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version != HT_SCHEMA_VERSION) {
+		*cause = version < 0 ?
+		    xasprintf("%s: not a readable SQLite database: %s", path,
+		    sqlite3_errmsg(db)) : version == 0 ?
+		    xasprintf("%s: not a heaptrail database", path) :
+		    xasprintf("%s: heaptrail database of schema %d, this "
+		    "heaptrail reads schema %d (analyze the trace again)",
+		    path, version, HT_SCHEMA_VERSION);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+sqlite3 *
+db_open(const char *path, int progress, char **cause)
+{
+	struct stat ts, ds;
+	char *db_path;
+	sqlite3 *db;
+
+	switch (db_kind(path)) {
+	case -1:
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	case 2:
+		return db_open_checked(path, cause);
+	case 1:
+		break;
+	default:
+		*cause = xasprintf("%s: neither a heaptrail trace nor a "
+		    "heaptrail database", path);
+		return NULL;
+	}
+	db_path = db_path_for(path);
+	if (stat(path, &ts) != 0 || stat(db_path, &ds) != 0 ||
+	    ds.st_mtim.tv_sec < ts.st_mtim.tv_sec ||
+	    (ds.st_mtim.tv_sec == ts.st_mtim.tv_sec &&
+	    ds.st_mtim.tv_nsec < ts.st_mtim.tv_nsec) ||
+	    db_kind(db_path) != 2) {
+		struct load_options opt = { path, db_path, 0, progress };
+
+		if (load_trace(&opt, cause) != 0) {
+			free(db_path);
+			return NULL;
+		}
+	}
+	db = db_open_checked(db_path, cause);
+	free(db_path);
+	return db;
+}

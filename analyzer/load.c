@@ -1,0 +1,905 @@
+/*
+ * load.c - load a trace into a new analysis database in one pass.
+ *
+ * The trace is read in global time order (common/trace-order.c, which
+ * also pairs frees with allocations).  While reading, this file keeps:
+ * per stack running totals (dense array by stack id), the heap totals,
+ * the current time bucket and the stacks touched in it.  When an event
+ * falls past the bucket's end, the bucket is written: a timeline row and a
+ * stack_series row per touched stack.  Definitions (modules, stacks,
+ * threads, markers) go to their tables as they come.  At the end come the
+ * per-stack totals, the blocks still live, the threads, meta, and the
+ * provisional sites (below); then indexes.
+ *
+ * Everything is written in one transaction with the journal off, into
+ * DB.tmp.PID, renamed to DB only when complete: an interrupted analysis
+ * never leaves a file that looks finished.
+ *
+ * Sites: until symbolization lands (issue 3), a stack's site is its
+ * innermost frame outside the allocator's modules (libheaptrail, libc,
+ * libstdc++), grouped by that frame's address; function, file, line and
+ * class are left NULL.
+ *
+ * Memory: the live map (in the ordered reader), the stack array and the
+ * module list; nothing per event.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/ptr-map.h"
+#include "../common/trace-reader.h"
+#include "../common/xmalloc.h"
+#include "analyzer.h"
+
+#define BUCKETS 200		/* time series resolution */
+#define ANOMALY_ROWS_MAX 100000	/* one row each; the rest are counted */
+
+struct stack_acc {
+	uint64_t allocs, alloc_bytes, frees, freed_bytes;
+	int64_t live_blocks, live_bytes;
+	int64_t peak_bytes;
+	uint64_t peak_ts, first_ts, last_ts;
+	uint64_t temporary;
+	uint64_t bucket_alloc_bytes;
+	uint32_t site;			/* index in sites, 0: none */
+	uint32_t nframes;
+	int touched;			/* in the current bucket's list */
+	int defined;
+};
+
+/* A site's running totals (the stacks that share its frame). */
+struct site_acc {
+	uint64_t address;
+	uint64_t module_id;
+	char *module;
+	uint64_t allocs, alloc_bytes, frees;
+	int64_t live_blocks, live_bytes, peak_bytes;
+	uint64_t first_ts, last_ts;
+};
+
+struct thread_acc {
+	uint64_t tid;
+	char *name;
+	uint64_t start_ts, end_ts;
+	int ended, seen;
+	uint64_t last_alloc;		/* for temporary allocations */
+	int last_was_alloc;
+};
+
+struct module_acc {
+	uint64_t id, base, text_lo, text_hi;
+	uint64_t load_ts, unload_ts;
+	int unloaded;
+	char *path;
+};
+
+struct loader {
+	const struct load_options *opt;
+	sqlite3 *db;
+	char *tmp_path;
+	char *error;
+
+	sqlite3_stmt *ins_module, *ins_stack, *ins_stack_frame, *ins_frame,
+	    *ins_series, *ins_timeline, *ins_marker, *ins_anomaly,
+	    *ins_block, *ins_thread, *ins_stack_stats, *ins_meta,
+	    *upd_module_unload;
+
+	struct stack_acc *stacks;
+	size_t nstacks;
+	uint32_t *touched;
+	size_t ntouched, touched_cap;
+
+	struct thread_acc *threads;
+	size_t nthreads;
+
+	struct module_acc *modules;
+	size_t nmodules, modules_cap;
+
+	ptr_map *addresses;		/* distinct frame addresses seen */
+	ptr_map *site_of;		/* site frame address -> site index */
+	struct site_acc *sites;		/* [0] unused */
+	size_t nsites, sites_cap;
+
+	uint64_t bucket_ns;
+	uint64_t bucket;		/* current bucket index */
+	int64_t heap_bytes, heap_blocks, bucket_peak;
+	uint64_t bucket_allocs, bucket_frees;
+	int64_t rss[BUCKETS];		/* last sample in each bucket, or -1 */
+	int64_t last_rss;
+
+	uint64_t events, allocs, frees, last_ts;
+	int64_t peak_bytes;
+	uint64_t peak_ts;
+	uint64_t unknown_frees, replaced, dropped, anomaly_rows;
+	uint64_t temporary;
+	int complete;
+	struct ht_header header;
+	char *exe, *argv;
+	size_t argv_len;
+};
+
+static void
+load_error(struct loader *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->error != NULL)
+		return;
+	va_start(ap, fmt);
+	l->error = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static int
+load_sql_ok(struct loader *l, int rc, const char *what)
+{
+	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 1;
+	load_error(l, "%s: %s: %s", l->opt->db, what, sqlite3_errmsg(l->db));
+	return 0;
+}
+
+static sqlite3_stmt *
+load_prepare(struct loader *l, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	load_sql_ok(l, sqlite3_prepare_v2(l->db, sql, -1, &st, NULL), sql);
+	return st;
+}
+
+/*
+ * Binds the arguments and runs ST, then resets it.  TYPES has a letter
+ * per argument: "i" int64_t, "d" double, "t" string (NULL: SQL null),
+ * "n" SQL null (its argument, an int64_t, is ignored: callers pass the
+ * same list either way).
+ */
+static void
+load_exec(struct loader *l, sqlite3_stmt *st, const char *types, ...)
+{
+	va_list ap;
+	int i;
+
+	if (st == NULL || l->error != NULL)
+		return;
+	va_start(ap, types);
+	for (i = 0; types[i] != '\0'; i++) {
+		switch (types[i]) {
+		case 'i':
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+			break;
+		case 't': {
+			const char *s = va_arg(ap, const char *);
+
+			if (s == NULL)
+				sqlite3_bind_null(st, i + 1);
+			else
+				sqlite3_bind_text(st, i + 1, s, -1,
+				    SQLITE_TRANSIENT);
+			break;
+		}
+		default:
+			(void)va_arg(ap, int64_t);
+			sqlite3_bind_null(st, i + 1);
+			break;
+		}
+	}
+	va_end(ap);
+	load_sql_ok(l, sqlite3_step(st), sqlite3_sql(st));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static double
+secs(uint64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static struct stack_acc *
+load_stack(struct loader *l, uint64_t id)
+{
+	if (id >= l->nstacks) {
+		size_t n = l->nstacks ? l->nstacks : 1024;
+
+		while (n <= id)
+			n *= 2;
+		l->stacks = xreallocarray(l->stacks, n, sizeof *l->stacks);
+		memset(l->stacks + l->nstacks, 0,
+		    (n - l->nstacks) * sizeof *l->stacks);
+		l->nstacks = n;
+	}
+	return &l->stacks[id];
+}
+
+static struct thread_acc *
+load_thread(struct loader *l, uint32_t idx)
+{
+	if (idx >= l->nthreads) {
+		size_t n = l->nthreads ? l->nthreads : 64;
+
+		while (n <= idx)
+			n *= 2;
+		l->threads = xreallocarray(l->threads, n, sizeof *l->threads);
+		memset(l->threads + l->nthreads, 0,
+		    (n - l->nthreads) * sizeof *l->threads);
+		l->nthreads = n;
+	}
+	return &l->threads[idx];
+}
+
+static void
+load_touch(struct loader *l, uint64_t stack, struct stack_acc *s)
+{
+	if (s->touched)
+		return;
+	s->touched = 1;
+	if (l->ntouched == l->touched_cap) {
+		l->touched_cap = l->touched_cap ? l->touched_cap * 2 : 1024;
+		l->touched = xreallocarray(l->touched, l->touched_cap,
+		    sizeof *l->touched);
+	}
+	l->touched[l->ntouched++] = (uint32_t)stack;
+}
+
+/* Writes the current bucket and moves to the next. */
+static void
+load_flush_bucket(struct loader *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->ntouched; i++) {
+		struct stack_acc *s = &l->stacks[l->touched[i]];
+
+		load_exec(l, l->ins_series, "iiiii", (int64_t)l->touched[i],
+		    (int64_t)l->bucket, s->live_bytes, s->live_blocks,
+		    (int64_t)s->bucket_alloc_bytes);
+		s->touched = 0;
+		s->bucket_alloc_bytes = 0;
+	}
+	l->ntouched = 0;
+	/* RSS samples come ahead of events (they are not held for
+	   ordering), so they are kept per bucket, the last carried on. */
+	if (l->rss[l->bucket] >= 0)
+		l->last_rss = l->rss[l->bucket];
+	load_exec(l, l->ins_timeline, l->last_rss >= 0 ? "idiiiiii" :
+	    "idiiinii", (int64_t)l->bucket,
+	    secs((l->bucket + 1) * l->bucket_ns), l->heap_bytes,
+	    l->heap_blocks, l->bucket_peak, l->last_rss,
+	    (int64_t)l->bucket_allocs, (int64_t)l->bucket_frees);
+	l->bucket++;
+	l->bucket_peak = l->heap_bytes;
+	l->bucket_allocs = l->bucket_frees = 0;
+}
+
+/* Writes the buckets that end at or before TS. */
+static void
+load_advance(struct loader *l, uint64_t ts)
+{
+	uint64_t b = ts / l->bucket_ns;
+
+	if (b >= BUCKETS)
+		b = BUCKETS - 1;	/* the END may land past the last */
+	while (l->bucket < b)
+		load_flush_bucket(l);
+}
+
+static void
+load_anomaly(struct loader *l, const char *kind, const struct ht_record *r)
+{
+	if (l->anomaly_rows++ >= ANOMALY_ROWS_MAX)
+		return;
+	load_exec(l, l->ins_anomaly, "tdiiii", kind, secs(r->ts),
+	    (int64_t)r->thread, (int64_t)r->ptr,
+	    r->tag == HT_TAG_ALLOC ? (int64_t)r->id : (int64_t)0, (int64_t)1);
+}
+
+static void
+load_alloc(struct loader *l, const struct ht_record *r)
+{
+	struct stack_acc *s = load_stack(l, r->id);
+	struct thread_acc *t = load_thread(l, r->thread);
+
+	if (r->flags & HT_REC_REPLACED) {
+		l->replaced++;
+		load_anomaly(l, "replaced_live", r);
+	}
+	l->allocs++;
+	l->bucket_allocs++;
+	l->heap_bytes += (int64_t)r->size;
+	l->heap_blocks++;
+	if (l->heap_bytes > l->bucket_peak)
+		l->bucket_peak = l->heap_bytes;
+	if (l->heap_bytes > l->peak_bytes) {
+		l->peak_bytes = l->heap_bytes;
+		l->peak_ts = r->ts;
+	}
+	if (s->allocs == 0)
+		s->first_ts = r->ts;
+	s->last_ts = r->ts;
+	s->allocs++;
+	s->alloc_bytes += r->size;
+	s->bucket_alloc_bytes += r->size;
+	s->live_blocks++;
+	s->live_bytes += (int64_t)r->size;
+	if (s->live_bytes > s->peak_bytes) {
+		s->peak_bytes = s->live_bytes;
+		s->peak_ts = r->ts;
+	}
+	if (s->site != 0) {
+		struct site_acc *site = &l->sites[s->site];
+
+		if (site->allocs == 0)
+			site->first_ts = r->ts;
+		site->last_ts = r->ts;
+		site->allocs++;
+		site->alloc_bytes += r->size;
+		site->live_blocks++;
+		site->live_bytes += (int64_t)r->size;
+		if (site->live_bytes > site->peak_bytes)
+			site->peak_bytes = site->live_bytes;
+	}
+	load_touch(l, r->id, s);
+	t->last_alloc = r->ptr;
+	t->last_was_alloc = 1;
+}
+
+static void
+load_free(struct loader *l, const struct ht_record *r)
+{
+	struct thread_acc *t = load_thread(l, r->thread);
+	struct stack_acc *s;
+
+	l->frees++;
+	l->bucket_frees++;
+	if (r->flags & HT_REC_UNKNOWN_FREE) {
+		l->unknown_frees++;
+		load_anomaly(l, "unknown_free", r);
+		t->last_was_alloc = 0;
+		return;
+	}
+	s = load_stack(l, r->id);
+	l->heap_bytes -= (int64_t)r->size;
+	l->heap_blocks--;
+	s->frees++;
+	s->freed_bytes += r->size;
+	s->live_blocks--;
+	s->live_bytes -= (int64_t)r->size;
+	if (s->site != 0) {
+		l->sites[s->site].frees++;
+		l->sites[s->site].live_blocks--;
+		l->sites[s->site].live_bytes -= (int64_t)r->size;
+	}
+	if (t->last_was_alloc && t->last_alloc == r->ptr) {
+		s->temporary++;
+		l->temporary++;
+	}
+	t->last_was_alloc = 0;
+	load_touch(l, r->id, s);
+	if (l->opt->all_blocks)
+		load_exec(l, l->ins_block, "iiddiit", (int64_t)r->ptr,
+		    (int64_t)r->size, secs(r->alloc_ts), secs(r->ts),
+		    (int64_t)r->id, (int64_t)0,
+		    ht_alloc_fn_names[r->alloc_fn < HT_ALLOC_FN_COUNT ?
+		    r->alloc_fn : 0]);
+}
+
+static void
+load_module(struct loader *l, const struct ht_record *r)
+{
+	struct module_acc *m;
+	char hex[2 * HT_BUILD_ID_MAX + 1];
+	const char *name;
+	char *path;
+	unsigned i;
+
+	if (l->nmodules == l->modules_cap) {
+		l->modules_cap = l->modules_cap ? l->modules_cap * 2 : 64;
+		l->modules = xreallocarray(l->modules, l->modules_cap,
+		    sizeof *l->modules);
+	}
+	m = &l->modules[l->nmodules++];
+	memset(m, 0, sizeof *m);
+	m->id = r->id;
+	m->base = r->base;
+	m->load_ts = r->ts;
+	m->text_lo = UINT64_MAX;
+	for (i = 0; i < r->nsegs; i++) {
+		if (!(r->segs[i].flags & 1))
+			continue;
+		if (r->base + r->segs[i].vaddr < m->text_lo)
+			m->text_lo = r->base + r->segs[i].vaddr;
+		if (r->base + r->segs[i].vaddr + r->segs[i].memsz > m->text_hi)
+			m->text_hi = r->base + r->segs[i].vaddr +
+			    r->segs[i].memsz;
+	}
+	path = xstrndup(r->str, r->str_len);
+	m->path = path;
+	name = strrchr(path, '/');
+	name = name ? name + 1 : path;
+	for (i = 0; i < r->build_id_len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", r->build_id[i]);
+	hex[2 * r->build_id_len] = '\0';
+	load_exec(l, l->ins_module, "ittiiitd", (int64_t)r->id, path, name,
+	    (int64_t)r->base, (int64_t)(m->text_lo == UINT64_MAX ? 0 :
+	    m->text_lo), (int64_t)m->text_hi,
+	    r->build_id_len ? hex : NULL, secs(r->ts));
+}
+
+/* The module that held ADDR at time TS (latest load wins), or NULL. */
+static struct module_acc *
+load_module_at(struct loader *l, uint64_t addr)
+{
+	size_t i;
+
+	for (i = l->nmodules; i-- > 0;)
+		if (addr >= l->modules[i].text_lo &&
+		    addr < l->modules[i].text_hi)
+			return &l->modules[i];
+	return NULL;
+}
+
+/* Frames of the allocator itself, never a site. */
+static int
+load_is_plumbing(const struct module_acc *m)
+{
+	const char *name;
+
+	if (m == NULL)
+		return 0;
+	name = strrchr(m->path, '/');
+	name = name ? name + 1 : m->path;
+	return strncmp(name, "libheaptrail.so", 15) == 0 ||
+	    strncmp(name, "libc.so", 7) == 0 ||
+	    strncmp(name, "libstdc++.so", 12) == 0;
+}
+
+static void
+load_stack_def(struct loader *l, const struct ht_record *r)
+{
+	struct stack_acc *s = load_stack(l, r->id);
+	uint32_t i;
+
+	s->defined = 1;
+	s->nframes = r->nframes;
+	load_exec(l, l->ins_stack, "ii", (int64_t)r->id, (int64_t)r->nframes);
+	for (i = 0; i < r->nframes; i++) {
+		struct ptr_value v = { 0 };
+
+		load_exec(l, l->ins_stack_frame, "iii", (int64_t)r->id,
+		    (int64_t)i, (int64_t)r->frames[i]);
+		if (!ptr_map_put(l->addresses, r->frames[i], &v)) {
+			struct module_acc *m = load_module_at(l,
+			    r->frames[i]);
+
+			load_exec(l, l->ins_frame, m ? "iii" : "iin",
+			    (int64_t)r->frames[i], (int64_t)0,
+			    m ? (int64_t)m->id : (int64_t)0);
+		}
+	}
+	/* Provisional site: the innermost frame outside the allocator. */
+	for (i = 0; i < r->nframes; i++) {
+		struct module_acc *m = load_module_at(l, r->frames[i]);
+		struct ptr_value *v, nv = { 0 };
+		struct site_acc *site;
+
+		if (load_is_plumbing(m))
+			continue;
+		v = ptr_map_find(l->site_of, r->frames[i]);
+		if (v != NULL) {
+			s->site = v->stack;
+			break;
+		}
+		if (l->nsites == l->sites_cap) {
+			l->sites_cap = l->sites_cap ? l->sites_cap * 2 : 256;
+			l->sites = xreallocarray(l->sites, l->sites_cap,
+			    sizeof *l->sites);
+		}
+		if (l->nsites == 0)
+			memset(&l->sites[l->nsites++], 0, sizeof *l->sites);
+		site = &l->sites[l->nsites];
+		memset(site, 0, sizeof *site);
+		site->address = r->frames[i];
+		if (m != NULL) {
+			const char *name = strrchr(m->path, '/');
+
+			site->module_id = m->id;
+			site->module = xstrdup(name ? name + 1 : m->path);
+		}
+		nv.stack = (uint32_t)l->nsites;
+		ptr_map_put(l->site_of, r->frames[i], &nv);
+		s->site = (uint32_t)l->nsites++;
+		break;
+	}
+}
+
+static void
+load_record(struct loader *l, const struct ht_record *r)
+{
+	struct thread_acc *t;
+
+	if (ht_record_is_event(r->tag)) {
+		load_advance(l, r->ts);
+		if (r->ts > l->last_ts)
+			l->last_ts = r->ts;
+	}
+	switch (r->tag) {
+	case HT_TAG_HEADER:
+		l->header = *r->header;
+		l->exe = xstrndup(r->header->exe, r->header->exe_len);
+		l->argv = xmalloc(r->header->argv_len + 1);
+		memcpy(l->argv, r->header->argv, r->header->argv_len);
+		l->argv_len = r->header->argv_len;
+		break;
+	case HT_TAG_MODULE_LOAD:
+		load_module(l, r);
+		break;
+	case HT_TAG_MODULE_UNLOAD: {
+		size_t i;
+
+		for (i = 0; i < l->nmodules; i++) {
+			if (l->modules[i].id != r->id)
+				continue;
+			l->modules[i].unloaded = 1;
+			load_exec(l, l->upd_module_unload, "di", secs(r->ts),
+			    (int64_t)r->id);
+		}
+		break;
+	}
+	case HT_TAG_STACK:
+		load_stack_def(l, r);
+		break;
+	case HT_TAG_RSS: {
+		uint64_t b = r->ts / l->bucket_ns;
+
+		l->rss[b < BUCKETS ? b : BUCKETS - 1] = (int64_t)r->size;
+		break;
+	}
+	case HT_TAG_END:
+		l->complete = 1;
+		l->dropped = r->count;
+		if (r->ts > l->last_ts)
+			l->last_ts = r->ts;
+		break;
+	case HT_TAG_DROPPED:
+		l->dropped += r->id;
+		break;
+	case HT_TAG_ALLOC:
+		l->events++;
+		load_alloc(l, r);
+		break;
+	case HT_TAG_FREE:
+		l->events++;
+		load_free(l, r);
+		break;
+	case HT_TAG_THREAD_START:
+		t = load_thread(l, r->thread);
+		t->seen = 1;
+		t->tid = r->id;
+		t->start_ts = r->ts;
+		break;
+	case HT_TAG_THREAD_NAME:
+		t = load_thread(l, r->thread);
+		free(t->name);
+		t->name = xstrndup(r->str, r->str_len);
+		break;
+	case HT_TAG_THREAD_END:
+		t = load_thread(l, r->thread);
+		t->ended = 1;
+		t->end_ts = r->ts;
+		break;
+	case HT_TAG_MARK: {
+		char *label = xstrndup(r->str, r->str_len);
+
+		load_exec(l, l->ins_marker, "dit", secs(r->ts),
+		    (int64_t)r->thread, label);
+		free(label);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+struct live_ctx {
+	struct loader *l;
+};
+
+static void
+load_live_block(uint64_t addr, const struct ptr_value *v, void *arg)
+{
+	struct loader *l = ((struct live_ctx *)arg)->l;
+
+	load_exec(l, l->ins_block, "iidnint", (int64_t)addr, (int64_t)v->size,
+	    secs(v->ts), (int64_t)0, (int64_t)v->stack, (int64_t)0,
+	    ht_alloc_fn_names[v->fn < HT_ALLOC_FN_COUNT ? v->fn : 0]);
+}
+
+static void
+load_meta(struct loader *l, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *value;
+
+	va_start(ap, fmt);
+	value = xvasprintf(fmt, ap);
+	va_end(ap);
+	load_exec(l, l->ins_meta, "tt", key, value);
+	free(value);
+}
+
+/* After the last record: totals, blocks, threads, sites, meta. */
+static void
+load_finish(struct loader *l, ht_ordered *o)
+{
+	struct live_ctx ctx = { l };
+	const char *name;
+	size_t i;
+	struct stat st;
+
+	while (l->bucket < BUCKETS)
+		load_flush_bucket(l);
+	for (i = 0; i < l->nstacks; i++) {
+		struct stack_acc *s = &l->stacks[i];
+
+		if (s->allocs == 0)
+			continue;
+		load_exec(l, l->ins_stack_stats, "iiiiiiiidddi", (int64_t)i,
+		    (int64_t)s->allocs, (int64_t)s->alloc_bytes,
+		    (int64_t)s->frees, (int64_t)s->freed_bytes,
+		    s->live_blocks, s->live_bytes, s->peak_bytes,
+		    secs(s->peak_ts), secs(s->first_ts), secs(s->last_ts),
+		    (int64_t)s->temporary);
+	}
+	ptr_map_each(ht_ordered_live(o), load_live_block, &ctx);
+	for (i = 0; i < l->nthreads; i++) {
+		struct thread_acc *t = &l->threads[i];
+
+		if (!t->seen)
+			continue;
+		if (t->ended)
+			load_exec(l, l->ins_thread, "iitdd", (int64_t)i,
+			    (int64_t)t->tid, t->name, secs(t->start_ts),
+			    secs(t->end_ts));
+		else
+			load_exec(l, l->ins_thread, "iitdn", (int64_t)i,
+			    (int64_t)t->tid, t->name, secs(t->start_ts),
+			    (int64_t)0);
+	}
+
+	/* Sites, and which stacks make them. */
+	{
+		sqlite3_stmt *ins = load_prepare(l, "INSERT INTO sites (id,"
+		    " address, module_id, module, allocations, alloc_bytes,"
+		    " frees, live_blocks, live_bytes, peak_bytes, first_time,"
+		    " last_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		sqlite3_stmt *upd = load_prepare(l,
+		    "UPDATE stacks SET site_id = ? WHERE id = ?");
+
+		for (i = 1; i < l->nsites; i++) {
+			struct site_acc *t = &l->sites[i];
+
+			load_exec(l, ins, t->module ? "iiitiiiiiidd" :
+			    "iintiiiiiidd", (int64_t)i, (int64_t)t->address,
+			    (int64_t)t->module_id, t->module,
+			    (int64_t)t->allocs, (int64_t)t->alloc_bytes,
+			    (int64_t)t->frees, t->live_blocks, t->live_bytes,
+			    t->peak_bytes, secs(t->first_ts),
+			    secs(t->last_ts));
+		}
+		for (i = 0; i < l->nstacks; i++)
+			if (l->stacks[i].defined && l->stacks[i].site != 0)
+				load_exec(l, upd, "ii",
+				    (int64_t)l->stacks[i].site, (int64_t)i);
+		sqlite3_finalize(ins);
+		sqlite3_finalize(upd);
+	}
+
+	name = strrchr(l->exe ? l->exe : "", '/');
+	name = name ? name + 1 : (l->exe ? l->exe : "");
+	load_meta(l, "program", "%s", name);
+	load_meta(l, "exe", "%s", l->exe ? l->exe : "");
+	load_meta(l, "pid", "%" PRIu64, l->header.pid);
+	load_meta(l, "duration_s", "%.6f", secs(l->last_ts));
+	load_meta(l, "events", "%" PRIu64, l->events);
+	load_meta(l, "allocations", "%" PRIu64, l->allocs);
+	load_meta(l, "frees", "%" PRIu64, l->frees);
+	load_meta(l, "peak_bytes", "%" PRId64, l->peak_bytes);
+	load_meta(l, "peak_time_s", "%.6f", secs(l->peak_ts));
+	load_meta(l, "live_bytes_end", "%" PRId64, l->heap_bytes);
+	load_meta(l, "live_blocks_end", "%" PRId64, l->heap_blocks);
+	load_meta(l, "temporary_allocations", "%" PRIu64, l->temporary);
+	load_meta(l, "unknown_frees", "%" PRIu64, l->unknown_frees);
+	load_meta(l, "replaced_live", "%" PRIu64, l->replaced);
+	load_meta(l, "dropped_events", "%" PRIu64, l->dropped);
+	load_meta(l, "complete", "%d", l->complete);
+	load_meta(l, "trace", "%s", l->opt->trace);
+	load_meta(l, "trace_bytes", "%lld", stat(l->opt->trace, &st) == 0 ?
+	    (long long)st.st_size : 0LL);
+	load_meta(l, "realtime_start", "%.6f", secs(l->header.realtime_ns));
+	load_meta(l, "buckets", "%d", BUCKETS);
+	load_meta(l, "bucket_s", "%.9f", secs(l->bucket_ns));
+	load_meta(l, "schema", "%d", HT_SCHEMA_VERSION);
+	if (l->dropped > 0 && l->anomaly_rows < ANOMALY_ROWS_MAX)
+		load_exec(l, l->ins_anomaly, "tnnnni", "dropped",
+		    (int64_t)0, (int64_t)0, (int64_t)0, (int64_t)0,
+		    (int64_t)l->dropped);
+}
+
+static const char *const load_indexes =
+	"CREATE INDEX blocks_stack ON blocks (stack_id);"
+	"CREATE INDEX stacks_site ON stacks (site_id);"
+	"CREATE INDEX stack_frames_address ON stack_frames (address);"
+	"CREATE INDEX anomalies_kind ON anomalies (kind);"
+	"ANALYZE;";
+
+static void
+load_progress(struct loader *l, ht_ordered *o, int done)
+{
+	ht_reader *r = ht_ordered_reader(o);
+	uint64_t size = ht_reader_file_size(r), at = ht_reader_offset(r);
+	int pct = size ? (int)(at * 100 / size) : 100, i;
+	char bar[41];
+
+	if (done)
+		pct = 100;
+	for (i = 0; i < 40; i++)
+		bar[i] = i < pct * 40 / 100 ? '#' : '.';
+	bar[40] = '\0';
+	fprintf(stderr, "\rheaptrail: analyzing [%s] %3d%%%s", bar, pct,
+	    done ? "\n" : "");
+	(void)l;
+}
+
+int
+load_trace(const struct load_options *opt, char **cause)
+{
+	struct loader l;
+	struct ht_totals totals;
+	struct ht_record rec;
+	ht_ordered *o;
+	uint64_t n = 0;
+	int ret;
+
+	memset(&l, 0, sizeof l);
+	l.opt = opt;
+	l.last_rss = -1;
+	for (n = 0; n < BUCKETS; n++)
+		l.rss[n] = -1;
+	n = 0;
+	if (ht_trace_totals(opt->trace, &totals, cause) != 0)
+		return -1;
+	o = ht_ordered_open(opt->trace, cause);
+	if (o == NULL)
+		return -1;
+	l.bucket_ns = totals.duration_ns / BUCKETS + 1;
+	l.addresses = ptr_map_create();
+	l.site_of = ptr_map_create();
+
+	l.tmp_path = xasprintf("%s.tmp.%ld", opt->db, (long)getpid());
+	unlink(l.tmp_path);
+	if (sqlite3_open(l.tmp_path, &l.db) != SQLITE_OK) {
+		load_error(&l, "%s: cannot create: %s", opt->db,
+		    l.db ? sqlite3_errmsg(l.db) : strerror(errno));
+		goto out;
+	}
+	load_sql_ok(&l, sqlite3_exec(l.db, "PRAGMA journal_mode = OFF;"
+	    "PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;",
+	    NULL, NULL, NULL), "pragmas");
+	load_sql_ok(&l, sqlite3_exec(l.db, ht_schema_sql, NULL, NULL, NULL),
+	    "schema");
+	load_sql_ok(&l, sqlite3_exec(l.db, "BEGIN", NULL, NULL, NULL),
+	    "begin");
+	if (l.error)
+		goto out;
+
+	l.ins_module = load_prepare(&l, "INSERT INTO modules (id, path, name,"
+	    " base, text_start, text_end, build_id, load_time) VALUES"
+	    " (?, ?, ?, ?, ?, ?, ?, ?)");
+	l.upd_module_unload = load_prepare(&l, "UPDATE modules SET"
+	    " unload_time = ? WHERE id = ?");
+	l.ins_stack = load_prepare(&l, "INSERT OR REPLACE INTO stacks"
+	    " (id, depth) VALUES (?, ?)");
+	l.ins_stack_frame = load_prepare(&l, "INSERT OR REPLACE INTO"
+	    " stack_frames (stack_id, position, address) VALUES (?, ?, ?)");
+	l.ins_frame = load_prepare(&l, "INSERT OR IGNORE INTO frames"
+	    " (address, depth, module_id) VALUES (?, ?, ?)");
+	l.ins_series = load_prepare(&l, "INSERT INTO stack_series (stack_id,"
+	    " bucket, live_bytes, live_blocks, alloc_bytes) VALUES"
+	    " (?, ?, ?, ?, ?)");
+	l.ins_timeline = load_prepare(&l, "INSERT INTO timeline (bucket,"
+	    " time, heap_bytes, heap_blocks, peak_bytes, rss_bytes,"
+	    " allocations, frees) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	l.ins_marker = load_prepare(&l, "INSERT INTO markers (time,"
+	    " thread_id, label) VALUES (?, ?, ?)");
+	l.ins_anomaly = load_prepare(&l, "INSERT INTO anomalies (kind, time,"
+	    " thread_id, address, stack_id, count) VALUES (?, ?, ?, ?, ?, ?)");
+	l.ins_block = load_prepare(&l, "INSERT INTO blocks (address, size,"
+	    " alloc_time, free_time, stack_id, thread_id, entry) VALUES"
+	    " (?, ?, ?, ?, ?, ?, ?)");
+	l.ins_thread = load_prepare(&l, "INSERT INTO threads (id, tid, name,"
+	    " start_time, end_time) VALUES (?, ?, ?, ?, ?)");
+	l.ins_stack_stats = load_prepare(&l, "INSERT INTO stack_stats"
+	    " (stack_id, allocations, alloc_bytes, frees, freed_bytes,"
+	    " live_blocks, live_bytes, peak_bytes, peak_time, first_time,"
+	    " last_time, temporary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?)");
+	l.ins_meta = load_prepare(&l, "INSERT OR REPLACE INTO meta (key,"
+	    " value) VALUES (?, ?)");
+
+	while (l.error == NULL && (ret = ht_ordered_next(o, &rec)) > 0) {
+		load_record(&l, &rec);
+		if (opt->progress && (++n & 0xfffff) == 0)
+			load_progress(&l, o, 0);
+	}
+	if (l.error == NULL && ret < 0) {
+		/* A trace cut short is analyzed up to its last frame. */
+		const char *err = ht_ordered_error(o);
+
+		if (err == NULL || strstr(err, "truncated frame") == NULL)
+			load_error(&l, "%s", err ? err : "read error");
+	}
+	if (opt->progress)
+		load_progress(&l, o, 1);
+	if (l.error == NULL)
+		load_finish(&l, o);
+	if (l.error == NULL)
+		load_sql_ok(&l, sqlite3_exec(l.db, load_indexes, NULL, NULL,
+		    NULL), "indexes");
+	if (l.error == NULL)
+		load_sql_ok(&l, sqlite3_exec(l.db, "COMMIT", NULL, NULL,
+		    NULL), "commit");
+out:
+	{
+		sqlite3_stmt *st = NULL;
+
+		while ((st = sqlite3_next_stmt(l.db, NULL)) != NULL)
+			sqlite3_finalize(st);
+	}
+	if (l.db != NULL && sqlite3_close(l.db) != SQLITE_OK)
+		load_error(&l, "%s: cannot close the database", opt->db);
+	if (l.error == NULL && rename(l.tmp_path, opt->db) != 0)
+		load_error(&l, "%s: cannot write: %s", opt->db, strerror(errno));
+	if (l.error != NULL)
+		unlink(l.tmp_path);
+	ht_ordered_close(o);
+	ptr_map_free(l.addresses);
+	ptr_map_free(l.site_of);
+	{
+		size_t i;
+
+		for (i = 1; i < l.nsites; i++)
+			free(l.sites[i].module);
+		free(l.sites);
+
+		for (i = 0; i < l.nthreads; i++)
+			free(l.threads[i].name);
+		for (i = 0; i < l.nmodules; i++)
+			free(l.modules[i].path);
+	}
+	free(l.threads);
+	free(l.modules);
+	free(l.stacks);
+	free(l.touched);
+	free(l.exe);
+	free(l.argv);
+	free(l.tmp_path);
+	if (l.error != NULL) {
+		if (cause)
+			*cause = l.error;
+		else
+			free(l.error);
+		return -1;
+	}
+	return 0;
+}

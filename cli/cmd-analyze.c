@@ -1,0 +1,69 @@
+/*
+ * cmd-analyze.c - `heaptrail analyze`: a trace into its SQLite database.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../analyzer/analyzer.h"
+#include "../common/xmalloc.h"
+#include "cli.h"
+
+static void
+analyze_help(void)
+{
+	printf("usage: heaptrail analyze [-o DB] [--all-blocks] TRACE\n\n"
+	    "Loads TRACE into an SQLite database (default: TRACE with .db for "
+	    ".trace),\nwritten under a temporary name and renamed when "
+	    "complete.\n\n"
+	    "  -o, --output DB    the database to write\n"
+	    "  -a, --all-blocks   a row in blocks for every block, not only "
+	    "those live\n                     at the end\n");
+}
+
+int
+cmd_analyze(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "all-blocks", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct load_options opt = { 0 };
+	char *db = NULL, *cause = NULL;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "o:ah", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			opt.db = optarg;
+			break;
+		case 'a':
+			opt.all_blocks = 1;
+			break;
+		case 'h':
+			analyze_help();
+			return 0;
+		default:
+			return cli_usage("analyze", "bad option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage("analyze", "want exactly one TRACE");
+	opt.trace = argv[optind];
+	if (opt.db == NULL)
+		opt.db = db = db_path_for(opt.trace);
+	opt.progress = isatty(STDERR_FILENO);
+	ret = load_trace(&opt, &cause);
+	if (ret != 0) {
+		cli_error("%s", cause);
+		free(cause);
+	} else {
+		fprintf(stderr, "heaptrail: wrote %s\n", opt.db);
+	}
+	free(db);
+	return ret == 0 ? 0 : 1;
+}

@@ -1,0 +1,196 @@
+/*
+ * cmd-summary.c - `heaptrail summary`: the key figures of a run.
+ *
+ * Reads the meta table (and counts threads); prints them as a table,
+ * one JSON object, or CSV.  Figures that need the leak classification
+ * (leak_bytes, leak_blocks, steady_bytes) are null until it exists.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../analyzer/analyzer.h"
+#include "../common/xmalloc.h"
+#include "cli.h"
+
+enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+/* The summary's fields, in output order, and their meta keys. */
+static const struct field {
+	const char *name;
+	const char *meta;	/* NULL: not from meta */
+	int bytes;		/* shown in human units in tables */
+	int text;		/* a string, quoted in JSON */
+} fields[] = {
+	{ "program", "program", 0, 1 },
+	{ "duration_s", "duration_s", 0, 0 },
+	{ "events", "events", 0, 0 },
+	{ "allocations", "allocations", 0, 0 },
+	{ "frees", "frees", 0, 0 },
+	{ "threads", NULL, 0, 0 },
+	{ "peak_bytes", "peak_bytes", 1, 0 },
+	{ "peak_time_s", "peak_time_s", 0, 0 },
+	{ "live_bytes_end", "live_bytes_end", 1, 0 },
+	{ "live_blocks_end", "live_blocks_end", 0, 0 },
+	{ "leak_bytes", NULL, 1, 0 },
+	{ "leak_blocks", NULL, 0, 0 },
+	{ "steady_bytes", NULL, 1, 0 },
+	{ "temporary_allocations", "temporary_allocations", 0, 0 },
+};
+#define NFIELDS (sizeof fields / sizeof fields[0])
+
+static void
+summary_help(void)
+{
+	printf("usage: heaptrail summary [--format table|csv|json] DB|TRACE\n");
+}
+
+static char *
+meta_get(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static char *
+count_threads(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM threads WHERE"
+	    " tid != 0", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = xasprintf("%lld", sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+int
+cmd_summary(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *values[NFIELDS], *unknown, *dropped, *cause = NULL;
+	enum fmt fmt = FMT_TABLE;
+	sqlite3 *db;
+	size_t i;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "table") == 0)
+				fmt = FMT_TABLE;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = FMT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = FMT_JSON;
+			else
+				return cli_usage("summary", "--format wants "
+				    "table, csv or json, not '%s'", optarg);
+			break;
+		case 'h':
+			summary_help();
+			return 0;
+		default:
+			return cli_usage("summary", "bad option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage("summary", "want exactly one DB or TRACE");
+	db = db_open(argv[optind], isatty(STDERR_FILENO), &cause);
+	if (db == NULL) {
+		cli_error("%s", cause);
+		free(cause);
+		return 1;
+	}
+	for (i = 0; i < NFIELDS; i++)
+		values[i] = fields[i].meta ? meta_get(db, fields[i].meta) :
+		    strcmp(fields[i].name, "threads") == 0 ?
+		    count_threads(db) : NULL;
+	unknown = meta_get(db, "unknown_frees");
+	dropped = meta_get(db, "dropped_events");
+	sqlite3_close(db);
+
+	switch (fmt) {
+	case FMT_JSON:
+		printf("{");
+		for (i = 0; i < NFIELDS; i++) {
+			printf("%s\"%s\": ", i ? ", " : "", fields[i].name);
+			if (values[i] == NULL)
+				printf("null");
+			else if (fields[i].text)
+				json_string(values[i]);
+			else
+				printf("%s", values[i]);
+		}
+		printf(", \"anomalies\": {\"unknown_frees\": %s, "
+		    "\"dropped_events\": %s}}\n", unknown ? unknown : "null",
+		    dropped ? dropped : "null");
+		break;
+	case FMT_CSV:
+		for (i = 0; i < NFIELDS; i++)
+			printf("%s%s", i ? "," : "", fields[i].name);
+		printf(",unknown_frees,dropped_events\n");
+		for (i = 0; i < NFIELDS; i++)
+			printf("%s%s", i ? "," : "", values[i] ? values[i] :
+			    "");
+		printf(",%s,%s\n", unknown ? unknown : "",
+		    dropped ? dropped : "");
+		break;
+	default:
+		for (i = 0; i < NFIELDS; i++) {
+			char buf[32];
+			const char *v = values[i];
+
+			if (v == NULL)
+				v = "(not classified yet)";
+			else if (fields[i].bytes)
+				v = cli_bytes(strtoull(v, NULL, 10), buf,
+				    sizeof buf);
+			printf("%-22s %s\n", fields[i].name, v);
+		}
+		printf("%-22s %s\n%-22s %s\n", "unknown_frees",
+		    unknown ? unknown : "?", "dropped_events",
+		    dropped ? dropped : "?");
+		break;
+	}
+	for (i = 0; i < NFIELDS; i++)
+		free(values[i]);
+	free(unknown);
+	free(dropped);
+	return 0;
+}
