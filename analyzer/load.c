@@ -37,6 +37,7 @@
 #include "../common/trace-reader.h"
 #include "../common/xmalloc.h"
 #include "analyzer.h"
+#include "classify.h"
 
 #define BUCKETS 200		/* time series resolution */
 #define ANOMALY_ROWS_MAX 100000	/* one row each; the rest are counted */
@@ -62,6 +63,10 @@ struct site_acc {
 	uint64_t allocs, alloc_bytes, frees;
 	int64_t live_blocks, live_bytes, peak_bytes;
 	uint64_t first_ts, last_ts;
+	uint64_t bucket_alloc_bytes;
+	uint64_t late_frees;		/* in the last 5% of the run */
+	double live_by_quarter[CLASSIFY_QUARTERS];
+	int touched;
 };
 
 struct thread_acc {
@@ -89,12 +94,15 @@ struct loader {
 	sqlite3_stmt *ins_module, *ins_stack, *ins_stack_frame, *ins_frame,
 	    *ins_series, *ins_timeline, *ins_marker, *ins_anomaly,
 	    *ins_block, *ins_thread, *ins_stack_stats, *ins_meta,
-	    *upd_module_unload;
+	    *upd_module_unload, *ins_site_series;
 
 	struct stack_acc *stacks;
 	size_t nstacks;
 	uint32_t *touched;
 	size_t ntouched, touched_cap;
+	uint32_t *touched_sites;
+	size_t ntouched_sites, touched_sites_cap;
+	uint64_t duration_ns;
 
 	struct thread_acc *threads;
 	size_t nthreads;
@@ -252,11 +260,38 @@ load_touch(struct loader *l, uint64_t stack, struct stack_acc *s)
 	l->touched[l->ntouched++] = (uint32_t)stack;
 }
 
+static void
+load_touch_site(struct loader *l, uint32_t site)
+{
+	if (site == 0 || l->sites[site].touched)
+		return;
+	l->sites[site].touched = 1;
+	if (l->ntouched_sites == l->touched_sites_cap) {
+		l->touched_sites_cap = l->touched_sites_cap ?
+		    l->touched_sites_cap * 2 : 1024;
+		l->touched_sites = xreallocarray(l->touched_sites,
+		    l->touched_sites_cap, sizeof *l->touched_sites);
+	}
+	l->touched_sites[l->ntouched_sites++] = site;
+}
+
 /* Writes the current bucket and moves to the next. */
 static void
 load_flush_bucket(struct loader *l)
 {
 	size_t i;
+
+	for (i = 0; i < l->ntouched_sites; i++) {
+		struct site_acc *t = &l->sites[l->touched_sites[i]];
+
+		load_exec(l, l->ins_site_series, "iiiii",
+		    (int64_t)l->touched_sites[i], (int64_t)l->bucket,
+		    t->live_bytes, t->live_blocks,
+		    (int64_t)t->bucket_alloc_bytes);
+		t->touched = 0;
+		t->bucket_alloc_bytes = 0;
+	}
+	l->ntouched_sites = 0;
 
 	for (i = 0; i < l->ntouched; i++) {
 		struct stack_acc *s = &l->stacks[l->touched[i]];
@@ -346,8 +381,10 @@ load_alloc(struct loader *l, const struct ht_record *r)
 		site->alloc_bytes += r->size;
 		site->live_blocks++;
 		site->live_bytes += (int64_t)r->size;
+		site->bucket_alloc_bytes += r->size;
 		if (site->live_bytes > site->peak_bytes)
 			site->peak_bytes = site->live_bytes;
+		load_touch_site(l, s->site);
 	}
 	load_touch(l, r->id, s);
 	t->last_alloc = r->ptr;
@@ -376,9 +413,14 @@ load_free(struct loader *l, const struct ht_record *r)
 	s->live_blocks--;
 	s->live_bytes -= (int64_t)r->size;
 	if (s->site != 0) {
-		l->sites[s->site].frees++;
-		l->sites[s->site].live_blocks--;
-		l->sites[s->site].live_bytes -= (int64_t)r->size;
+		struct site_acc *site = &l->sites[s->site];
+
+		site->frees++;
+		site->live_blocks--;
+		site->live_bytes -= (int64_t)r->size;
+		if (r->ts * 20 >= l->duration_ns * 19)
+			site->late_frees++;
+		load_touch_site(l, s->site);
 	}
 	if (t->last_was_alloc && t->last_alloc == r->ptr) {
 		s->temporary++;
@@ -611,6 +653,85 @@ load_record(struct loader *l, const struct ht_record *r)
 	}
 }
 
+/*
+ * Classifies every site from its series (site_series, read back with
+ * the gaps filled) and the ages of its live blocks.
+ */
+static void
+load_classify(struct loader *l)
+{
+	sqlite3_stmt *sel, *upd;
+	double *live = xcalloc(BUCKETS, sizeof *live);
+	int64_t cur = -1, last_bucket = 0;
+	double value = 0;
+	int rc;
+
+	sel = load_prepare(l, "SELECT site_id, bucket, live_bytes FROM"
+	    " site_series ORDER BY site_id, bucket");
+	upd = load_prepare(l, "UPDATE sites SET class = ?, pattern = ?,"
+	    " growth_bytes_per_s = ? WHERE id = ?");
+	if (sel == NULL || upd == NULL) {
+		sqlite3_finalize(sel);
+		sqlite3_finalize(upd);
+		free(live);
+		return;
+	}
+	for (;;) {
+		int64_t site = -1, bucket = 0;
+
+		rc = sqlite3_step(sel);
+		if (rc == SQLITE_ROW) {
+			site = sqlite3_column_int64(sel, 0);
+			bucket = sqlite3_column_int64(sel, 1);
+		}
+		if (site != cur && cur > 0) {
+			/* Fill to the end and classify the finished site. */
+			struct site_acc *t = &l->sites[cur];
+			struct site_history h;
+			char pattern[128];
+			double growth;
+			enum site_class c;
+			int i;
+
+			for (i = (int)last_bucket; i < BUCKETS; i++)
+				live[i] = value;
+			memset(&h, 0, sizeof h);
+			h.live = live;
+			h.buckets = BUCKETS;
+			h.bucket_s = secs(l->bucket_ns);
+			h.duration_s = secs(l->duration_ns);
+			h.allocations = t->allocs;
+			h.live_blocks = (uint64_t)t->live_blocks;
+			h.live_bytes = (double)t->live_bytes;
+			memcpy(h.live_by_quarter, t->live_by_quarter,
+			    sizeof h.live_by_quarter);
+			h.freed_late = t->frees > 0 &&
+			    t->late_frees * 2 > t->frees;
+			c = classify_site(&h, pattern, sizeof pattern, &growth);
+			load_exec(l, upd, "ttdi", class_names[c], pattern,
+			    growth, cur);
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		if (site != cur) {
+			cur = site;
+			last_bucket = 0;
+			value = 0;
+		}
+		/* Buckets without a row keep the value before. */
+		while (last_bucket < bucket && last_bucket < BUCKETS)
+			live[last_bucket++] = value;
+		value = (double)sqlite3_column_int64(sel, 2);
+		if (bucket < BUCKETS)
+			live[bucket] = value;
+		last_bucket = bucket + 1;
+	}
+	load_sql_ok(l, rc, "classify");
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	free(live);
+}
+
 struct live_ctx {
 	struct loader *l;
 };
@@ -619,6 +740,15 @@ static void
 load_live_block(uint64_t addr, const struct ptr_value *v, void *arg)
 {
 	struct loader *l = ((struct live_ctx *)arg)->l;
+
+	if (v->stack < l->nstacks && l->stacks[v->stack].site != 0) {
+		struct site_acc *t = &l->sites[l->stacks[v->stack].site];
+		uint64_t q = l->duration_ns ? v->ts * CLASSIFY_QUARTERS /
+		    (l->duration_ns + 1) : 0;
+
+		t->live_by_quarter[q < CLASSIFY_QUARTERS ? q :
+		    CLASSIFY_QUARTERS - 1] += (double)v->size;
+	}
 
 	load_exec(l, l->ins_block, "iidnint", (int64_t)addr, (int64_t)v->size,
 	    secs(v->ts), (int64_t)0, (int64_t)v->stack, (int64_t)0,
@@ -704,6 +834,7 @@ load_finish(struct loader *l, ht_ordered *o)
 		sqlite3_finalize(ins);
 		sqlite3_finalize(upd);
 	}
+	load_classify(l);
 
 	name = strrchr(l->exe ? l->exe : "", '/');
 	name = name ? name + 1 : (l->exe ? l->exe : "");
@@ -782,6 +913,7 @@ load_trace(const struct load_options *opt, char **cause)
 	o = ht_ordered_open(opt->trace, cause);
 	if (o == NULL)
 		return -1;
+	l.duration_ns = totals.duration_ns;
 	l.bucket_ns = totals.duration_ns / BUCKETS + 1;
 	l.addresses = ptr_map_create();
 	l.site_of = ptr_map_create();
@@ -816,6 +948,9 @@ load_trace(const struct load_options *opt, char **cause)
 	    " (address, depth, module_id) VALUES (?, ?, ?)");
 	l.ins_series = load_prepare(&l, "INSERT INTO stack_series (stack_id,"
 	    " bucket, live_bytes, live_blocks, alloc_bytes) VALUES"
+	    " (?, ?, ?, ?, ?)");
+	l.ins_site_series = load_prepare(&l, "INSERT INTO site_series"
+	    " (site_id, bucket, live_bytes, live_blocks, alloc_bytes) VALUES"
 	    " (?, ?, ?, ?, ?)");
 	l.ins_timeline = load_prepare(&l, "INSERT INTO timeline (bucket,"
 	    " time, heap_bytes, heap_blocks, peak_bytes, rss_bytes,"
@@ -891,6 +1026,7 @@ out:
 	free(l.modules);
 	free(l.stacks);
 	free(l.touched);
+	free(l.touched_sites);
 	free(l.exe);
 	free(l.argv);
 	free(l.tmp_path);

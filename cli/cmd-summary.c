@@ -1,9 +1,8 @@
 /*
  * cmd-summary.c - `heaptrail summary`: the key figures of a run.
  *
- * Reads the meta table (and counts threads); prints them as a table,
- * one JSON object, or CSV.  Figures that need the leak classification
- * (leak_bytes, leak_blocks, steady_bytes) are null until it exists.
+ * Reads the meta table, counts threads and adds up the classified sites;
+ * prints them as a table, one JSON object, or CSV.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -64,18 +63,35 @@ meta_get(sqlite3 *db, const char *key)
 	return v;
 }
 
+/* One integer from SQL, as a string, or NULL. */
 static char *
-count_threads(sqlite3 *db)
+sql_int(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	char *v = NULL;
 
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM threads WHERE"
-	    " tid != 0", -1, &st, NULL) == SQLITE_OK &&
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		v = xasprintf("%lld", sqlite3_column_int64(st, 0));
 	sqlite3_finalize(st);
 	return v;
+}
+
+static char *
+computed(sqlite3 *db, const char *name)
+{
+	if (strcmp(name, "threads") == 0)
+		return sql_int(db, "SELECT count(*) FROM threads WHERE tid != 0");
+	if (strcmp(name, "leak_bytes") == 0)
+		return sql_int(db, "SELECT coalesce(sum(live_bytes), 0) FROM"
+		    " sites WHERE class = 'leak'");
+	if (strcmp(name, "leak_blocks") == 0)
+		return sql_int(db, "SELECT coalesce(sum(live_blocks), 0) FROM"
+		    " sites WHERE class = 'leak'");
+	if (strcmp(name, "steady_bytes") == 0)
+		return sql_int(db, "SELECT coalesce(sum(live_bytes), 0) FROM"
+		    " sites WHERE class = 'steady'");
+	return NULL;
 }
 
 static void
@@ -139,8 +155,7 @@ cmd_summary(int argc, char **argv)
 	}
 	for (i = 0; i < NFIELDS; i++)
 		values[i] = fields[i].meta ? meta_get(db, fields[i].meta) :
-		    strcmp(fields[i].name, "threads") == 0 ?
-		    count_threads(db) : NULL;
+		    computed(db, fields[i].name);
 	unknown = meta_get(db, "unknown_frees");
 	dropped = meta_get(db, "dropped_events");
 	sqlite3_close(db);
@@ -177,7 +192,7 @@ cmd_summary(int argc, char **argv)
 			const char *v = values[i];
 
 			if (v == NULL)
-				v = "(not classified yet)";
+				v = "?";
 			else if (fields[i].bytes)
 				v = cli_bytes(strtoull(v, NULL, 10), buf,
 				    sizeof buf);

@@ -96,6 +96,17 @@ CREATE TABLE stack_series (
 	PRIMARY KEY (stack_id, bucket)
 ) WITHOUT ROWID;
 
+-- The same per site: live bytes and blocks of each site at the end of
+-- each time bucket where they changed (absent: as the bucket before).
+CREATE TABLE site_series (
+	site_id INTEGER NOT NULL,
+	bucket INTEGER NOT NULL,
+	live_bytes INTEGER NOT NULL,
+	live_blocks INTEGER NOT NULL,
+	alloc_bytes INTEGER NOT NULL,
+	PRIMARY KEY (site_id, bucket)
+) WITHOUT ROWID;
+
 -- The whole heap over time, one row per bucket.
 CREATE TABLE timeline (
 	bucket INTEGER PRIMARY KEY,

@@ -2,7 +2,8 @@
 # trace given to a query is analyzed once; bad input is refused clearly.
 . "$SRC/tests/lib.sh"
 command -v sqlite3 > /dev/null || skip "sqlite3 is not installed"
-record t.trace "$BUILD/samples/leak" 400 || fail "record failed"
+n=1000	# requests of samples/leak.c: one every 0.5 ms, half of them lost
+record t.trace "$BUILD/samples/leak" $n || fail "record failed"
 "$HT" analyze t.trace 2> err || fail "analyze: $(cat err)"
 [ -f t.db ] || fail "no t.db"
 ls t.db.tmp.* 2> /dev/null && fail "temporary file left behind"
@@ -12,31 +13,36 @@ field() {
 	echo "$json" | sed -n "s/.*\"$1\": \([^,}]*\).*/\1/p"
 }
 expect_eq "$(field program)" '"leak"' "program"
-expect_eq "$(field events)" 600 "events"
-expect_eq "$(field allocations)" 400 "allocations"
-expect_eq "$(field frees)" 200 "frees"
+expect_eq "$(field events)" $((n * 3 / 2)) "events"
+expect_eq "$(field allocations)" $n "allocations"
+expect_eq "$(field frees)" $((n / 2)) "frees"
 expect_eq "$(field threads)" 1 "threads"
-expect_eq "$(field live_blocks_end)" 200 "live blocks at the end"
-expect_eq "$(field live_bytes_end)" 51200 "live bytes at the end"
-expect_eq "$(field peak_bytes)" 51200 "peak bytes"
-expect_eq "$(field temporary_allocations)" 200 "temporary allocations"
+expect_eq "$(field live_blocks_end)" $((n / 2)) "live blocks at the end"
+expect_eq "$(field live_bytes_end)" $((n / 2 * 256)) "live bytes at the end"
+expect_eq "$(field peak_bytes)" $((n / 2 * 256)) "peak bytes"
+expect_eq "$(field temporary_allocations)" $((n / 2)) "temporary allocations"
 expect_eq "$(field unknown_frees)" 0 "unknown frees"
-expect_eq "$(field leak_bytes)" null "leak bytes (no classification yet)"
+expect_eq "$(field leak_bytes)" $((n / 2 * 256)) "leak bytes"
+expect_eq "$(field leak_blocks)" $((n / 2)) "leak blocks"
+expect_eq "$(field steady_bytes)" 0 "steady bytes"
+
 
 q() { sqlite3 t.db "$1"; }
 expect_eq "$(q 'PRAGMA user_version')" 1 "schema version"
-expect_eq "$(q "select live_bytes from module_live where module = 'leak'")" 51200 "module_live"
-expect_eq "$(q 'select count(*) || " " || sum(size) from blocks')" "200 51200" "blocks"
-expect_eq "$(q "select live_blocks || ' ' || allocations from sites where module = 'leak'")" "200 400" "site of the leak"
+expect_eq "$(q "select live_bytes from module_live where module = 'leak'")" $((n / 2 * 256)) "module_live"
+expect_eq "$(q 'select count(*) || " " || sum(size) from blocks')" "$((n / 2)) $((n / 2 * 256))" "blocks"
+expect_eq "$(q "select live_blocks || ' ' || allocations from sites where module = 'leak'")" "$((n / 2)) $n" "site of the leak"
+expect_eq "$(q "select class from sites where module = 'leak'")" leak "class of the leak site"
+q "select pattern from sites where module = 'leak'" | grep -q '^linear growth .* KiB/s$' || fail "pattern: $(q "select pattern from sites")"
 expect_eq "$(q 'select count(*) from timeline')" 200 "timeline buckets"
-expect_eq "$(q 'select heap_bytes from timeline order by bucket desc limit 1')" 51200 "heap at the end"
-expect_eq "$(q 'select sum(allocations) from timeline')" 400 "allocations over the timeline"
+expect_eq "$(q 'select heap_bytes from timeline order by bucket desc limit 1')" $((n / 2 * 256)) "heap at the end"
+expect_eq "$(q 'select sum(allocations) from timeline')" $n "allocations over the timeline"
 expect_eq "$(q "select group_concat(label) from markers")" "start,done" "markers"
 expect_eq "$(q 'select count(*) from stacks where site_id is null')" 0 "every stack has a site"
 
 # --all-blocks: a row for every block.
 "$HT" analyze --all-blocks -o all.db t.trace 2> err || fail "analyze --all-blocks: $(cat err)"
-expect_eq "$(sqlite3 all.db 'select count(*) || " " || count(free_time) from blocks')" "400 200" "all blocks"
+expect_eq "$(sqlite3 all.db 'select count(*) || " " || count(free_time) from blocks')" "$n $((n / 2))" "all blocks"
 
 # A query given the trace makes t2.db once and reuses it.
 cp t.trace t2.trace
