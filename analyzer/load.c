@@ -64,6 +64,7 @@ struct site_acc {
 	int64_t live_blocks, live_bytes, peak_bytes;
 	uint64_t first_ts, last_ts;
 	uint64_t bucket_alloc_bytes;
+	int64_t module_idx;		/* index in modules, -1: none */
 	uint64_t late_frees;		/* in the last 5% of the run */
 	double live_by_quarter[CLASSIFY_QUARTERS];
 	int touched;
@@ -83,6 +84,8 @@ struct module_acc {
 	uint64_t load_ts, unload_ts;
 	int unloaded;
 	char *path;
+	uint64_t allocs;		/* of the sites in it */
+	int64_t live_blocks, live_bytes, peak_bytes;
 };
 
 struct loader {
@@ -385,6 +388,15 @@ load_alloc(struct loader *l, const struct ht_record *r)
 		if (site->live_bytes > site->peak_bytes)
 			site->peak_bytes = site->live_bytes;
 		load_touch_site(l, s->site);
+		if (site->module_idx >= 0) {
+			struct module_acc *m = &l->modules[site->module_idx];
+
+			m->allocs++;
+			m->live_blocks++;
+			m->live_bytes += (int64_t)r->size;
+			if (m->live_bytes > m->peak_bytes)
+				m->peak_bytes = m->live_bytes;
+		}
 	}
 	load_touch(l, r->id, s);
 	t->last_alloc = r->ptr;
@@ -421,6 +433,12 @@ load_free(struct loader *l, const struct ht_record *r)
 		if (r->ts * 20 >= l->duration_ns * 19)
 			site->late_frees++;
 		load_touch_site(l, s->site);
+		if (site->module_idx >= 0) {
+			struct module_acc *m = &l->modules[site->module_idx];
+
+			m->live_blocks--;
+			m->live_bytes -= (int64_t)r->size;
+		}
 	}
 	if (t->last_was_alloc && t->last_alloc == r->ptr) {
 		s->temporary++;
@@ -552,6 +570,7 @@ load_stack_def(struct loader *l, const struct ht_record *r)
 		site = &l->sites[l->nsites];
 		memset(site, 0, sizeof *site);
 		site->address = r->frames[i];
+		site->module_idx = m ? m - l->modules : -1;
 		if (m != NULL) {
 			const char *name = strrchr(m->path, '/');
 
@@ -835,6 +854,20 @@ load_finish(struct loader *l, ht_ordered *o)
 		sqlite3_finalize(upd);
 	}
 	load_classify(l);
+	{
+		sqlite3_stmt *upd = load_prepare(l, "UPDATE modules SET"
+		    " allocations = ?, live_blocks = ?, live_bytes = ?,"
+		    " peak_bytes = ? WHERE id = ?");
+
+		for (i = 0; i < l->nmodules; i++) {
+			struct module_acc *m = &l->modules[i];
+
+			load_exec(l, upd, "iiiii", (int64_t)m->allocs,
+			    m->live_blocks, m->live_bytes, m->peak_bytes,
+			    (int64_t)m->id);
+		}
+		sqlite3_finalize(upd);
+	}
 
 	name = strrchr(l->exe ? l->exe : "", '/');
 	name = name ? name + 1 : (l->exe ? l->exe : "");

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #define EXIT_USAGE 2
+#define EXIT_LEAK 3	/* leaks --fail-on-leak found one */
 
 extern const char *heaptrail_version;
 
@@ -19,6 +20,12 @@ int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
+int cmd_sites(int argc, char **argv);
+int cmd_leaks(int argc, char **argv);
+int cmd_growth(int argc, char **argv);
+int cmd_modules(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* Prints "heaptrail: " and the message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -14,6 +14,7 @@
 #include "../analyzer/analyzer.h"
 #include "../common/xmalloc.h"
 #include "cli.h"
+#include "query.h"
 
 enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON };
 
@@ -92,23 +93,6 @@ computed(sqlite3 *db, const char *name)
 		return sql_int(db, "SELECT coalesce(sum(live_bytes), 0) FROM"
 		    " sites WHERE class = 'steady'");
 	return NULL;
-}
-
-static void
-json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
 }
 
 int

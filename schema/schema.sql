@@ -29,7 +29,13 @@ CREATE TABLE modules (
 	text_end INTEGER,
 	build_id TEXT,			-- hex, NULL if none
 	load_time REAL NOT NULL,
-	unload_time REAL		-- NULL if still loaded at the end
+	unload_time REAL,		-- NULL if still loaded at the end
+	-- Memory of the sites in this module (a site's module is that of
+	-- its frame):
+	allocations INTEGER NOT NULL DEFAULT 0,
+	live_blocks INTEGER NOT NULL DEFAULT 0,	-- at the end
+	live_bytes INTEGER NOT NULL DEFAULT 0,
+	peak_bytes INTEGER NOT NULL DEFAULT 0	-- highest live at any time
 );
 
 -- Threads of the run.

@@ -1,0 +1,111 @@
+/*
+ * cmd-check.c - `heaptrail check`: is the trace consistent?
+ *
+ * Lists the anomalies (frees of addresses that were not live, allocations
+ * over a live block, dropped events) and recomputes the live totals at
+ * the end from the blocks, the stacks, the sites and the timeline,
+ * comparing each with the running counters.  Exit status 0 when every
+ * total agrees, 1 when one does not (anomalies alone are not failures:
+ * a program may free memory heaptrail never saw allocated).
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "query.h"
+
+static int64_t
+one(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static const struct {
+	const char *what;
+	const char *counter;	/* the running counter */
+	const char *recount;	/* the same, recomputed */
+} checks[] = {
+	{ "live blocks at the end: blocks table",
+	    "SELECT value FROM meta WHERE key = 'live_blocks_end'",
+	    "SELECT count(*) FROM blocks WHERE free_time IS NULL" },
+	{ "live bytes at the end: blocks table",
+	    "SELECT value FROM meta WHERE key = 'live_bytes_end'",
+	    "SELECT coalesce(sum(size), 0) FROM blocks WHERE free_time IS NULL" },
+	{ "live bytes at the end: per stack totals",
+	    "SELECT value FROM meta WHERE key = 'live_bytes_end'",
+	    "SELECT coalesce(sum(live_bytes), 0) FROM stack_stats" },
+	{ "live bytes at the end: per site totals",
+	    "SELECT value FROM meta WHERE key = 'live_bytes_end'",
+	    "SELECT coalesce(sum(live_bytes), 0) FROM sites" },
+	{ "live bytes at the end: timeline",
+	    "SELECT value FROM meta WHERE key = 'live_bytes_end'",
+	    "SELECT heap_bytes FROM timeline ORDER BY bucket DESC LIMIT 1" },
+	{ "allocations: per stack totals",
+	    "SELECT value FROM meta WHERE key = 'allocations'",
+	    "SELECT coalesce(sum(allocations), 0) FROM stack_stats" },
+	{ "allocations: timeline",
+	    "SELECT value FROM meta WHERE key = 'allocations'",
+	    "SELECT coalesce(sum(allocations), 0) FROM timeline" },
+};
+
+int
+cmd_check(int argc, char **argv)
+{
+	static const struct column anomaly_columns[] = {
+		{ "kind", COL_TEXT, 0 },
+		{ "time_s", COL_REAL, 0 },
+		{ "thread", COL_INT, 0 },
+		{ "address", COL_TEXT, 0 },
+		{ "count", COL_INT, 0 },
+	};
+	struct query_opts o;
+	sqlite3 *db;
+	size_t i;
+	int ret, bad = 0;
+
+	ret = query_parse(argc, argv, "check", "[OPTIONS] DB|TRACE",
+	    anomaly_columns, 5, 0, &o);
+	if (ret >= 0)
+		return ret;
+	if (o.limit == 0)
+		o.limit = 50;
+	if ((db = query_open(&o)) == NULL)
+		return 1;
+	if (o.format == QF_TABLE)
+		printf("anomalies: %" PRId64 " unknown frees, %" PRId64
+		    " allocations over a live block, %" PRId64 " dropped "
+		    "events\n", one(db, "SELECT value FROM meta WHERE key ="
+		    " 'unknown_frees'"), one(db, "SELECT value FROM meta WHERE"
+		    " key = 'replaced_live'"), one(db, "SELECT value FROM meta"
+		    " WHERE key = 'dropped_events'"));
+	if (query_print(db, "SELECT kind, time AS time_s, thread_id AS thread,"
+	    " printf('0x%x', address) AS address, count FROM anomalies"
+	    " ORDER BY id", anomaly_columns, 5, &o, NULL, NULL) < 0)
+		bad = 1;
+	for (i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+		int64_t a = one(db, checks[i].counter);
+		int64_t b = one(db, checks[i].recount);
+
+		if (a != b) {
+			bad = 1;
+			fprintf(stderr, "heaptrail: %s: disagree: counter %"
+			    PRId64 ", recomputed %" PRId64 "\n",
+			    checks[i].what, a, b);
+		} else if (o.format == QF_TABLE) {
+			printf("ok  %s (%" PRId64 ")\n", checks[i].what, a);
+		}
+	}
+	sqlite3_close(db);
+	return bad;
+}

@@ -1,0 +1,133 @@
+/*
+ * cmd-sites.c - `heaptrail sites`, `leaks` and `growth`: allocation sites
+ * from the sites table, each with its heaviest stack in JSON.
+ *
+ *   sites   every site, most bytes allocated first
+ *   leaks   sites still holding memory at the end, leaks first
+ *   growth  sites ranked by how fast their live memory grows
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/xmalloc.h"
+#include "cli.h"
+#include "query.h"
+
+static const struct column site_columns[] = {
+	{ "id", COL_INT, 1 },
+	{ "class", COL_TEXT, 0 },
+	{ "live_bytes", COL_BYTES, 0 },
+	{ "live_blocks", COL_INT, 0 },
+	{ "peak_bytes", COL_BYTES, 0 },
+	{ "allocations", COL_INT, 0 },
+	{ "alloc_bytes", COL_BYTES, 0 },
+	{ "growth_bytes_per_s", COL_RATE, 0 },
+	{ "module", COL_TEXT, 0 },
+	{ "function", COL_TEXT, 0 },
+	{ "file", COL_TEXT, 1 },
+	{ "line", COL_INT, 1 },
+	{ "pattern", COL_TEXT, 1 },
+	{ "address", COL_TEXT, 0 },
+};
+#define NSITE_COLUMNS (int)(sizeof site_columns / sizeof site_columns[0])
+
+#define SITE_SELECT \
+	"SELECT id, class, live_bytes, live_blocks, peak_bytes, allocations," \
+	" alloc_bytes, growth_bytes_per_s, module," \
+	" function, file, line," \
+	" pattern, printf('0x%x', address) AS address FROM sites"
+
+/* JSON: the site's heaviest stack, innermost frame first. */
+static void
+site_stack(sqlite3 *db, sqlite3_stmt *row, void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	int first = 1;
+
+	(void)arg;
+	printf(", \"stack\": [");
+	if (sqlite3_prepare_v2(db, "SELECT f.function, f.file, f.line, m.name,"
+	    " coalesce(f.inlined, 0), printf('0x%x', sf.address)"
+	    " FROM stack_frames sf LEFT JOIN frames f ON f.address ="
+	    " sf.address LEFT JOIN modules m ON m.id = f.module_id"
+	    " WHERE sf.stack_id = (SELECT s.id FROM stacks s JOIN stack_stats"
+	    " t ON t.stack_id = s.id WHERE s.site_id = ? ORDER BY"
+	    " t.live_bytes DESC, t.alloc_bytes DESC LIMIT 1)"
+	    " ORDER BY sf.position, f.depth", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, 0));
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			printf("%s{\"function\": ", first ? "" : ", ");
+			json_column(st, 0);
+			printf(", \"file\": ");
+			json_column(st, 1);
+			printf(", \"line\": ");
+			json_column(st, 2);
+			printf(", \"module\": ");
+			json_column(st, 3);
+			printf(", \"inlined\": %s, \"address\": ",
+			    sqlite3_column_int(st, 4) ? "true" : "false");
+			json_column(st, 5);
+			printf("}");
+			first = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	printf("]");
+}
+
+static int
+sites_run(int argc, char **argv, const char *cmd, const char *where,
+    const char *order, int fail_on_leak_ok)
+{
+	struct query_opts o;
+	sqlite3 *db;
+	char *sql;
+	long n;
+	int ret;
+
+	ret = query_parse(argc, argv, cmd, "[OPTIONS] DB|TRACE", site_columns,
+	    NSITE_COLUMNS, fail_on_leak_ok, &o);
+	if (ret >= 0)
+		return ret;
+	if ((db = query_open(&o)) == NULL)
+		return 1;
+	sql = xasprintf("%s%s ORDER BY %s", SITE_SELECT, where, order);
+	n = query_print(db, sql, site_columns, NSITE_COLUMNS, &o, site_stack,
+	    NULL);
+	free(sql);
+	ret = n < 0 ? 1 : 0;
+	if (ret == 0 && o.fail_on_leak) {
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sites WHERE"
+		    " class = 'leak'", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_int64(st, 0) > 0)
+			ret = EXIT_LEAK;
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return ret;
+}
+
+int
+cmd_sites(int argc, char **argv)
+{
+	return sites_run(argc, argv, "sites", "", "alloc_bytes DESC", 0);
+}
+
+int
+cmd_leaks(int argc, char **argv)
+{
+	return sites_run(argc, argv, "leaks", " WHERE live_blocks > 0",
+	    "class = 'leak' DESC, live_bytes DESC", 1);
+}
+
+int
+cmd_growth(int argc, char **argv)
+{
+	return sites_run(argc, argv, "growth", "",
+	    "growth_bytes_per_s DESC", 0);
+}

@@ -1,0 +1,333 @@
+/*
+ * query.c - common options of the query commands and their output.
+ *
+ * Tables fit the terminal (the widest text column is cut to make them
+ * fit) and use human units; CSV and JSON give plain numbers.  No colour
+ * is used yet, so NO_COLOR has nothing to turn off.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "../analyzer/analyzer.h"
+#include "../common/xmalloc.h"
+#include "cli.h"
+#include "query.h"
+
+int
+query_parse(int argc, char **argv, const char *cmd, const char *usage,
+    const struct column *cols, int ncols, int allow_fail_on_leak,
+    struct query_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "fail-on-leak", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, i;
+
+	memset(o, 0, sizeof *o);
+	while ((c = getopt_long(argc, argv, "f:n:s:h", longopts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "table") == 0)
+				o->format = QF_TABLE;
+			else if (strcmp(optarg, "csv") == 0)
+				o->format = QF_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = QF_JSON;
+			else
+				return cli_usage(cmd, "--format wants table, "
+				    "csv or json, not '%s'", optarg);
+			break;
+		case 'n': {
+			char *end;
+
+			o->limit = strtol(optarg, &end, 10);
+			if (*end != '\0' || o->limit < 0)
+				return cli_usage(cmd, "--limit wants a number,"
+				    " not '%s'", optarg);
+			break;
+		}
+		case 's':
+			for (i = 0; i < ncols; i++)
+				if (strcmp(cols[i].name, optarg) == 0)
+					break;
+			if (i == ncols)
+				return cli_usage(cmd, "cannot sort by '%s'",
+				    optarg);
+			o->sort = cols[i].name;
+			break;
+		case 'F':
+			if (!allow_fail_on_leak)
+				return cli_usage(cmd, "--fail-on-leak is for "
+				    "leaks");
+			o->fail_on_leak = 1;
+			break;
+		case 'h':
+			printf("usage: heaptrail %s %s\n\n"
+			    "  --format table|csv|json   output format\n"
+			    "  --limit N                 at most N rows\n"
+			    "  --sort KEY                one of the columns:",
+			    cmd, usage);
+			for (i = 0; i < ncols; i++)
+				printf("%s%s", i % 6 == 5 ? "\n     " : " ",
+				    cols[i].name);
+			printf("\n");
+			if (allow_fail_on_leak)
+				printf("  --fail-on-leak            exit 3 when a "
+				    "site is classified leak\n");
+			return 0;
+		default:
+			return cli_usage(cmd, "bad option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage(cmd, "want exactly one DB or TRACE");
+	o->input = argv[optind];
+	return -1;
+}
+
+sqlite3 *
+query_open(const struct query_opts *o)
+{
+	char *cause = NULL;
+	sqlite3 *db = db_open(o->input, isatty(STDERR_FILENO), &cause);
+
+	if (db == NULL) {
+		cli_error("%s", cause);
+		free(cause);
+	}
+	return db;
+}
+
+void
+json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+void
+json_column(sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		printf("null");
+		break;
+	case SQLITE_INTEGER:
+		printf("%lld", sqlite3_column_int64(st, i));
+		break;
+	case SQLITE_FLOAT:
+		printf("%.6g", sqlite3_column_double(st, i));
+		break;
+	default:
+		json_string((const char *)sqlite3_column_text(st, i));
+		break;
+	}
+}
+
+/* A cell as text for tables (human units) or CSV (plain). */
+static char *
+cell(sqlite3_stmt *st, int i, enum column_type type, int human)
+{
+	char buf[64];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return xstrdup(human ? "-" : "");
+	switch (type) {
+	case COL_BYTES:
+		if (human)
+			return xstrdup(cli_bytes((uint64_t)
+			    sqlite3_column_int64(st, i), buf, sizeof buf));
+		return xasprintf("%lld", sqlite3_column_int64(st, i));
+	case COL_RATE:
+		if (human) {
+			double v = sqlite3_column_double(st, i);
+
+			cli_bytes((uint64_t)(v < 0 ? -v : v), buf, sizeof buf);
+			return xasprintf("%s%s/s", v < 0 ? "-" : "", buf);
+		}
+		return xasprintf("%.6g", sqlite3_column_double(st, i));
+	case COL_REAL:
+		return xasprintf(human ? "%.3f" : "%.6g",
+		    sqlite3_column_double(st, i));
+	case COL_INT:
+		return xasprintf("%lld", sqlite3_column_int64(st, i));
+	default:
+		return xstrdup((const char *)sqlite3_column_text(st, i));
+	}
+}
+
+static void
+csv_field(const char *s)
+{
+	if (strpbrk(s, ",\"\n") == NULL) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static int
+terminal_width(void)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ,
+	    &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (env != NULL && atoi(env) > 0)
+		return atoi(env);
+	return isatty(STDOUT_FILENO) ? 80 : 0;	/* 0: no limit */
+}
+
+long
+query_print(sqlite3 *db, const char *sql, const struct column *cols,
+    int ncols, const struct query_opts *o,
+    void (*extra)(sqlite3 *db, sqlite3_stmt *row, void *arg), void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	char *full, ***rows = NULL;
+	long n = 0, cap = 0, r;
+	int i, rc, *width, total, cut = -1;
+
+	full = xasprintf("SELECT * FROM (%s)%s%s%s", sql,
+	    o->sort ? " ORDER BY " : "", o->sort ? o->sort : "",
+	    o->sort ? " DESC" : "");
+	if (o->limit) {
+		char *l = xasprintf("%s LIMIT %ld", full, o->limit);
+
+		free(full);
+		full = l;
+	}
+	if (sqlite3_prepare_v2(db, full, -1, &st, NULL) != SQLITE_OK) {
+		cli_error("query failed: %s", sqlite3_errmsg(db));
+		free(full);
+		return -1;
+	}
+	free(full);
+
+	if (o->format == QF_JSON)
+		printf("[");
+	if (o->format == QF_CSV) {
+		for (i = 0; i < ncols; i++) {
+			if (i)
+				putchar(',');
+			fputs(cols[i].name, stdout);
+		}
+		putchar('\n');
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (o->format == QF_JSON) {
+			printf("%s\n  {", n ? "," : "");
+			for (i = 0; i < ncols; i++) {
+				printf("%s\"%s\": ", i ? ", " : "",
+				    cols[i].name);
+				json_column(st, i);
+			}
+			if (extra != NULL)
+				extra(db, st, arg);
+			printf("}");
+		} else if (o->format == QF_CSV) {
+			for (i = 0; i < ncols; i++) {
+				char *c = cell(st, i, cols[i].type, 0);
+
+				if (i)
+					putchar(',');
+				csv_field(c);
+				free(c);
+			}
+			putchar('\n');
+		} else {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				rows = xreallocarray(rows, (size_t)cap,
+				    sizeof *rows);
+			}
+			rows[n] = xcalloc((size_t)ncols, sizeof **rows);
+			for (i = 0; i < ncols; i++)
+				rows[n][i] = cell(st, i, cols[i].type, 1);
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		cli_error("query failed: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	if (o->format == QF_JSON)
+		printf("%s]\n", n ? "\n" : "");
+	if (o->format != QF_TABLE)
+		return rc == SQLITE_DONE ? n : -1;
+
+	/* Table: widths, then cut the widest text column to fit. */
+	width = xcalloc((size_t)ncols, sizeof *width);
+	for (i = 0; i < ncols; i++)
+		width[i] = (int)strlen(cols[i].name);
+	for (r = 0; r < n; r++)
+		for (i = 0; i < ncols; i++)
+			if ((int)strlen(rows[r][i]) > width[i])
+				width[i] = (int)strlen(rows[r][i]);
+	total = -1;
+	for (i = 0; i < ncols; i++) {
+		if (cols[i].hidden)
+			continue;
+		total += width[i] + 1;
+		if (cols[i].type == COL_TEXT && (cut < 0 ||
+		    width[i] > width[cut]))
+			cut = i;
+	}
+	if (terminal_width() > 0 && total > terminal_width() && cut >= 0) {
+		width[cut] -= total - terminal_width();
+		if (width[cut] < 8)
+			width[cut] = 8;
+	}
+	for (r = -1; r < n; r++) {
+		const char *sep = "";
+
+		for (i = 0; i < ncols; i++) {
+			const char *s = r < 0 ? cols[i].name : rows[r][i];
+
+			if (cols[i].hidden)
+				continue;
+			if (cols[i].type == COL_TEXT)
+				printf("%s%-*.*s", sep, width[i], width[i], s);
+			else
+				printf("%s%*s", sep, width[i], s);
+			sep = " ";
+		}
+		putchar('\n');
+		if (r >= 0) {
+			for (i = 0; i < ncols; i++)
+				free(rows[r][i]);
+			free(rows[r]);
+		}
+	}
+	free(rows);
+	free(width);
+	return n;
+}

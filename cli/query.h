@@ -1,0 +1,60 @@
+/*
+ * query.h - what the query commands share: their common options, and
+ * printing rows of an SQL query as a table, CSV or JSON.
+ */
+#ifndef HEAPTRAIL_QUERY_H
+#define HEAPTRAIL_QUERY_H
+
+#include <sqlite3.h>
+
+enum query_format { QF_TABLE, QF_CSV, QF_JSON };
+
+enum column_type {
+	COL_INT,	/* integer, plain everywhere */
+	COL_BYTES,	/* integer bytes: human units in tables */
+	COL_REAL,	/* seconds, rates */
+	COL_RATE,	/* bytes per second: human units in tables */
+	COL_TEXT,
+};
+
+struct column {
+	const char *name;	/* JSON key, CSV and table header */
+	enum column_type type;
+	int hidden;		/* not in tables (CSV and JSON only) */
+};
+
+struct query_opts {
+	enum query_format format;
+	long limit;		/* 0: no limit */
+	const char *sort;	/* a column name, or NULL */
+	int fail_on_leak;	/* leaks only */
+	const char *input;	/* DB or TRACE */
+};
+
+/*
+ * Parses the common options of CMD (--format, --limit, --sort and, when
+ * SORTABLE lists them, the sort keys) into *o.  Returns -1 when all is
+ * well, else the exit status (help printed: 0; usage error: 2).
+ */
+int query_parse(int argc, char **argv, const char *cmd, const char *usage,
+    const struct column *cols, int ncols, int allow_fail_on_leak,
+    struct query_opts *o);
+
+/* Opens o->input (analyzing a trace first); prints the error itself. */
+sqlite3 *query_open(const struct query_opts *o);
+
+/*
+ * Runs SQL (one statement whose result columns are COLS, in order) and
+ * prints the rows.  EXTRA, if not NULL, is called for each row in JSON
+ * output to add more members (it prints ", \"key\": value ...").
+ * Returns the number of rows, or -1 on an SQL error (printed).
+ */
+long query_print(sqlite3 *db, const char *sql, const struct column *cols,
+    int ncols, const struct query_opts *o,
+    void (*extra)(sqlite3 *db, sqlite3_stmt *row, void *arg), void *arg);
+
+/* JSON helpers for EXTRA callbacks. */
+void json_string(const char *s);
+void json_column(sqlite3_stmt *st, int i);
+
+#endif /* HEAPTRAIL_QUERY_H */

@@ -1,0 +1,47 @@
+# The query commands on a recorded leak and a recorded arena: exact
+# numbers through JSON and CSV, exit statuses, bad options.
+. "$SRC/tests/lib.sh"
+n=1000
+record leak.trace "$BUILD/samples/leak" $n || fail "record leak"
+record arena.trace "$BUILD/samples/arena" || fail "record arena"
+
+# leaks: the one site still holding memory, classified leak, with a stack.
+"$HT" leaks --format json leak.trace > leaks.json || fail "leaks: $(cat leaks.json)"
+[ -f leak.db ] || fail "leaks did not analyze the trace into leak.db"
+grep -c '"id":' leaks.json | grep -qx 1 || fail "leaks: expected one site: $(cat leaks.json)"
+grep -q '"class": "leak", "live_bytes": '$((n / 2 * 256))', "live_blocks": '$((n / 2)) leaks.json ||
+	fail "leaks: $(cat leaks.json)"
+grep -q '"stack": \[{' leaks.json || fail "leaks: no stack"
+grep -q '"module": "leak"' leaks.json || fail "leaks: module"
+
+# --fail-on-leak: 3 for the leak, 0 for the arena (held, not leaking).
+"$HT" leaks --fail-on-leak leak.db > /dev/null
+expect_eq $? 3 "leaks --fail-on-leak on a leak"
+"$HT" leaks --fail-on-leak arena.trace > /dev/null
+expect_eq $? 0 "leaks --fail-on-leak on an arena"
+
+# modules (JSON) and sites (CSV).
+"$HT" modules --format json leak.db > modules.json || fail "modules"
+grep -q '"module": "leak", "live_blocks": '$((n / 2))', "live_bytes": '$((n / 2 * 256)) modules.json ||
+	fail "modules: $(cat modules.json)"
+grep -q '"leak_bytes": '$((n / 2 * 256))', "steady_bytes": 0' modules.json || fail "modules: $(cat modules.json)"
+"$HT" sites --format csv --sort allocations --limit 1 leak.db > sites.csv || fail "sites"
+head -n 1 sites.csv | grep -q '^id,class,live_bytes,live_blocks,peak_bytes,allocations,' || fail "csv header: $(head -n 1 sites.csv)"
+expect_eq "$(sed -n 2p sites.csv | cut -d, -f2,4,6)" "leak,$((n / 2)),$n" "sites csv row"
+"$HT" growth --format json arena.db | grep -q '"pattern": "held since start' || fail "growth: arena sites"
+
+# timeline: one row per bucket, markers where they fell.
+expect_eq "$("$HT" timeline --format csv leak.db | wc -l)" 201 "timeline rows + header"
+"$HT" timeline --format csv leak.db | grep -q ',start$' || fail "timeline: marker start"
+
+# check: every recount agrees.
+"$HT" check leak.db > check.out || fail "check: $(cat check.out)"
+expect_eq "$(grep -c '^ok ' check.out)" 7 "check: agreeing totals"
+
+# Usage errors.
+"$HT" leaks --format yaml leak.db 2> err
+expect_eq $? 2 "bad --format"
+"$HT" sites --sort nonsense leak.db 2> err
+expect_eq $? 2 "bad --sort"
+"$HT" modules --fail-on-leak leak.db 2> err
+expect_eq $? 2 "--fail-on-leak outside leaks"
