@@ -71,7 +71,7 @@ all: $(BUILD)/heaptrail $(BUILD)/libheaptrail.so
 
 help:
 	@echo "make              build $(BUILD)/heaptrail and $(BUILD)/libheaptrail.so"
-	@echo "make demo         record a sample program, show what it recorded"
+	@echo "make demo         record samples/leak.c, analyze it, show summary and leaks"
 	@echo "make check        build and run every test (ends: N passed, N failed)"
 	@echo "make bench        recording benchmark against heaptrack -> bench/RESULTS.md"
 	@echo "make asan         build with AddressSanitizer into build-asan/ and run the tests"
@@ -165,9 +165,11 @@ $(BENCH_BIN): bench/alloc-bench.c
 
 # --- targets a user runs -------------------------------------------------------------
 
-demo: all $(BUILD)/samples/leak
+demo: all check-deps $(BUILD)/samples/leak
 	$(Q)cd $(BUILD) && ./heaptrail record -o demo.trace ./samples/leak
-	$(Q)$(BUILD)/heaptrail dump --stats $(BUILD)/demo.trace
+	$(Q)$(BUILD)/heaptrail analyze $(BUILD)/demo.trace
+	$(Q)$(BUILD)/heaptrail summary $(BUILD)/demo.db
+	$(Q)$(BUILD)/heaptrail leaks $(BUILD)/demo.db
 
 check: all check-deps $(SAMPLE_BIN) $(TESTPROG_BIN) $(TESTLIB_BIN) $(UNIT_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh

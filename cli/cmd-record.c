@@ -224,9 +224,8 @@ print_summary(const char *trace)
 	}
 	if (stat(trace, &st) != 0)
 		st.st_size = 0;
-	/* Until `analyze` exists, point at what does. */
 	fprintf(stderr, "heaptrail: %llu events, %llu allocations, %.2f s, "
-	    "%s trace%s%s; inspect with: heaptrail dump --stats %s\n",
+	    "%s trace%s%s; analyze with: heaptrail analyze %s\n",
 	    (unsigned long long)t.events, (unsigned long long)t.allocations,
 	    (double)t.duration_ns / 1e9,
 	    cli_bytes((uint64_t)st.st_size, size, sizeof size),

@@ -45,3 +45,12 @@ expect_eq $? 2 "bad --format"
 expect_eq $? 2 "bad --sort"
 "$HT" modules --fail-on-leak leak.db 2> err
 expect_eq $? 2 "--fail-on-leak outside leaks"
+
+# The two example queries of heaptrail(5), word for word.
+if command -v sqlite3 > /dev/null; then
+	expect_eq "$(sqlite3 leak.db 'SELECT module, live_bytes FROM module_live;')" \
+		"leak|$((n / 2 * 256))" "man page: live bytes per module"
+	sqlite3 leak.db "SELECT module, printf('0x%x', address), growth_bytes_per_s, class
+FROM growth LIMIT 10;" > growth.out || fail "man page: growth query"
+	head -n 1 growth.out | grep -q '^leak|0x[0-9a-f]*|[0-9.]*|leak$' || fail "man page growth: $(cat growth.out)"
+fi

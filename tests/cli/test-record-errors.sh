@@ -42,5 +42,5 @@ expect_eq $? 143 "killed by SIGTERM: 128 + 15"
 
 # The summary line names events, allocations, duration, size, the command.
 "$HT" record -o t.trace -- "$BUILD/tests/entry-points" 2> err
-grep -q "events, 25 allocations, .* s, .* trace; inspect with: heaptrail dump --stats t.trace" err ||
+grep -q "events, 25 allocations, .* s, .* trace; analyze with: heaptrail analyze t.trace" err ||
 	fail "summary line: $(cat err)"
