@@ -11,8 +11,10 @@
  * to it.  Counting only live entries keeps k small: freeing a block
  * usually means one of the few recently allocated blocks still held.
  *
- * A Fenwick tree over positions gives rank and select in O(log n).  No
- * allocation: the caller provides the struct (about 45 KiB).
+ * Live entries are bits of a bitset over positions: rank is a popcount
+ * of the words after a position, select walks words back from the end
+ * (k is usually small, so one or two words).  No allocation: the caller
+ * provides the struct (about 33 KiB).
  */
 #ifndef HEAPTRAIL_ADDR_WINDOW_H
 #define HEAPTRAIL_ADDR_WINDOW_H
@@ -22,31 +24,40 @@
 
 /*
  * Positions a window holds; when full it starts over empty (both sides
- * do, at the same push), which keeps the tree small enough for L1.
+ * do, at the same push), which keeps rank and select short.
  */
 #define HT_WINDOW_POSITIONS 4096
+
+#define HT_WINDOW_WORDS (HT_WINDOW_POSITIONS / 64)
 
 struct ht_window {
 	uint32_t n;		/* positions used, 1-based */
 	uint32_t nlive;
-	uint16_t tree[HT_WINDOW_POSITIONS + 1];	/* Fenwick: live counts */
-	uint8_t live[HT_WINDOW_POSITIONS + 1];
+	uint64_t live[HT_WINDOW_WORDS + 1];	/* bit p: position p live */
 	uint64_t addr[HT_WINDOW_POSITIONS + 1];
 };
+
+/* Bits set in V (inline: without -mpopcnt the builtin is a call). */
+static inline uint32_t
+ht_popcount(uint64_t v)
+{
+	v = v - ((v >> 1) & 0x5555555555555555ull);
+	v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (uint32_t)((v * 0x0101010101010101ull) >> 56);
+}
+
+static inline int
+ht_window_is_live(const struct ht_window *w, uint32_t pos)
+{
+	return (int)(w->live[pos / 64] >> (pos % 64)) & 1;
+}
 
 static inline void
 ht_window_reset(struct ht_window *w)
 {
-	memset(w->live, 0, w->n + 1);
-	memset(w->tree, 0, sizeof w->tree);
+	memset(w->live, 0, (w->n / 64 + 1) * sizeof w->live[0]);
 	w->n = w->nlive = 0;
-}
-
-static inline void
-ht_window_add(struct ht_window *w, uint32_t pos, int delta)
-{
-	for (; pos <= HT_WINDOW_POSITIONS; pos += pos & -pos)
-		w->tree[pos] = (uint16_t)(w->tree[pos] + delta);
 }
 
 static inline void
@@ -58,54 +69,55 @@ ht_window_push(struct ht_window *w, uint64_t addr)
 		ht_window_reset(w);
 	pos = ++w->n;
 	w->addr[pos] = addr;
-	w->live[pos] = 1;
+	w->live[pos / 64] |= 1ull << (pos % 64);
 	w->nlive++;
-	ht_window_add(w, pos, 1);
 }
 
 static inline void
 ht_window_pop(struct ht_window *w, uint32_t pos)
 {
-	w->live[pos] = 0;
+	w->live[pos / 64] &= ~(1ull << (pos % 64));
 	w->nlive--;
-	ht_window_add(w, pos, -1);
-}
-
-/* Live entries at positions 1..pos. */
-static inline uint32_t
-ht_window_prefix(const struct ht_window *w, uint32_t pos)
-{
-	uint32_t sum = 0;
-
-	for (; pos > 0; pos -= pos & -pos)
-		sum += w->tree[pos];
-	return sum;
 }
 
 /* k of a live position: how many live entries come after it. */
 static inline uint32_t
 ht_window_rank(const struct ht_window *w, uint32_t pos)
 {
-	return w->nlive - ht_window_prefix(w, pos);
+	uint32_t word = pos / 64, last = w->n / 64, k;
+
+	/* Bits above pos in its word, then whole words up to n. */
+	k = ht_popcount(w->live[word] &
+	    (pos % 64 == 63 ? 0 : ~0ull << (pos % 64 + 1)));
+	while (++word <= last)
+		k += ht_popcount(w->live[word]);
+	return k;
 }
 
 /* The live position with K live entries after it, or 0 if none. */
 static inline uint32_t
 ht_window_select(const struct ht_window *w, uint64_t k)
 {
-	uint32_t target, pos = 0, step;
+	uint32_t word, c;
 
 	if (k >= w->nlive)
 		return 0;
-	target = w->nlive - (uint32_t)k;	/* prefix count wanted */
-	for (step = HT_WINDOW_POSITIONS; step > 0; step >>= 1) {
-		if (pos + step <= HT_WINDOW_POSITIONS &&
-		    w->tree[pos + step] < target) {
-			pos += step;
-			target -= w->tree[pos];
+	for (word = w->n / 64 + 1; word-- > 0;) {
+		uint64_t bits = w->live[word];
+
+		if (bits == 0)
+			continue;
+		c = ht_popcount(bits);
+		if (k >= c) {
+			k -= c;
+			continue;
 		}
+		/* The (k+1)-th set bit from the top of this word. */
+		while (k-- > 0)
+			bits &= ~(1ull << (63 - __builtin_clzll(bits)));
+		return word * 64 + (uint32_t)(63 - __builtin_clzll(bits));
 	}
-	return pos + 1;
+	return 0;
 }
 
 #endif /* HEAPTRAIL_ADDR_WINDOW_H */

@@ -209,9 +209,18 @@ ordered_release(ht_ordered *o, uint64_t limit)
 		o->keys[i].ts = o->win[i].ts;
 		o->keys[i].idx = i;
 	}
-	/* Held events are in key order already; sort only when new came. */
-	if (fresh > 0)
-		qsort(o->keys, o->win_len, sizeof *o->keys, ordered_cmp);
+	/*
+	 * Held events are in key order already; sort only when new came, and
+	 * not when all is in order anyway (one thread: chunks come in order).
+	 */
+	if (fresh > 0) {
+		for (i = 1; i < o->win_len; i++)
+			if (o->keys[i].ts < o->keys[i - 1].ts)
+				break;
+		if (i < o->win_len)
+			qsort(o->keys, o->win_len, sizeof *o->keys,
+			    ordered_cmp);
+	}
 	for (i = 0; i < o->win_len && o->keys[i].ts < limit; i++)
 		;
 	o->out_end = i;

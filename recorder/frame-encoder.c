@@ -138,7 +138,7 @@ coder_find(const struct coder *c, uint64_t addr)
 	uint32_t pos = c->cache[slot].pos;
 
 	if (c->cache[slot].addr != addr || pos == 0 || pos > c->w.n ||
-	    !c->w.live[pos] || c->w.addr[pos] != addr)
+	    !ht_window_is_live(&c->w, pos) || c->w.addr[pos] != addr)
 		return 0;
 	return pos;
 }
