@@ -39,7 +39,23 @@ run() {
 		size=$(wc -c < "$out.zst") ;;
 	esac
 	awk -v size="$size" '{ printf "%s %.2f %s %s\n", $1, $2 + $3, $4, size }' "$out.time"
-	rm -f "$out.trace" "$out.zst"
+	# The last run's traces are kept for the analysis benchmark.
+	if [ "$rep" -lt "$reps" ]; then
+		rm -f "$out.trace" "$out.zst"
+	fi
+}
+
+# analyze THREADS: heaptrail analyze vs heaptrack_print on the traces of
+# the same workload; prints "tool wall rss_kb"
+analyze() {
+	threads=$1
+	/usr/bin/time -f "%e %M" -o "$work/an.time" "$BUILD/heaptrail" analyze \
+		-o "$work/an.db" "$work/heaptrail-$threads-$reps.trace" 2> /dev/null
+	echo "heaptrail $(cat "$work/an.time")"
+	/usr/bin/time -f "%e %M" -o "$work/hp.time" heaptrack_print \
+		"$work/heaptrack-$threads-$reps.zst" > /dev/null 2>&1
+	echo "heaptrack_print $(cat "$work/hp.time")"
+	rm -f "$work/an.db"
 }
 
 # median of the numbers on stdin
@@ -49,6 +65,7 @@ median() {
 
 results="$work/results"
 : > "$results"
+: > "$work/analysis"
 for threads in 1 2; do
 	for tool in native heaptrail heaptrack; do
 		: > "$work/runs"
@@ -64,6 +81,8 @@ for threads in 1 2; do
 		echo "$threads $tool $wall $cpu $rss $size" >> "$results"
 		echo "bench: $threads thread(s), $tool: wall $wall s, cpu $cpu s, rss $rss KB, trace $size B ($(tr '\n' ';' < "$work/runs"))" >&2
 	done
+	analyze $threads | sed "s/^/$threads /" >> "$work/analysis"
+	echo "bench: $threads thread(s), analysis: $(tr '\n' ';' < "$work/analysis")" >&2
 done
 
 events=$((pairs * 2))
@@ -91,6 +110,15 @@ table="$work/table.md"
 		$2 == "heaptrail" { w[$1] = $3; c[$1] = $4; r[$1] = $5; s[$1] = $6 }
 		$2 == "heaptrack" { printf "| %s | %.2f | %.2f | %.2f | %.2f |\n", $1,
 			w[$1] / $3, c[$1] / $4, r[$1] / $5, s[$1] / $6 }' "$results"
+	echo
+	echo "Analysis of the last run's traces (\`heaptrail analyze\` into SQLite with"
+	echo "classification; \`heaptrack_print\` of heaptrack's trace; one run each):"
+	echo
+	echo "| threads | heaptrail analyze s | RSS MiB | heaptrack_print s | RSS MiB | wall ratio | RSS ratio |"
+	echo "|---|---|---|---|---|---|---|"
+	awk '$2 == "heaptrail" { w[$1] = $3; r[$1] = $4 }
+		$2 == "heaptrack_print" { printf "| %s | %.2f | %.1f | %.2f | %.1f | %.2f | %.2f |\n", $1,
+			w[$1], r[$1] / 1024, $3, $4 / 1024, w[$1] / $3, r[$1] / $4 }' "$work/analysis"
 	echo "<!-- recording:end -->"
 } > "$table"
 cat "$table"
