@@ -64,7 +64,7 @@ BENCH_BIN := $(BUILD)/bench/alloc-bench
 DEPS_STAMP := $(BUILD)/.deps-build
 CHECK_STAMP := $(BUILD)/.deps-check
 
-.PHONY: all demo check bench install clean asan help deps check-deps manlint
+.PHONY: all demo check bench install clean asan help deps check-deps manlint fuzz
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/heaptrail $(BUILD)/libheaptrail.so
@@ -75,6 +75,7 @@ help:
 	@echo "make check        build and run every test (ends: N passed, N failed)"
 	@echo "make bench        recording benchmark against heaptrack -> bench/RESULTS.md"
 	@echo "make asan         build with AddressSanitizer into build-asan/ and run the tests"
+	@echo "make fuzz         libFuzzer on the trace reader (FUZZ_SECONDS=60)"
 	@echo "make install      install to PREFIX (default /usr/local)"
 	@echo "make clean        remove $(BUILD)/"
 	@echo "V=1               show the commands"
@@ -152,6 +153,23 @@ $(BUILD)/tests/lib%.so: tests/programs/plugin/%.c | $(DEPS_STAMP)
 $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(PROGRAM_LIBS)
+
+# The corpus replayer links the fuzz target, built without libFuzzer.
+$(BUILD)/unit/test-fuzz-corpus: tests/unit/test-fuzz-corpus.c tests/fuzz/fuzz-trace.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -DCORPUS_DIR='"$(CURDIR)/tests/fuzz/corpus"' \
+		-o $@ $< tests/fuzz/fuzz-trace.c $(LIB_OBJ) $(LDFLAGS) $(PROGRAM_LIBS)
+
+# make fuzz: libFuzzer on the trace reader (clang from Debian), new
+# interesting inputs land in tests/fuzz/corpus/.
+FUZZ_SECONDS ?= 60
+fuzz: $(DEPS_STAMP)
+	$(Q)build-aux/install-deps clang
+	$(Q)mkdir -p $(BUILD)/fuzz
+	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -I/usr/include/x86_64-linux-gnu \
+		-o $(BUILD)/fuzz/fuzz-trace tests/fuzz/fuzz-trace.c $(COMMON_SRC) -lzstd
+	$(Q)$(BUILD)/fuzz/fuzz-trace -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		tests/fuzz/corpus
 
 # The codec test links the recorder's frame encoder into a program.
 $(BUILD)/unit/test-codec: tests/unit/test-codec.c recorder/frame-encoder.c $(LIB_OBJ)
