@@ -33,11 +33,61 @@ static const struct column site_columns[] = {
 };
 #define NSITE_COLUMNS (int)(sizeof site_columns / sizeof site_columns[0])
 
+/*
+ * The site columns, from "sites" joined with "w": the live bytes and
+ * blocks (at --at, else at the end) and the growth rate (over --from/--to,
+ * else the whole run).
+ */
 #define SITE_SELECT \
-	"SELECT id, class, live_bytes, live_blocks, peak_bytes, allocations," \
-	" alloc_bytes, growth_bytes_per_s, module," \
-	" function, file, line," \
-	" pattern, printf('0x%x', address) AS address FROM sites"
+	"SELECT id, class, w.live_bytes AS live_bytes, w.live_blocks AS" \
+	" live_blocks, peak_bytes, allocations, alloc_bytes, w.growth AS" \
+	" growth_bytes_per_s, module, function, file, line, pattern," \
+	" printf('0x%x', address) AS address FROM sites JOIN "
+
+/* Live bytes (or blocks) of site s.id at the end of bucket B. */
+#define LIVE_AT(col, b) \
+	"coalesce((SELECT " col " FROM site_series x WHERE x.site_id = s.id" \
+	" AND x.bucket <= " b " ORDER BY x.bucket DESC LIMIT 1), 0)"
+
+/* Builds the "w" part of SITE_SELECT for O; NULL after an error. */
+static char *
+sites_window(sqlite3 *db, const struct query_opts *o)
+{
+	double at = 0, from = 0, to = 0;
+	char b[32], bf[32], bt[32];
+
+	if (o->at != NULL) {
+		if (query_time(db, o->at, &at) != 0)
+			return NULL;
+		snprintf(b, sizeof b, "%ld", query_bucket(db, at));
+		return xasprintf("(SELECT s.id AS sid, "
+		    LIVE_AT("live_bytes", "%1$s") " AS live_bytes, "
+		    LIVE_AT("live_blocks", "%1$s") " AS live_blocks,"
+		    " s.growth_bytes_per_s AS growth FROM sites s)"
+		    " w ON w.sid = sites.id", b);
+	}
+	if (o->from != NULL || o->to != NULL) {
+		if (query_time(db, o->from ? o->from : "0", &from) != 0 ||
+		    query_time(db, o->to ? o->to : "end", &to) != 0)
+			return NULL;
+		if (to <= from) {
+			cli_error("--to must come after --from");
+			return NULL;
+		}
+		/* At time 0 nothing is live yet: bucket -1. */
+		snprintf(bf, sizeof bf, "%ld", from > 0 ?
+		    query_bucket(db, from) : -1L);
+		snprintf(bt, sizeof bt, "%ld", query_bucket(db, to));
+		return xasprintf("(SELECT s.id AS sid, s.live_bytes AS"
+		    " live_bytes, s.live_blocks AS live_blocks, ("
+		    LIVE_AT("live_bytes", "%2$s") " - "
+		    LIVE_AT("live_bytes", "%1$s") ") / %3$.9f AS growth"
+		    " FROM sites s) w ON w.sid = sites.id", bf, bt, to - from);
+	}
+	return xstrdup("(SELECT s.id AS sid, s.live_bytes AS live_bytes,"
+	    " s.live_blocks AS live_blocks, s.growth_bytes_per_s AS growth"
+	    " FROM sites s) w ON w.sid = sites.id");
+}
 
 /* JSON: the site's heaviest stack, innermost frame first. */
 static void
@@ -79,21 +129,26 @@ site_stack(sqlite3 *db, sqlite3_stmt *row, void *arg)
 
 static int
 sites_run(int argc, char **argv, const char *cmd, const char *where,
-    const char *order, int fail_on_leak_ok)
+    const char *order, int flags)
 {
 	struct query_opts o;
 	sqlite3 *db;
-	char *sql;
+	char *sql, *w;
 	long n;
 	int ret;
 
 	ret = query_parse(argc, argv, cmd, "[OPTIONS] DB|TRACE", site_columns,
-	    NSITE_COLUMNS, fail_on_leak_ok, &o);
+	    NSITE_COLUMNS, flags, &o);
 	if (ret >= 0)
 		return ret;
 	if ((db = query_open(&o)) == NULL)
 		return 1;
-	sql = xasprintf("%s%s ORDER BY %s", SITE_SELECT, where, order);
+	if ((w = sites_window(db, &o)) == NULL) {
+		sqlite3_close(db);
+		return 1;
+	}
+	sql = xasprintf("%s%s%s ORDER BY %s", SITE_SELECT, w, where, order);
+	free(w);
 	n = query_print(db, sql, site_columns, NSITE_COLUMNS, &o, site_stack,
 	    NULL);
 	free(sql);
@@ -115,19 +170,21 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 int
 cmd_sites(int argc, char **argv)
 {
-	return sites_run(argc, argv, "sites", "", "alloc_bytes DESC", 0);
+	return sites_run(argc, argv, "sites", "", "alloc_bytes DESC",
+	    QUERY_AT);
 }
 
 int
 cmd_leaks(int argc, char **argv)
 {
-	return sites_run(argc, argv, "leaks", " WHERE live_blocks > 0",
-	    "class = 'leak' DESC, live_bytes DESC", 1);
+	return sites_run(argc, argv, "leaks", " WHERE w.live_blocks > 0",
+	    "class = 'leak' DESC, live_bytes DESC",
+	    QUERY_FAIL_ON_LEAK | QUERY_AT);
 }
 
 int
 cmd_growth(int argc, char **argv)
 {
 	return sites_run(argc, argv, "growth", "",
-	    "growth_bytes_per_s DESC", 0);
+	    "growth_bytes_per_s DESC", QUERY_WINDOW);
 }

@@ -1,9 +1,13 @@
 /*
  * cmd-timeline.c - `heaptrail timeline`: the heap (and RSS) over time,
- * one row per time bucket, with the markers set during the bucket.
+ * one row per time bucket, with the markers set during the bucket;
+ * --from/--to keep the buckets that overlap the window.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "../common/xmalloc.h"
 
 #include "cli.h"
 #include "query.h"
@@ -19,27 +23,50 @@ static const struct column timeline_columns[] = {
 	{ "markers", COL_TEXT, 0 },
 };
 
+static double
+bucket_seconds(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	double v = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key ="
+	    " 'bucket_s'", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 int
 cmd_timeline(int argc, char **argv)
 {
 	struct query_opts o;
+	double from = 0, to = 1e300;
 	sqlite3 *db;
+	char *sql;
 	long n;
 	int ret;
 
 	ret = query_parse(argc, argv, "timeline", "[OPTIONS] DB|TRACE",
-	    timeline_columns, 8, 0, &o);
+	    timeline_columns, 8, QUERY_WINDOW, &o);
 	if (ret >= 0)
 		return ret;
 	if ((db = query_open(&o)) == NULL)
 		return 1;
-	n = query_print(db, "SELECT t.time AS time_s, t.heap_bytes,"
+	if ((o.from != NULL && query_time(db, o.from, &from) != 0) ||
+	    (o.to != NULL && query_time(db, o.to, &to) != 0)) {
+		sqlite3_close(db);
+		return 1;
+	}
+	/* The buckets that overlap [from, to]. */
+	sql = xasprintf("SELECT t.time AS time_s, t.heap_bytes,"
 	    " t.heap_blocks, t.peak_bytes, t.rss_bytes, t.allocations,"
 	    " t.frees, (SELECT group_concat(label, ' ') FROM markers m WHERE"
-	    " m.time <= t.time AND m.time > t.time - (SELECT value FROM meta"
-	    " WHERE key = 'bucket_s')) AS markers"
-	    " FROM timeline t ORDER BY t.bucket",
-	    timeline_columns, 8, &o, NULL, NULL);
+	    " m.time <= t.time AND m.time > t.time - %1$.9f) AS markers"
+	    " FROM timeline t WHERE t.time >= %2$.9f AND t.time - %1$.9f <="
+	    " %3$.9f ORDER BY t.bucket", bucket_seconds(db), from, to);
+	n = query_print(db, sql, timeline_columns, 8, &o, NULL, NULL);
+	free(sql);
 	sqlite3_close(db);
 	return n < 0 ? 1 : 0;
 }

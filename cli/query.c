@@ -20,17 +20,20 @@
 
 int
 query_parse(int argc, char **argv, const char *cmd, const char *usage,
-    const struct column *cols, int ncols, int allow_fail_on_leak,
-    struct query_opts *o)
+    const struct column *cols, int ncols, int flags, struct query_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "fail-on-leak", no_argument, NULL, 'F' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "from", required_argument, NULL, 'A' },
+		{ "to", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int allow_fail_on_leak = flags & QUERY_FAIL_ON_LEAK;
 	int c, i;
 
 	memset(o, 0, sizeof *o);
@@ -72,6 +75,22 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 				    "leaks");
 			o->fail_on_leak = 1;
 			break;
+		case 'a':
+			if (!(flags & QUERY_AT))
+				return cli_usage(cmd, "%s does not take --at",
+				    cmd);
+			o->at = optarg;
+			break;
+		case 'A':
+		case 'B':
+			if (!(flags & QUERY_WINDOW))
+				return cli_usage(cmd, "%s does not take "
+				    "--from/--to", cmd);
+			if (c == 'A')
+				o->from = optarg;
+			else
+				o->to = optarg;
+			break;
 		case 'h':
 			printf("usage: heaptrail %s %s\n\n"
 			    "  --format table|csv|json   output format\n"
@@ -85,6 +104,13 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			if (allow_fail_on_leak)
 				printf("  --fail-on-leak            exit 3 when a "
 				    "site is classified leak\n");
+			if (flags & QUERY_AT)
+				printf("  --at TIME                 live memory at "
+				    "TIME (12.5, 12.5s, 50%%, peak,\n"
+				    "                            end, @marker)\n");
+			if (flags & QUERY_WINDOW)
+				printf("  --from TIME --to TIME     only that "
+				    "window of the run\n");
 			return 0;
 		default:
 			return cli_usage(cmd, "bad option");
@@ -94,6 +120,85 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 		return cli_usage(cmd, "want exactly one DB or TRACE");
 	o->input = argv[optind];
 	return -1;
+}
+
+static double
+meta_double(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	double v = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1,
+	    &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_double(st, 0);
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+query_time(sqlite3 *db, const char *spec, double *seconds)
+{
+	double duration = meta_double(db, "duration_s");
+	char *end;
+
+	if (strcmp(spec, "end") == 0) {
+		*seconds = duration;
+		return 0;
+	}
+	if (strcmp(spec, "peak") == 0) {
+		*seconds = meta_double(db, "peak_time_s");
+		return 0;
+	}
+	if (spec[0] == '@') {
+		sqlite3_stmt *st = NULL;
+		int found = 0;
+
+		if (sqlite3_prepare_v2(db, "SELECT time FROM markers WHERE"
+		    " label = ? ORDER BY time LIMIT 1", -1, &st, NULL) ==
+		    SQLITE_OK) {
+			sqlite3_bind_text(st, 1, spec + 1, -1, SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				*seconds = sqlite3_column_double(st, 0);
+				found = 1;
+			}
+		}
+		sqlite3_finalize(st);
+		if (!found)
+			cli_error("no marker '%s' in this run", spec + 1);
+		return found ? 0 : -1;
+	}
+	*seconds = strtod(spec, &end);
+	if (end != spec && strcmp(end, "%") == 0 && *seconds >= 0 &&
+	    *seconds <= 100) {
+		*seconds = duration * *seconds / 100;
+		return 0;
+	}
+	if (end != spec && (*end == '\0' || strcmp(end, "s") == 0) &&
+	    *seconds >= 0) {
+		if (*seconds > duration)
+			*seconds = duration;
+		return 0;
+	}
+	cli_error("'%s' is not a TIME (12.5, 12.5s, 50%%, peak, end or "
+	    "@marker)", spec);
+	return -1;
+}
+
+long
+query_bucket(sqlite3 *db, double seconds)
+{
+	double width = meta_double(db, "bucket_s");
+	long buckets = (long)meta_double(db, "buckets"), b;
+
+	if (width <= 0 || buckets <= 0)
+		return 0;
+	b = (long)(seconds / width);
+	if (b > 0 && b * width >= seconds)
+		b--;		/* the bucket that ends at or after it */
+	return b < 0 ? 0 : b >= buckets ? buckets - 1 : b;
 }
 
 sqlite3 *

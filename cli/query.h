@@ -28,17 +28,34 @@ struct query_opts {
 	long limit;		/* 0: no limit */
 	const char *sort;	/* a column name, or NULL */
 	int fail_on_leak;	/* leaks only */
+	const char *at;		/* TIME strings as given, or NULL */
+	const char *from;
+	const char *to;
 	const char *input;	/* DB or TRACE */
 };
 
 /*
- * Parses the common options of CMD (--format, --limit, --sort and, when
- * SORTABLE lists them, the sort keys) into *o.  Returns -1 when all is
- * well, else the exit status (help printed: 0; usage error: 2).
+ * TIME as seconds since the start: "12.5", "12.5s", "50%" (of the run),
+ * "peak" (of the heap), "end", or "@label" (the first marker so named).
+ * Returns 0, or -1 after printing what is wrong.
  */
+int query_time(sqlite3 *db, const char *spec, double *seconds);
+
+/* The time bucket that ends at or after SECONDS (0 .. buckets - 1). */
+long query_bucket(sqlite3 *db, double seconds);
+
+/*
+ * Parses the options of CMD (--format, --limit, --sort KEY among COLS,
+ * and what FLAGS allows: --fail-on-leak, --at, --from/--to) into *o.
+ * Returns -1 when all is well, else the exit status (help printed: 0;
+ * usage error: 2).
+ */
+#define QUERY_FAIL_ON_LEAK 1	/* flags: which options a command takes */
+#define QUERY_AT 2
+#define QUERY_WINDOW 4
+
 int query_parse(int argc, char **argv, const char *cmd, const char *usage,
-    const struct column *cols, int ncols, int allow_fail_on_leak,
-    struct query_opts *o);
+    const struct column *cols, int ncols, int flags, struct query_opts *o);
 
 /* Opens o->input (analyzing a trace first); prints the error itself. */
 sqlite3 *query_open(const struct query_opts *o);

@@ -54,3 +54,19 @@ if command -v sqlite3 > /dev/null; then
 FROM growth LIMIT 10;" > growth.out || fail "man page: growth query"
 	head -n 1 growth.out | grep -q '^leak|0x[0-9a-f]*|[0-9.]*|leak$' || fail "man page growth: $(cat growth.out)"
 fi
+
+# --at and --from/--to.
+expect_eq "$("$HT" leaks --at @done --format csv leak.db | sed -n 2p | cut -d, -f4)" $((n / 2)) "leaks --at @done"
+# (--at has the time series' resolution: the 0.5% bucket holding TIME.)
+early=$("$HT" leaks --at @start --format csv leak.db | sed -n 2p | cut -d, -f4)
+[ "${early:-0}" -le $((n / 100)) ] || fail "leaks --at @start: $early live blocks"
+half=$("$HT" leaks --at 50% --format csv leak.db | sed -n 2p | cut -d, -f4)
+[ "$half" -gt $((n / 8)) ] && [ "$half" -lt $((n / 2)) ] || fail "leaks --at 50%: $half live blocks"
+"$HT" growth --from 0 --to end --format csv arena.db | awk -F, 'NR > 1 && $3 > 0 && $8 <= 0 { bad = 1 } END { exit bad }' ||
+	fail "growth over the whole run: a site holding memory did not grow"
+expect_eq "$("$HT" timeline --from 0 --to end --format csv leak.db | wc -l)" 201 "timeline over the whole run"
+"$HT" leaks --at nonsense leak.db 2> err
+expect_eq $? 1 "bad TIME"
+grep -q "'nonsense' is not a TIME" err || fail "bad TIME: $(cat err)"
+"$HT" modules --at 5 leak.db 2> err
+expect_eq $? 2 "--at where it does not apply"
