@@ -15,10 +15,17 @@
  * DB.tmp.PID, renamed to DB only when complete: an interrupted analysis
  * never leaves a file that looks finished.
  *
- * Sites: until symbolization lands (issue 3), a stack's site is its
- * innermost frame outside the allocator's modules (libheaptrail, libc,
- * libstdc++), grouped by that frame's address; function, file, line and
- * class are left NULL.
+ * Symbols: each distinct return address is symbolized once, when the
+ * first stack that holds it is defined (the recorder defines a stack's
+ * modules before it); each module's debug info is opened once, on first
+ * need, and kept until the end.
+ *
+ * Sites: a stack's site is its innermost frame outside the allocator:
+ * not in libheaptrail, libc or libstdc++, and not only allocation glue by
+ * name (operator new, __rust_alloc, alloc::raw_vec:: ...).  Stacks with
+ * the same site frame (return address) share a site; the site's function,
+ * file and line are those of the innermost inlined frame there that is not
+ * glue.
  *
  * Memory: the live map (in the ordered reader), the stack array and the
  * module list; nothing per event.
@@ -38,6 +45,7 @@
 #include "../common/xmalloc.h"
 #include "analyzer.h"
 #include "classify.h"
+#include "symbolize.h"
 
 #define BUCKETS 200		/* time series resolution */
 #define ANOMALY_ROWS_MAX 100000	/* one row each; the rest are counted */
@@ -55,11 +63,19 @@ struct stack_acc {
 	int defined;
 };
 
+/* What a return address is, for choosing sites (see the top). */
+struct addr_info {
+	int glue;			/* allocator, not a site */
+	char *function, *file;		/* of the site frame there */
+	unsigned line;
+};
+
 /* A site's running totals (the stacks that share its frame). */
 struct site_acc {
 	uint64_t address;
 	uint64_t module_id;
 	char *module;
+	uint32_t where_idx;		/* infos[]: function, file, line */
 	uint64_t allocs, alloc_bytes, frees;
 	int64_t live_blocks, live_bytes, peak_bytes;
 	uint64_t first_ts, last_ts;
@@ -84,6 +100,10 @@ struct module_acc {
 	uint64_t load_ts, unload_ts;
 	int unloaded;
 	char *path;
+	uint8_t build_id[HT_BUILD_ID_MAX];
+	size_t build_id_len;
+	sym_module *sym;		/* opened on first need */
+	int sym_tried;
 	uint64_t allocs;		/* of the sites in it */
 	int64_t live_blocks, live_bytes, peak_bytes;
 };
@@ -113,7 +133,9 @@ struct loader {
 	struct module_acc *modules;
 	size_t nmodules, modules_cap;
 
-	ptr_map *addresses;		/* distinct frame addresses seen */
+	ptr_map *addresses;		/* address -> index in infos */
+	struct addr_info *infos;
+	size_t ninfos, infos_cap;
 	ptr_map *site_of;		/* site frame address -> site index */
 	struct site_acc *sites;		/* [0] unused */
 	size_t nsites, sites_cap;
@@ -485,6 +507,8 @@ load_module(struct loader *l, const struct ht_record *r)
 	}
 	path = xstrndup(r->str, r->str_len);
 	m->path = path;
+	memcpy(m->build_id, r->build_id, r->build_id_len);
+	m->build_id_len = r->build_id_len;
 	name = strrchr(path, '/');
 	name = name ? name + 1 : path;
 	for (i = 0; i < r->build_id_len; i++)
@@ -509,9 +533,10 @@ load_module_at(struct loader *l, uint64_t addr)
 	return NULL;
 }
 
-/* Frames of the allocator itself, never a site. */
+/* Objects whose every frame belongs to the allocator or its callers'
+   libraries: never a site. */
 static int
-load_is_plumbing(const struct module_acc *m)
+load_module_is_glue(const struct module_acc *m)
 {
 	const char *name;
 
@@ -524,36 +549,119 @@ load_is_plumbing(const struct module_acc *m)
 	    strncmp(name, "libstdc++.so", 12) == 0;
 }
 
+/* Allocation plumbing by (demangled) function name. */
+static int
+load_function_is_glue(const char *f)
+{
+	static const char *const exact[] = { "malloc", "calloc", "realloc",
+	    "reallocarray", "free", "posix_memalign", "aligned_alloc",
+	    "memalign", "valloc", "pvalloc", NULL };
+	static const char *const prefix[] = { "operator new", "operator delete",
+	    "__rust_", "__rdl_", "__rg_", "alloc::alloc::", "alloc::raw_vec::",
+	    "<alloc::alloc::Global", "__libc_", "heaptrail_",
+	    "std::__new_allocator<", "__gnu_cxx::new_allocator<",
+	    "std::allocator_traits<", NULL };
+	int i;
+
+	if (f == NULL)
+		return 0;
+	for (i = 0; exact[i] != NULL; i++)
+		if (strcmp(f, exact[i]) == 0)
+			return 1;
+	for (i = 0; prefix[i] != NULL; i++)
+		if (strncmp(f, prefix[i], strlen(prefix[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Symbolizes ADDR (first time seen): frames rows and its addr_info. */
+static uint32_t
+load_symbolize(struct loader *l, uint64_t addr)
+{
+	struct sym_frame frames[16];
+	struct module_acc *m = load_module_at(l, addr);
+	struct addr_info *info;
+	int n = 0, i, site = -1;
+
+	if (m != NULL && !m->sym_tried) {
+		char *cause = NULL;
+
+		m->sym_tried = 1;
+		m->sym = sym_module_open(m->path, m->build_id_len ?
+		    m->build_id : NULL, m->build_id_len, &cause);
+		free(cause);	/* not fatal: addresses stay unnamed */
+	}
+	if (m != NULL && m->sym != NULL)
+		n = sym_lookup(m->sym, addr - 1 - m->base, frames, 16);
+
+	if (l->ninfos == l->infos_cap) {
+		l->infos_cap = l->infos_cap ? l->infos_cap * 2 : 1024;
+		l->infos = xreallocarray(l->infos, l->infos_cap,
+		    sizeof *l->infos);
+	}
+	info = &l->infos[l->ninfos];
+	memset(info, 0, sizeof *info);
+	if (n == 0)		/* no module, or it cannot be read */
+		load_exec(l, l->ins_frame, m ? "iiittni" : "iinttni",
+		    (int64_t)addr, (int64_t)0, m ? (int64_t)m->id : (int64_t)0,
+		    (const char *)NULL, (const char *)NULL, (int64_t)0,
+		    (int64_t)0);
+	for (i = 0; i < n; i++) {
+		const char *fn = frames[i].function;
+
+		if (fn != NULL && strcmp(fn, "??") == 0)
+			fn = NULL;
+		load_exec(l, l->ins_frame, frames[i].line ? "iiittii" :
+		    "iiittni", (int64_t)addr, (int64_t)i,
+		    m ? (int64_t)m->id : 0, fn, frames[i].file,
+		    (int64_t)frames[i].line, (int64_t)frames[i].inlined);
+		if (site < 0 && !load_function_is_glue(fn))
+			site = i;
+	}
+	info->glue = load_module_is_glue(m) || (n > 0 && site < 0);
+	if (n > 0) {
+		if (site < 0)
+			site = n - 1;
+		if (frames[site].function != NULL &&
+		    strcmp(frames[site].function, "??") != 0)
+			info->function = xstrdup(frames[site].function);
+		if (frames[site].file != NULL)
+			info->file = xstrdup(frames[site].file);
+		info->line = frames[site].line;
+	}
+	return (uint32_t)l->ninfos++;
+}
+
 static void
 load_stack_def(struct loader *l, const struct ht_record *r)
 {
 	struct stack_acc *s = load_stack(l, r->id);
-	uint32_t i;
+	uint32_t i, *idx = xcalloc(r->nframes + 1, sizeof *idx);
 
 	s->defined = 1;
 	s->nframes = r->nframes;
 	load_exec(l, l->ins_stack, "ii", (int64_t)r->id, (int64_t)r->nframes);
 	for (i = 0; i < r->nframes; i++) {
-		struct ptr_value v = { 0 };
+		struct ptr_value *found, v = { 0 };
 
 		load_exec(l, l->ins_stack_frame, "iii", (int64_t)r->id,
 		    (int64_t)i, (int64_t)r->frames[i]);
-		if (!ptr_map_put(l->addresses, r->frames[i], &v)) {
-			struct module_acc *m = load_module_at(l,
-			    r->frames[i]);
-
-			load_exec(l, l->ins_frame, m ? "iii" : "iin",
-			    (int64_t)r->frames[i], (int64_t)0,
-			    m ? (int64_t)m->id : (int64_t)0);
+		found = ptr_map_find(l->addresses, r->frames[i]);
+		if (found != NULL) {
+			idx[i] = found->stack;
+			continue;
 		}
+		v.stack = load_symbolize(l, r->frames[i]);
+		ptr_map_put(l->addresses, r->frames[i], &v);
+		idx[i] = v.stack;
 	}
-	/* Provisional site: the innermost frame outside the allocator. */
+	/* The site: the innermost frame outside the allocator. */
 	for (i = 0; i < r->nframes; i++) {
-		struct module_acc *m = load_module_at(l, r->frames[i]);
+		struct module_acc *m;
 		struct ptr_value *v, nv = { 0 };
 		struct site_acc *site;
 
-		if (load_is_plumbing(m))
+		if (l->infos[idx[i]].glue)
 			continue;
 		v = ptr_map_find(l->site_of, r->frames[i]);
 		if (v != NULL) {
@@ -570,6 +678,8 @@ load_stack_def(struct loader *l, const struct ht_record *r)
 		site = &l->sites[l->nsites];
 		memset(site, 0, sizeof *site);
 		site->address = r->frames[i];
+		site->where_idx = idx[i];	/* infos moves as it grows */
+		m = load_module_at(l, r->frames[i]);
 		site->module_idx = m ? m - l->modules : -1;
 		if (m != NULL) {
 			const char *name = strrchr(m->path, '/');
@@ -582,6 +692,7 @@ load_stack_def(struct loader *l, const struct ht_record *r)
 		s->site = (uint32_t)l->nsites++;
 		break;
 	}
+	free(idx);
 }
 
 static void
@@ -831,20 +942,24 @@ load_finish(struct loader *l, ht_ordered *o)
 		sqlite3_stmt *ins = load_prepare(l, "INSERT INTO sites (id,"
 		    " address, module_id, module, allocations, alloc_bytes,"
 		    " frees, live_blocks, live_bytes, peak_bytes, first_time,"
-		    " last_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		    " last_time, function, file, line) VALUES (?, ?, ?, ?, ?,"
+		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 		sqlite3_stmt *upd = load_prepare(l,
 		    "UPDATE stacks SET site_id = ? WHERE id = ?");
 
 		for (i = 1; i < l->nsites; i++) {
 			struct site_acc *t = &l->sites[i];
 
-			load_exec(l, ins, t->module ? "iiitiiiiiidd" :
-			    "iintiiiiiidd", (int64_t)i, (int64_t)t->address,
+			const struct addr_info *w = &l->infos[t->where_idx];
+
+			load_exec(l, ins, t->module ? "iiitiiiiiiddtti" :
+			    "iintiiiiiiddtti", (int64_t)i, (int64_t)t->address,
 			    (int64_t)t->module_id, t->module,
 			    (int64_t)t->allocs, (int64_t)t->alloc_bytes,
 			    (int64_t)t->frees, t->live_blocks, t->live_bytes,
 			    t->peak_bytes, secs(t->first_ts),
-			    secs(t->last_ts));
+			    secs(t->last_ts), w->function, w->file,
+			    (int64_t)w->line);
 		}
 		for (i = 0; i < l->nstacks; i++)
 			if (l->stacks[i].defined && l->stacks[i].site != 0)
@@ -978,7 +1093,8 @@ load_trace(const struct load_options *opt, char **cause)
 	l.ins_stack_frame = load_prepare(&l, "INSERT OR REPLACE INTO"
 	    " stack_frames (stack_id, position, address) VALUES (?, ?, ?)");
 	l.ins_frame = load_prepare(&l, "INSERT OR IGNORE INTO frames"
-	    " (address, depth, module_id) VALUES (?, ?, ?)");
+	    " (address, depth, module_id, function, file, line, inlined)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?)");
 	l.ins_series = load_prepare(&l, "INSERT INTO stack_series (stack_id,"
 	    " bucket, live_bytes, live_blocks, alloc_bytes) VALUES"
 	    " (?, ?, ?, ?, ?)");
@@ -1052,8 +1168,15 @@ out:
 
 		for (i = 0; i < l.nthreads; i++)
 			free(l.threads[i].name);
-		for (i = 0; i < l.nmodules; i++)
+		for (i = 0; i < l.nmodules; i++) {
 			free(l.modules[i].path);
+			sym_module_close(l.modules[i].sym);
+		}
+		for (i = 0; i < l.ninfos; i++) {
+			free(l.infos[i].function);
+			free(l.infos[i].file);
+		}
+		free(l.infos);
 	}
 	free(l.threads);
 	free(l.modules);

@@ -18,6 +18,7 @@ extern const char *heaptrail_version;
 
 int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_symbolize(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_sites(int argc, char **argv);

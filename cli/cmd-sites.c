@@ -1,6 +1,7 @@
 /*
  * cmd-sites.c - `heaptrail sites`, `leaks` and `growth`: allocation sites
- * from the sites table, each with its heaviest stack in JSON.
+ * from the sites table, each with its heaviest stack in JSON, or groups
+ * of stacks with --by and --focus.
  *
  *   sites   every site, most bytes allocated first
  *   leaks   sites still holding memory at the end, leaks first
@@ -89,16 +90,23 @@ sites_window(sqlite3 *db, const struct query_opts *o)
 	    " FROM sites s) w ON w.sid = sites.id");
 }
 
-/* JSON: the site's heaviest stack, innermost frame first. */
+/*
+ * JSON: the row's stack, innermost frame first: a site's heaviest stack,
+ * or (grouped rows, ARG non-NULL) the stack whose id the row carries.
+ */
 static void
 site_stack(sqlite3 *db, sqlite3_stmt *row, void *arg)
 {
 	sqlite3_stmt *st = NULL;
 	int first = 1;
 
-	(void)arg;
 	printf(", \"stack\": [");
-	if (sqlite3_prepare_v2(db, "SELECT f.function, f.file, f.line, m.name,"
+	if (sqlite3_prepare_v2(db, arg != NULL ? "SELECT f.function, f.file,"
+	    " f.line, m.name, coalesce(f.inlined, 0), printf('0x%x',"
+	    " sf.address) FROM stack_frames sf LEFT JOIN frames f ON"
+	    " f.address = sf.address LEFT JOIN modules m ON m.id ="
+	    " f.module_id WHERE sf.stack_id = ? ORDER BY sf.position, f.depth"
+	    : "SELECT f.function, f.file, f.line, m.name,"
 	    " coalesce(f.inlined, 0), printf('0x%x', sf.address)"
 	    " FROM stack_frames sf LEFT JOIN frames f ON f.address ="
 	    " sf.address LEFT JOIN modules m ON m.id = f.module_id"
@@ -127,6 +135,80 @@ site_stack(sqlite3 *db, sqlite3_stmt *row, void *arg)
 	printf("]");
 }
 
+/*
+ * --by and --focus: rows are groups of stacks.  "k" gives each stack its
+ * group frame: the site's (by default) or the innermost frame whose
+ * function or file contains a --focus pattern (stacks without one are
+ * left out).  Sums come from stack_stats; a group's class is the worst of
+ * its stacks' sites (leak, unclear, steady, freed); peak and growth do not
+ * add up over stacks and are left null.
+ */
+static char *
+sites_grouped(const struct query_opts *o, const char *having)
+{
+	const char *by = o->by ? o->by : "site";
+	char *k, *match = NULL, *sql;
+	const char *key;
+	int i;
+
+	if (o->nfocus > 0) {
+		for (i = 0; i < o->nfocus; i++) {
+			char *m = sqlite3_mprintf("%s%s(instr(coalesce("
+			    "fr.function, ''), %Q) > 0 OR instr(coalesce("
+			    "fr.file, ''), %Q) > 0)", match ? match : "",
+			    match ? " OR " : "", o->focus[i], o->focus[i]);
+
+			sqlite3_free(match);
+			match = m;
+		}
+		k = xasprintf("WITH m AS (SELECT sf.stack_id, min(sf.position"
+		    " * 256 + fr.depth) AS key FROM stack_frames sf JOIN"
+		    " frames fr ON fr.address = sf.address WHERE %s GROUP BY"
+		    " sf.stack_id), k AS (SELECT m.stack_id, fr.function AS"
+		    " gfunction, fr.file AS gfile, fr.line AS gline, md.name"
+		    " AS gmodule, sf.address AS gaddress, st.site_id AS gsite"
+		    " FROM m JOIN stack_frames sf ON sf.stack_id = m.stack_id"
+		    " AND sf.position = m.key / 256 JOIN frames fr ON"
+		    " fr.address = sf.address AND fr.depth = m.key %% 256"
+		    " LEFT JOIN modules md ON md.id = fr.module_id JOIN stacks"
+		    " st ON st.id = m.stack_id) ", match);
+		sqlite3_free(match);
+	} else {
+		k = xstrdup("WITH k AS (SELECT st.id AS stack_id, s.function"
+		    " AS gfunction, s.file AS gfile, s.line AS gline, s.module"
+		    " AS gmodule, s.address AS gaddress, s.id AS gsite FROM"
+		    " stacks st JOIN sites s ON s.id = st.site_id) ");
+	}
+	if (strcmp(by, "stack") == 0)
+		key = "k.stack_id";
+	else if (strcmp(by, "function") == 0)
+		key = "k.gfunction, k.gmodule";
+	else if (strcmp(by, "file") == 0)
+		key = "k.gfile";
+	else if (strcmp(by, "object") == 0)
+		key = "k.gmodule";
+	else
+		key = "k.gaddress, k.gfunction, k.gfile, k.gline";
+	sql = xasprintf("%sSELECT min(k.stack_id) AS id, CASE"
+	    " WHEN max(c.class = 'leak') THEN 'leak'"
+	    " WHEN max(c.class = 'unclear') THEN 'unclear'"
+	    " WHEN max(c.class = 'steady') THEN 'steady' ELSE 'freed' END"
+	    " AS class, sum(ss.live_bytes) AS live_bytes, sum(ss.live_blocks)"
+	    " AS live_blocks, NULL AS peak_bytes, sum(ss.allocations) AS"
+	    " allocations, sum(ss.alloc_bytes) AS alloc_bytes, NULL AS"
+	    " growth_bytes_per_s, k.gmodule AS module, %s AS function, %s AS"
+	    " file, %s AS line, NULL AS pattern, %s AS address FROM k JOIN"
+	    " stack_stats ss ON ss.stack_id = k.stack_id LEFT JOIN sites c ON"
+	    " c.id = k.gsite GROUP BY %s%s", k,
+	    strcmp(by, "file") == 0 || strcmp(by, "object") == 0 ? "NULL" :
+	    "k.gfunction", strcmp(by, "object") == 0 ? "NULL" : "k.gfile",
+	    strcmp(by, "site") == 0 || strcmp(by, "stack") == 0 ? "k.gline" :
+	    "NULL", strcmp(by, "site") == 0 || strcmp(by, "stack") == 0 ?
+	    "printf('0x%x', k.gaddress)" : "NULL", key, having);
+	free(k);
+	return sql;
+}
+
 static int
 sites_run(int argc, char **argv, const char *cmd, const char *where,
     const char *order, int flags)
@@ -135,22 +217,37 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 	sqlite3 *db;
 	char *sql, *w;
 	long n;
-	int ret;
+	int ret, grouped;
 
 	ret = query_parse(argc, argv, cmd, "[OPTIONS] DB|TRACE", site_columns,
 	    NSITE_COLUMNS, flags, &o);
 	if (ret >= 0)
 		return ret;
+	grouped = o.nfocus > 0 || (o.by != NULL && strcmp(o.by, "site") != 0);
+	if (grouped && (o.at != NULL || o.from != NULL || o.to != NULL))
+		return cli_usage(cmd, "--by and --focus do not go with --at, "
+		    "--from or --to yet");
 	if ((db = query_open(&o)) == NULL)
 		return 1;
-	if ((w = sites_window(db, &o)) == NULL) {
-		sqlite3_close(db);
-		return 1;
+	if (grouped) {
+		char *g = sites_grouped(&o, strstr(where, "live_blocks") ?
+		    " HAVING sum(ss.live_blocks) > 0" : "");
+
+		/* The grouped query has no "w": order by its columns. */
+		sql = xasprintf("SELECT * FROM (%s) ORDER BY %s", g,
+		    strstr(order, "growth") ? "alloc_bytes DESC" : order);
+		free(g);
+	} else {
+		if ((w = sites_window(db, &o)) == NULL) {
+			sqlite3_close(db);
+			return 1;
+		}
+		sql = xasprintf("%s%s%s ORDER BY %s", SITE_SELECT, w, where,
+		    order);
+		free(w);
 	}
-	sql = xasprintf("%s%s%s ORDER BY %s", SITE_SELECT, w, where, order);
-	free(w);
 	n = query_print(db, sql, site_columns, NSITE_COLUMNS, &o, site_stack,
-	    NULL);
+	    grouped ? (void *)&o : NULL);
 	free(sql);
 	ret = n < 0 ? 1 : 0;
 	if (ret == 0 && o.fail_on_leak) {
@@ -171,7 +268,7 @@ int
 cmd_sites(int argc, char **argv)
 {
 	return sites_run(argc, argv, "sites", "", "alloc_bytes DESC",
-	    QUERY_AT);
+	    QUERY_AT | QUERY_GROUP);
 }
 
 int
@@ -179,12 +276,12 @@ cmd_leaks(int argc, char **argv)
 {
 	return sites_run(argc, argv, "leaks", " WHERE w.live_blocks > 0",
 	    "class = 'leak' DESC, live_bytes DESC",
-	    QUERY_FAIL_ON_LEAK | QUERY_AT);
+	    QUERY_FAIL_ON_LEAK | QUERY_AT | QUERY_GROUP);
 }
 
 int
 cmd_growth(int argc, char **argv)
 {
 	return sites_run(argc, argv, "growth", "",
-	    "growth_bytes_per_s DESC", QUERY_WINDOW);
+	    "growth_bytes_per_s DESC", QUERY_WINDOW | QUERY_GROUP);
 }

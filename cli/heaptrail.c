@@ -37,6 +37,7 @@ static const struct command commands[] = {
 	{ "diff", NULL, "A B", "what grew from A to B" },
 	{ "check", cmd_check, "DB|TRACE", "consistency of the trace" },
 	{ "tui", NULL, "DB|TRACE", "the interactive browser" },
+	{ "symbolize", cmd_symbolize, "[--json] BINARY ADDRESS...", "debug: addresses to function, file:line" },
 	{ "dump", cmd_dump, "[--stats] [--ordered] TRACE",
 	    "the raw events as text" },
 };

@@ -30,6 +30,8 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 		{ "at", required_argument, NULL, 'a' },
 		{ "from", required_argument, NULL, 'A' },
 		{ "to", required_argument, NULL, 'B' },
+		{ "by", required_argument, NULL, 'y' },
+		{ "focus", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -81,6 +83,28 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 				    cmd);
 			o->at = optarg;
 			break;
+		case 'y':
+			if (!(flags & QUERY_GROUP))
+				return cli_usage(cmd, "%s does not take --by",
+				    cmd);
+			if (strcmp(optarg, "site") != 0 &&
+			    strcmp(optarg, "stack") != 0 &&
+			    strcmp(optarg, "function") != 0 &&
+			    strcmp(optarg, "file") != 0 &&
+			    strcmp(optarg, "object") != 0)
+				return cli_usage(cmd, "--by wants site, stack, "
+				    "function, file or object, not '%s'",
+				    optarg);
+			o->by = optarg;
+			break;
+		case 'c':
+			if (!(flags & QUERY_GROUP))
+				return cli_usage(cmd, "%s does not take "
+				    "--focus", cmd);
+			if (o->nfocus == 8)
+				return cli_usage(cmd, "at most 8 --focus");
+			o->focus[o->nfocus++] = optarg;
+			break;
 		case 'A':
 		case 'B':
 			if (!(flags & QUERY_WINDOW))
@@ -111,6 +135,14 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			if (flags & QUERY_WINDOW)
 				printf("  --from TIME --to TIME     only that "
 				    "window of the run\n");
+			if (flags & QUERY_GROUP)
+				printf("  --by site|stack|function|file|object\n"
+				    "                            what to group "
+				    "by (default: site)\n"
+				    "  --focus PATTERN           the innermost "
+				    "frame whose function or\n"
+				    "                            file contains "
+				    "PATTERN is the site\n");
 			return 0;
 		default:
 			return cli_usage(cmd, "bad option");

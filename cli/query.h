@@ -28,6 +28,10 @@ struct query_opts {
 	long limit;		/* 0: no limit */
 	const char *sort;	/* a column name, or NULL */
 	int fail_on_leak;	/* leaks only */
+	const char *by;		/* site (default), stack, function, file,
+				   object */
+	const char *focus[8];	/* --focus patterns */
+	int nfocus;
 	const char *at;		/* TIME strings as given, or NULL */
 	const char *from;
 	const char *to;
@@ -53,6 +57,7 @@ long query_bucket(sqlite3 *db, double seconds);
 #define QUERY_FAIL_ON_LEAK 1	/* flags: which options a command takes */
 #define QUERY_AT 2
 #define QUERY_WINDOW 4
+#define QUERY_GROUP 8		/* --by, --focus */
 
 int query_parse(int argc, char **argv, const char *cmd, const char *usage,
     const struct column *cols, int ncols, int flags, struct query_opts *o);

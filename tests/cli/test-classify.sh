@@ -25,3 +25,29 @@ record cache.trace "$BUILD/samples/cache" 300000 500 > /dev/null || fail "record
 "$HT" analyze cache.trace 2> err || fail "analyze cache: $(cat err)"
 class_of cache.db 236 | grep -q '^steady: plateau at' || fail "cache: $(class_of cache.db 236)"
 expect_eq "$(sqlite3 cache.db "select count(*) from sites where class = 'leak'")" 0 "no leak in cache"
+
+# A leak in one worker thread among four.
+record th.trace "$BUILD/samples/threads" || fail "record threads"
+"$HT" analyze th.trace 2> err || fail "analyze threads: $(cat err)"
+class_of th.db 128 | grep -q '^leak: linear growth' || fail "thread leak: $(class_of th.db 128)"
+expect_eq "$(sqlite3 th.db "select live_blocks from sites where class = 'leak'")" 200 "leaked job records"
+
+# Grows all through the run, freed at exit: top of growth, not a leak.
+record gf.trace "$BUILD/samples/grow-free" || fail "record grow-free"
+"$HT" analyze gf.trace 2> err || fail "analyze grow-free: $(cat err)"
+"$HT" growth --format csv --limit 1 gf.db > top.csv || fail "growth"
+expect_eq "$(sed -n 2p top.csv | cut -d, -f2,4)" "freed,0" "top grower: freed, nothing live"
+sed -n 2p top.csv | grep -q ',freed at exit,' || fail "pattern: $(sed -n 2p top.csv)"
+expect_eq "$("$HT" leaks --fail-on-leak gf.db > /dev/null; echo $?)" 0 "grow-free is no leak"
+
+# Killed while still growing (the trace just stops): still a leak.
+"$HT" record -q -o killed.trace "$BUILD/samples/leak" 100000 &
+rec=$!
+sleep 1.2
+child=$(cat /proc/$rec/task/$rec/children 2> /dev/null)
+[ -n "$child" ] || skip "cannot find the recorded process (no /proc children)"
+kill -KILL $child
+wait $rec 2> /dev/null
+"$HT" analyze killed.trace 2> err || fail "analyze killed: $(cat err)"
+expect_eq "$(sqlite3 killed.db "select value from meta where key = 'complete'")" 0 "killed: no END"
+class_of killed.db 256 | grep -q '^leak: linear growth' || fail "killed: $(class_of killed.db 256)"

@@ -1,0 +1,59 @@
+/*
+ * symbolize.h - file addresses of one ELF object to functions, source
+ * lines and inlined frames (DWARF, with the symbol table as fallback).
+ *
+ * A sym_module is opened once per ELF object and answers any number of
+ * lookups; it is not thread-safe (lookups index compilation units lazily).
+ * Nothing here prints or exits: failures come back through char **cause
+ * (a malloc'ed message the caller frees).
+ */
+#ifndef HEAPTRAIL_SYMBOLIZE_H
+#define HEAPTRAIL_SYMBOLIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sym_module sym_module;
+
+struct sym_frame {		/* strings borrowed from the module, valid
+				   until sym_module_close */
+	const char *function;	/* demangled; "??" if unknown */
+	const char *file;	/* full path as in DWARF, NULL if unknown */
+	unsigned line;		/* 0 if unknown */
+	int inlined;		/* 1: inlined into the next (outer) frame */
+};
+
+/*
+ * Opens the ELF object at PATH.  If BUILD_ID (LEN bytes) is given, it must
+ * match the file's NT_GNU_BUILD_ID note, else the open fails.  Debug info
+ * is taken from the file itself, from PATH.debug beside it, from
+ * /usr/lib/debug/.build-id/xx/rest.debug, or through .gnu_debuglink;
+ * without any, .symtab then .dynsym give function names only.  Split DWARF
+ * and dwz-compressed debug info are not supported: the module falls back
+ * to the symbol table and sym_module_debug_source says why.
+ * Returns NULL and sets *CAUSE on failure.
+ */
+sym_module *sym_module_open(const char *path, const uint8_t *build_id,
+    size_t build_id_len, char **cause);
+
+/*
+ * Frames for file address ADDR (already minus the load bias), innermost
+ * (most inlined) first, into OUT (caller allocates MAX >= 1 entries).
+ * Always gives at least one frame; returns the count.  For a return
+ * address, pass the return address - 1.
+ */
+int sym_lookup(sym_module *m, uint64_t addr, struct sym_frame *out,
+    int max);
+
+/* Where the debug info came from (a path), or "symbols" (with a reason in
+   parentheses when debug info was found but cannot be used).  Borrowed. */
+const char *sym_module_debug_source(const sym_module *m);
+
+/* Frees everything; NULL is harmless. */
+void sym_module_close(sym_module *m);
+
+/* C++, Rust legacy and Rust v0 names demangled; a copy of MANGLED when it
+   is not a mangled name.  Returns a malloc'ed string. */
+char *sym_demangle(const char *mangled);
+
+#endif /* HEAPTRAIL_SYMBOLIZE_H */
