@@ -555,7 +555,12 @@ load_function_is_glue(const char *f)
 {
 	static const char *const exact[] = { "malloc", "calloc", "realloc",
 	    "reallocarray", "free", "posix_memalign", "aligned_alloc",
-	    "memalign", "valloc", "pvalloc", NULL };
+	    "memalign", "valloc", "pvalloc",
+	    /* common wrappers: libiberty, gnulib, GLib */
+	    "xmalloc", "xcalloc", "xrealloc", "xzalloc", "xstrdup",
+	    "xmemdup", "g_malloc", "g_malloc0", "g_realloc", "g_try_malloc",
+	    "g_try_malloc0", "g_try_realloc", "g_malloc_n", "g_malloc0_n",
+	    NULL };
 	static const char *const prefix[] = { "operator new", "operator delete",
 	    "__rust_", "__rdl_", "__rg_", "alloc::alloc::", "alloc::raw_vec::",
 	    "<alloc::alloc::Global", "__libc_", "heaptrail_",
