@@ -503,8 +503,13 @@ sym_dwarf_walk(struct sym_dwarf *d, struct cu *cu, Dwarf_Die die, int parent,
 		case DW_TAG_inlined_subroutine:
 			first = d->nranges;
 			n = sym_dwarf_die_ranges(d, child, cu);
-			if (n == 0)
-				break;	/* a declaration or abstract instance */
+			if (n == 0) {
+				/* A declaration or abstract instance: no code
+				   of its own, but it may hold the concrete
+				   code of a local class (a lambda). */
+				recurse = tag == DW_TAG_subprogram;
+				break;
+			}
 			node = sym_dwarf_new_node(d, cu, child,
 			    tag == DW_TAG_subprogram ? -1 : parent);
 			for (i = first; i < first + n; i++) {
@@ -516,14 +521,12 @@ sym_dwarf_walk(struct sym_dwarf *d, struct cu *cu, Dwarf_Die die, int parent,
 		case DW_TAG_lexical_block:
 		case DW_TAG_try_block:
 		case DW_TAG_catch_block:
-			recurse = parent >= 0;
-			break;
 		case DW_TAG_namespace:
 		case DW_TAG_module:
 		case DW_TAG_class_type:
 		case DW_TAG_structure_type:
 		case DW_TAG_union_type:
-			recurse = parent < 0;
+			recurse = 1;
 			break;
 		}
 		if (recurse)

@@ -7,8 +7,8 @@
 # llvm-symbolizer.  Function names are compared modulo the demanglers'
 # spelling (spaces, clone suffixes, lambdas) and where LLVM could not
 # demangle at all (its legacy Rust, some C++) only file and line count.
-# Then: debug info beside the binary and through .gnu_debuglink, and the
-# symbol table fallback on libc (names checked against nm -D).
+# Then: debug info beside the binary and through .gnu_debuglink, .symtab
+# and .dynsym fallbacks, and libc (names checked against nm -D).
 . "$SRC/tests/lib.sh"
 
 command -v llvm-symbolizer > /dev/null || skip "llvm-symbolizer not installed"
