@@ -148,6 +148,60 @@ ordered_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+/*
+ * Sorts the keys.  The window is a few long runs already in order (held
+ * events, then each chunk of each thread), so runs are merged pairwise
+ * (O(n log runs)); many short runs fall back to qsort.
+ */
+static void
+ordered_sort(ht_ordered *o)
+{
+	size_t n = o->win_len, nruns = 0, i, r;
+	size_t *runs;
+	struct ordered_key *tmp;
+
+	for (i = 1; i < n; i++)
+		if (ordered_cmp(&o->keys[i - 1], &o->keys[i]) > 0)
+			nruns++;
+	nruns++;
+	if (nruns > n / 64 + 16) {
+		qsort(o->keys, n, sizeof *o->keys, ordered_cmp);
+		return;
+	}
+	runs = xcalloc(nruns + 1, sizeof *runs);
+	for (i = 1, r = 1; i < n; i++)
+		if (ordered_cmp(&o->keys[i - 1], &o->keys[i]) > 0)
+			runs[r++] = i;
+	runs[nruns] = n;
+	tmp = xreallocarray(NULL, n, sizeof *tmp);
+	while (nruns > 1) {
+		size_t out = 0;
+
+		for (r = 0; r + 1 < nruns; r += 2) {
+			size_t a = runs[r], am = runs[r + 1], b = am,
+			    bm = runs[r + 2], k = a;
+
+			while (a < am && b < bm)
+				tmp[k++] = ordered_cmp(&o->keys[b],
+				    &o->keys[a]) < 0 ? o->keys[b++] :
+				    o->keys[a++];
+			while (a < am)
+				tmp[k++] = o->keys[a++];
+			while (b < bm)
+				tmp[k++] = o->keys[b++];
+			memcpy(o->keys + runs[r], tmp + runs[r],
+			    (bm - runs[r]) * sizeof *tmp);
+			runs[out++] = runs[r];
+		}
+		if (r < nruns)		/* an odd run out: stays as it is */
+			runs[out++] = runs[r];
+		runs[out] = n;
+		nruns = out;
+	}
+	free(tmp);
+	free(runs);
+}
+
 static struct ordered_event *
 ordered_at(ht_ordered *o, size_t k)
 {
@@ -218,8 +272,7 @@ ordered_release(ht_ordered *o, uint64_t limit)
 			if (o->keys[i].ts < o->keys[i - 1].ts)
 				break;
 		if (i < o->win_len)
-			qsort(o->keys, o->win_len, sizeof *o->keys,
-			    ordered_cmp);
+			ordered_sort(o);
 	}
 	for (i = 0; i < o->win_len && o->keys[i].ts < limit; i++)
 		;

@@ -370,9 +370,14 @@ writer_main(void *arg)
 		stop = stop_flag;
 		pthread_mutex_unlock(&wake_lock);
 
-		while (stage_one_queued())
-			;
+		/*
+		 * Drain the queue, but not past the sync period: under a
+		 * steady flood it never empties, and SYNC records are what
+		 * bound the readers' windows.
+		 */
 		now = rec_now();
+		while (now - last_sync < SYNC_UNITS && stage_one_queued())
+			now = rec_now();
 		if (now - last_tick >= TICK_UNITS) {
 			last_tick = now;
 			stage_rss();
