@@ -9,7 +9,7 @@
  * stack_series row per touched stack.  Definitions (modules, stacks,
  * threads, markers) go to their tables as they come.  At the end come the
  * per-stack totals, the blocks still live, the threads, meta, and the
- * provisional sites (below); then indexes.
+ * sites (below); then indexes.
  *
  * Everything is written in one transaction with the journal off, into
  * DB.tmp.PID, renamed to DB only when complete: an interrupted analysis
@@ -239,35 +239,35 @@ secs(uint64_t ns)
 	return (double)ns / 1e9;
 }
 
+/* Grows the zeroed array *ARR of *N elements of SIZE to hold index I. */
+static void *
+load_grow(void *arr, size_t *n, uint64_t i, size_t size)
+{
+	size_t want = *n ? *n : 64;
+	char *p;
+
+	if (i < *n)
+		return arr;
+	while (want <= i)
+		want *= 2;
+	p = xreallocarray(arr, want, size);
+	memset(p + *n * size, 0, (want - *n) * size);
+	*n = want;
+	return p;
+}
+
 static struct stack_acc *
 load_stack(struct loader *l, uint64_t id)
 {
-	if (id >= l->nstacks) {
-		size_t n = l->nstacks ? l->nstacks : 1024;
-
-		while (n <= id)
-			n *= 2;
-		l->stacks = xreallocarray(l->stacks, n, sizeof *l->stacks);
-		memset(l->stacks + l->nstacks, 0,
-		    (n - l->nstacks) * sizeof *l->stacks);
-		l->nstacks = n;
-	}
+	l->stacks = load_grow(l->stacks, &l->nstacks, id, sizeof *l->stacks);
 	return &l->stacks[id];
 }
 
 static struct thread_acc *
 load_thread(struct loader *l, uint32_t idx)
 {
-	if (idx >= l->nthreads) {
-		size_t n = l->nthreads ? l->nthreads : 64;
-
-		while (n <= idx)
-			n *= 2;
-		l->threads = xreallocarray(l->threads, n, sizeof *l->threads);
-		memset(l->threads + l->nthreads, 0,
-		    (n - l->nthreads) * sizeof *l->threads);
-		l->nthreads = n;
-	}
+	l->threads = load_grow(l->threads, &l->nthreads, idx,
+	    sizeof *l->threads);
 	return &l->threads[idx];
 }
 

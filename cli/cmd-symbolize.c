@@ -21,6 +21,7 @@
 
 #include "../analyzer/symbolize.h"
 #include "cli.h"
+#include "query.h"
 
 #define MAX_FRAMES	64
 
@@ -36,22 +37,10 @@ symbolize_help(void)
 static void
 symbolize_json_string(const char *s)
 {
-	if (s == NULL) {
+	if (s == NULL)
 		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	else
+		json_string(s);
 }
 
 int
