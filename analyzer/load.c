@@ -562,10 +562,15 @@ load_function_is_glue(const char *f)
 	    "g_try_malloc0", "g_try_realloc", "g_malloc_n", "g_malloc0_n",
 	    NULL };
 	static const char *const prefix[] = { "operator new", "operator delete",
-	    "__rust_", "__rdl_", "__rg_", "alloc::alloc::", "alloc::raw_vec::",
-	    "<alloc::alloc::Global", "__libc_", "heaptrail_",
+	    "__libc_", "heaptrail_",
+	    /* C++: the standard allocator's layers */
 	    "std::__new_allocator<", "__gnu_cxx::new_allocator<",
-	    "std::allocator_traits<", NULL };
+	    "std::allocator_traits<",
+	    /* Rust: the allocator shims and the standard library's
+	       containers around them (Box::new, Vec, HashMap ...) */
+	    "__rust_", "__rdl_", "__rg_", "alloc::", "<alloc::", "core::",
+	    "<core::", "hashbrown::", "<hashbrown::", "std::collections::",
+	    "<std::collections::", NULL };
 	int i;
 
 	if (f == NULL)
