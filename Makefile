@@ -56,7 +56,8 @@ SAMPLE_BIN := $(patsubst samples/%,$(BUILD)/samples/%,$(basename $(SAMPLE_SRC)))
 TESTPROG_SRC := $(wildcard tests/programs/*.c) $(wildcard tests/programs/*.cc)
 TESTPROG_BIN := $(patsubst tests/programs/%,$(BUILD)/tests/%,$(basename $(TESTPROG_SRC)))
 TESTLIB_SRC := $(wildcard tests/programs/plugin/*.c)
-TESTLIB_BIN := $(patsubst tests/programs/plugin/%.c,$(BUILD)/tests/lib%.so,$(TESTLIB_SRC))
+TESTLIB_BIN := $(patsubst tests/programs/plugin/%.c,$(BUILD)/tests/lib%.so,$(TESTLIB_SRC)) \
+	$(patsubst samples/plugin/%.c,$(BUILD)/samples/lib%.so,$(wildcard samples/plugin/*.c))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 BENCH_BIN := $(BUILD)/bench/alloc-bench
@@ -147,6 +148,9 @@ $(BUILD)/tests/%: tests/programs/%.cc include/heaptrail.h | $(CHECK_STAMP)
 	$(Q)$(CXX) $(PROG_CXXFLAGS) -o $@ $<
 
 $(BUILD)/tests/lib%.so: tests/programs/plugin/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PROG_CFLAGS) -fPIC -shared -o $@ $<
+$(BUILD)/samples/lib%.so: samples/plugin/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROG_CFLAGS) -fPIC -shared -o $@ $<
 

@@ -931,7 +931,7 @@ load_finish(struct loader *l, ht_ordered *o)
 		    secs(s->peak_ts), secs(s->first_ts), secs(s->last_ts),
 		    (int64_t)s->temporary);
 	}
-	ptr_map_each(ht_ordered_live(o), load_live_block, &ctx);
+	ht_ordered_each_live(o, load_live_block, &ctx);
 	for (i = 0; i < l->nthreads; i++) {
 		struct thread_acc *t = &l->threads[i];
 

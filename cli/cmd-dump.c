@@ -253,12 +253,12 @@ stats_live(uint64_t key, const struct ptr_value *v, void *arg)
 }
 
 static void
-stats_print(struct dump_stats *s, ptr_map *live)
+stats_print(struct dump_stats *s, ht_ordered *o)
 {
 	uint64_t events = 0, allocs = 0, frees = 0, blocks = 0, bytes = 0;
 	uint32_t i;
 
-	ptr_map_each(live, stats_live, s);
+	ht_ordered_each_live(o, stats_live, s);
 	for (i = 0; i < HT_ALLOC_FN_COUNT; i++) {
 		allocs += s->alloc_calls[i];
 		blocks += s->live_blocks[i];
@@ -368,7 +368,7 @@ cmd_dump(int argc, char **argv)
 		    "times", "addresses", "sizes", "stacks", "other" };
 		int i;
 
-		stats_print(stats, ht_ordered_live(o));
+		stats_print(stats, o);
 		for (i = 0; i < HT_STREAMS; i++)
 			printf("stream.%s.bytes %" PRIu64 "\n", names[i],
 			    ht_reader_stream_bytes(ht_ordered_reader(o), i));

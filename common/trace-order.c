@@ -20,7 +20,8 @@
  * first.  That is also why pairing lives here and not in each consumer.
  *
  * Owns: the window (a growable array of records), copies of the strings
- * event records point to (released with the window), and the live map.
+ * event records point to (released with the window), and the live maps
+ * (malloc family, and annotated blocks apart).
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -82,7 +83,8 @@ struct ht_ordered {
 	size_t strings_len, strings_cap;
 	char *old_strings;		/* arena of the window being released */
 
-	ptr_map *live;
+	ptr_map *live;			/* malloc family blocks */
+	ptr_map *annotated;		/* heaptrail_alloc() blocks */
 	uint32_t *tie_threads;		/* scratch for tie resolution */
 	size_t tie_end;			/* end of the tie at out_pos, or 0 */
 	int tie_several;		/* ... which spans several threads */
@@ -102,6 +104,7 @@ ht_ordered_open(const char *path, char **cause)
 	o = xcalloc(1, sizeof *o);
 	o->reader = r;
 	o->live = ptr_map_create();
+	o->annotated = ptr_map_create();
 	return o;
 }
 
@@ -112,6 +115,7 @@ ht_ordered_close(ht_ordered *o)
 		return;
 	ht_reader_close(o->reader);
 	ptr_map_free(o->live);
+	ptr_map_free(o->annotated);
 	free(o->win);
 	free(o->keys);
 	free(o->strings);
@@ -132,9 +136,21 @@ ht_ordered_reader(ht_ordered *o)
 	return o->reader;
 }
 
-struct ptr_map *
-ht_ordered_live(ht_ordered *o)
+void
+ht_ordered_each_live(ht_ordered *o, void (*fn)(uint64_t,
+    const struct ptr_value *, void *), void *arg)
 {
+	ptr_map_each(o->live, fn, arg);
+	ptr_map_each(o->annotated, fn, arg);
+}
+
+/* The map an event's block belongs to. */
+static ptr_map *
+ordered_map(ht_ordered *o, unsigned tag, unsigned fn)
+{
+	if ((tag == HT_TAG_ALLOC && fn == HT_ALLOC_ANNOTATION) ||
+	    (tag == HT_TAG_FREE && fn == HT_FREE_ANNOTATION))
+		return o->annotated;
 	return o->live;
 }
 
@@ -317,9 +333,11 @@ static int
 ordered_fits(ht_ordered *o, const struct ordered_event *ev)
 {
 	if (ev->tag == HT_TAG_ALLOC)
-		return ptr_map_find(o->live, ev->ptr) == NULL;
+		return ptr_map_find(ordered_map(o, ev->tag, ev->fn),
+		    ev->ptr) == NULL;
 	if (ev->tag == HT_TAG_FREE)
-		return ptr_map_find(o->live, ev->ptr) != NULL;
+		return ptr_map_find(ordered_map(o, ev->tag, ev->fn),
+		    ev->ptr) != NULL;
 	return 1;
 }
 
@@ -407,10 +425,12 @@ ordered_pair(ht_ordered *o, struct ht_record *rec)
 		v.ts = rec->ts;
 		v.stack = rec->id > UINT32_MAX ? 0 : (uint32_t)rec->id;
 		v.fn = rec->fn;
-		if (ptr_map_put(o->live, rec->ptr, &v))
+		if (ptr_map_put(ordered_map(o, rec->tag, rec->fn), rec->ptr,
+		    &v))
 			rec->flags |= HT_REC_REPLACED;
 	} else if (rec->tag == HT_TAG_FREE) {
-		if (ptr_map_remove(o->live, rec->ptr, &v)) {
+		if (ptr_map_remove(ordered_map(o, rec->tag, rec->fn),
+		    rec->ptr, &v)) {
 			rec->size = v.size;
 			rec->id = v.stack;
 			rec->alloc_ts = v.ts;

@@ -169,8 +169,15 @@ void ht_ordered_close(ht_ordered *o);
  */
 int ht_ordered_next(ht_ordered *o, struct ht_record *rec);
 
-/* The blocks live now (after the records returned so far); borrowed. */
-struct ptr_map *ht_ordered_live(ht_ordered *o);
+/*
+ * Calls FN for every block live now (after the records returned so far):
+ * blocks of the malloc family and blocks annotated with heaptrail_alloc()
+ * (kept apart: a pool's objects live inside blocks it got from malloc,
+ * often at the same address as the block).
+ */
+struct ptr_value;
+void ht_ordered_each_live(ht_ordered *o, void (*fn)(uint64_t addr,
+    const struct ptr_value *v, void *arg), void *arg);
 const char *ht_ordered_error(const ht_ordered *o);
 ht_reader *ht_ordered_reader(ht_ordered *o);
 

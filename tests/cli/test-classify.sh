@@ -51,3 +51,25 @@ wait $rec 2> /dev/null
 "$HT" analyze killed.trace 2> err || fail "analyze killed: $(cat err)"
 expect_eq "$(sqlite3 killed.db "select value from meta where key = 'complete'")" 0 "killed: no END"
 class_of killed.db 256 | grep -q '^leak: linear growth' || fail "killed: $(class_of killed.db 256)"
+
+# A dlopen'ed plugin that leaks and is unloaded before the end.
+record pl.trace "$BUILD/samples/plugin-host" || fail "record plugin-host"
+"$HT" analyze pl.trace 2> err || fail "analyze plugin: $(cat err)"
+line=$(grep -n 'malloc(sizeof \*e)' "$SRC/samples/plugin/leakplugin.c" | cut -d: -f1)
+expect_eq "$(sqlite3 pl.db "select class || ' ' || module || ' ' || function || ':' || line || ' ' || live_blocks
+	from sites order by live_bytes desc limit 1")" "leak libleakplugin.so plugin_tick:$line 500" "plugin leak"
+expect_eq "$(sqlite3 pl.db "select count(*) from modules where name = 'libleakplugin.so' and unload_time is not null")" 1 \
+	"plugin unloaded"
+
+# A free-list pool: slabs held since start, its objects (annotated with
+# heaptrail_alloc, inside the slabs, one at each slab's own address) at a
+# plateau; the two kinds of block are paired apart.
+record pool.trace "$BUILD/samples/pool" || fail "record pool"
+"$HT" analyze pool.trace 2> err || fail "analyze pool: $(cat err)"
+expect_eq "$(sqlite3 pool.db "select class || ' ' || live_blocks from sites where function = 'pool_grow'")" \
+	"steady 5" "pool slabs"
+sqlite3 pool.db "select pattern from sites where function = 'pool_grow'" | grep -q '^held since start' ||
+	fail "slabs: $(sqlite3 pool.db 'select pattern from sites')"
+sqlite3 pool.db "select class || ': ' || pattern from sites where function = 'pool_get'" | grep -q '^steady: plateau at' ||
+	fail "pool objects: $(sqlite3 pool.db 'select class, pattern from sites')"
+expect_eq "$(sqlite3 pool.db "select value from meta where key = 'replaced_live'")" 0 "annotated blocks apart"
