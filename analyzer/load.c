@@ -256,18 +256,21 @@ load_grow(void *arr, size_t *n, uint64_t i, size_t size)
 	return p;
 }
 
-static struct stack_acc *
+static inline struct stack_acc *
 load_stack(struct loader *l, uint64_t id)
 {
-	l->stacks = load_grow(l->stacks, &l->nstacks, id, sizeof *l->stacks);
+	if (id >= l->nstacks)
+		l->stacks = load_grow(l->stacks, &l->nstacks, id,
+		    sizeof *l->stacks);
 	return &l->stacks[id];
 }
 
-static struct thread_acc *
+static inline struct thread_acc *
 load_thread(struct loader *l, uint32_t idx)
 {
-	l->threads = load_grow(l->threads, &l->nthreads, idx,
-	    sizeof *l->threads);
+	if (idx >= l->nthreads)
+		l->threads = load_grow(l->threads, &l->nthreads, idx,
+		    sizeof *l->threads);
 	return &l->threads[idx];
 }
 
