@@ -66,6 +66,8 @@ fit(const struct site_history *h, int from, int to, double *slope,
 	if (vt <= 0)
 		return;
 	*slope = cov / vt;
+	if (fabs(*slope) < 1e-3)
+		*slope = 0;	/* rounding noise of a flat series */
 	*r2 = vl <= 0 ? 1 : cov * cov / (vt * vl);
 }
 

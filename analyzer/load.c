@@ -139,6 +139,7 @@ struct loader {
 	ptr_map *site_of;		/* site frame address -> site index */
 	struct site_acc *sites;		/* [0] unused */
 	size_t nsites, sites_cap;
+	uint32_t nostack_site;		/* stacks without frames, or 0 */
 
 	uint64_t bucket_ns;
 	uint64_t bucket;		/* current bucket index */
@@ -362,20 +363,29 @@ load_anomaly(struct loader *l, const char *kind, const struct ht_record *r)
 {
 	if (l->anomaly_rows++ >= ANOMALY_ROWS_MAX)
 		return;
-	load_exec(l, l->ins_anomaly, "tdiiii", kind, secs(r->ts),
-	    (int64_t)r->thread, (int64_t)r->ptr,
-	    r->tag == HT_TAG_ALLOC ? (int64_t)r->id : (int64_t)0, (int64_t)1);
+	load_exec(l, l->ins_anomaly, r->tag == HT_TAG_ALLOC ? "tdiiii" :
+	    "tdiini", kind, secs(r->ts), (int64_t)r->thread, (int64_t)r->ptr,
+	    (int64_t)r->id, (int64_t)1);
 }
+
+static void load_unlive(struct loader *l, uint64_t stack, uint64_t size,
+    uint64_t ts);
+static uint32_t load_site(struct loader *l, uint64_t addr, uint32_t info);
 
 static void
 load_alloc(struct loader *l, const struct ht_record *r)
 {
 	struct stack_acc *s = load_stack(l, r->id);
+
+	if (!s->defined && s->site == 0)
+		s->site = load_site(l, 0, UINT32_MAX);	/* no stack */
 	struct thread_acc *t = load_thread(l, r->thread);
 
 	if (r->flags & HT_REC_REPLACED) {
+		/* The block that was live here went unseen: count it gone. */
 		l->replaced++;
 		load_anomaly(l, "replaced_live", r);
+		load_unlive(l, r->replaced_stack, r->replaced_size, r->ts);
 	}
 	l->allocs++;
 	l->bucket_allocs++;
@@ -428,11 +438,41 @@ load_alloc(struct loader *l, const struct ht_record *r)
 	t->last_was_alloc = 1;
 }
 
+/* Takes a block of SIZE bytes from STACK off every running total. */
+static void
+load_unlive(struct loader *l, uint64_t stack, uint64_t size, uint64_t ts)
+{
+	struct stack_acc *s = load_stack(l, stack);
+
+	l->heap_bytes -= (int64_t)size;
+	l->heap_blocks--;
+	s->frees++;
+	s->freed_bytes += size;
+	s->live_blocks--;
+	s->live_bytes -= (int64_t)size;
+	if (s->site != 0) {
+		struct site_acc *site = &l->sites[s->site];
+
+		site->frees++;
+		site->live_blocks--;
+		site->live_bytes -= (int64_t)size;
+		if (ts * 20 >= l->duration_ns * 19)
+			site->late_frees++;
+		load_touch_site(l, s->site);
+		if (site->module_idx >= 0) {
+			struct module_acc *m = &l->modules[site->module_idx];
+
+			m->live_blocks--;
+			m->live_bytes -= (int64_t)size;
+		}
+	}
+	load_touch(l, stack, s);
+}
+
 static void
 load_free(struct loader *l, const struct ht_record *r)
 {
 	struct thread_acc *t = load_thread(l, r->thread);
-	struct stack_acc *s;
 
 	l->frees++;
 	l->bucket_frees++;
@@ -442,39 +482,16 @@ load_free(struct loader *l, const struct ht_record *r)
 		t->last_was_alloc = 0;
 		return;
 	}
-	s = load_stack(l, r->id);
-	l->heap_bytes -= (int64_t)r->size;
-	l->heap_blocks--;
-	s->frees++;
-	s->freed_bytes += r->size;
-	s->live_blocks--;
-	s->live_bytes -= (int64_t)r->size;
-	if (s->site != 0) {
-		struct site_acc *site = &l->sites[s->site];
-
-		site->frees++;
-		site->live_blocks--;
-		site->live_bytes -= (int64_t)r->size;
-		if (r->ts * 20 >= l->duration_ns * 19)
-			site->late_frees++;
-		load_touch_site(l, s->site);
-		if (site->module_idx >= 0) {
-			struct module_acc *m = &l->modules[site->module_idx];
-
-			m->live_blocks--;
-			m->live_bytes -= (int64_t)r->size;
-		}
-	}
+	load_unlive(l, r->id, r->size, r->ts);
 	if (t->last_was_alloc && t->last_alloc == r->ptr) {
-		s->temporary++;
+		load_stack(l, r->id)->temporary++;
 		l->temporary++;
 	}
 	t->last_was_alloc = 0;
-	load_touch(l, r->id, s);
 	if (l->opt->all_blocks)
 		load_exec(l, l->ins_block, "iiddiit", (int64_t)r->ptr,
 		    (int64_t)r->size, secs(r->alloc_ts), secs(r->ts),
-		    (int64_t)r->id, (int64_t)0,
+		    (int64_t)r->id, (int64_t)r->thread,
 		    ht_alloc_fn_names[r->alloc_fn < HT_ALLOC_FN_COUNT ?
 		    r->alloc_fn : 0]);
 }
@@ -645,6 +662,49 @@ load_symbolize(struct loader *l, uint64_t addr)
 	return (uint32_t)l->ninfos++;
 }
 
+/*
+ * The site of frame ADDR (its addr_info INFO), made on first use; ADDR 0:
+ * the site of stacks with no frame.  Returns its index in sites.
+ */
+static uint32_t
+load_site(struct loader *l, uint64_t addr, uint32_t info)
+{
+	struct module_acc *m;
+	struct ptr_value *v, nv = { 0 };
+	struct site_acc *site;
+
+	if (addr == 0 && l->nostack_site != 0)
+		return l->nostack_site;
+	if (addr != 0 && (v = ptr_map_find(l->site_of, addr)) != NULL)
+		return v->stack;
+	if (l->nsites == l->sites_cap) {
+		l->sites_cap = l->sites_cap ? l->sites_cap * 2 : 256;
+		l->sites = xreallocarray(l->sites, l->sites_cap,
+		    sizeof *l->sites);
+	}
+	if (l->nsites == 0)
+		memset(&l->sites[l->nsites++], 0, sizeof *l->sites);
+	site = &l->sites[l->nsites];
+	memset(site, 0, sizeof *site);
+	site->address = addr;
+	site->where_idx = info;
+	m = addr ? load_module_at(l, addr) : NULL;
+	site->module_idx = m ? m - l->modules : -1;
+	if (m != NULL) {
+		const char *name = strrchr(m->path, '/');
+
+		site->module_id = m->id;
+		site->module = xstrdup(name ? name + 1 : m->path);
+	}
+	if (addr == 0) {
+		l->nostack_site = (uint32_t)l->nsites;
+	} else {
+		nv.stack = (uint32_t)l->nsites;
+		ptr_map_put(l->site_of, addr, &nv);
+	}
+	return (uint32_t)l->nsites++;
+}
+
 static void
 load_stack_def(struct loader *l, const struct ht_record *r)
 {
@@ -668,44 +728,61 @@ load_stack_def(struct loader *l, const struct ht_record *r)
 		ptr_map_put(l->addresses, r->frames[i], &v);
 		idx[i] = v.stack;
 	}
-	/* The site: the innermost frame outside the allocator. */
-	for (i = 0; i < r->nframes; i++) {
-		struct module_acc *m;
-		struct ptr_value *v, nv = { 0 };
-		struct site_acc *site;
-
-		if (l->infos[idx[i]].glue)
-			continue;
-		v = ptr_map_find(l->site_of, r->frames[i]);
-		if (v != NULL) {
-			s->site = v->stack;
+	/*
+	 * The site: the innermost frame outside the allocator; if every frame
+	 * is the allocator's (a cut stack), the outermost one; with no frame
+	 * at all, the "no stack" site.
+	 */
+	for (i = 0; i < r->nframes; i++)
+		if (!l->infos[idx[i]].glue)
 			break;
-		}
-		if (l->nsites == l->sites_cap) {
-			l->sites_cap = l->sites_cap ? l->sites_cap * 2 : 256;
-			l->sites = xreallocarray(l->sites, l->sites_cap,
-			    sizeof *l->sites);
-		}
-		if (l->nsites == 0)
-			memset(&l->sites[l->nsites++], 0, sizeof *l->sites);
-		site = &l->sites[l->nsites];
-		memset(site, 0, sizeof *site);
-		site->address = r->frames[i];
-		site->where_idx = idx[i];	/* infos moves as it grows */
-		m = load_module_at(l, r->frames[i]);
-		site->module_idx = m ? m - l->modules : -1;
-		if (m != NULL) {
-			const char *name = strrchr(m->path, '/');
-
-			site->module_id = m->id;
-			site->module = xstrdup(name ? name + 1 : m->path);
-		}
-		nv.stack = (uint32_t)l->nsites;
-		ptr_map_put(l->site_of, r->frames[i], &nv);
-		s->site = (uint32_t)l->nsites++;
-		break;
-	}
+	if (i == r->nframes && r->nframes > 0)
+		i = r->nframes - 1;
+	s->site = load_site(l, r->nframes ? r->frames[i] : 0,
+	    r->nframes ? idx[i] : UINT32_MAX);
 	free(idx);
+}
+
+struct forget_ctx {
+	uint64_t lo, hi;
+	uint64_t *keys;
+	size_t n, cap;
+};
+
+static void
+load_forget_collect(uint64_t key, const struct ptr_value *v, void *arg)
+{
+	struct forget_ctx *f = arg;
+
+	(void)v;
+	if (key < f->lo || key >= f->hi)
+		return;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 64;
+		f->keys = xreallocarray(f->keys, f->cap, sizeof *f->keys);
+	}
+	f->keys[f->n++] = key;
+}
+
+/*
+ * An unloaded module's code range may be reused by the next object
+ * loaded there: forget which addresses in it were symbolized and which
+ * sites they made, so new stacks get fresh ones.
+ */
+static void
+load_forget_range(struct loader *l, struct module_acc *m)
+{
+	struct forget_ctx f = { m->text_lo, m->text_hi, NULL, 0, 0 };
+	size_t i;
+
+	ptr_map_each(l->addresses, load_forget_collect, &f);
+	ptr_map_each(l->site_of, load_forget_collect, &f);
+	for (i = 0; i < f.n; i++) {
+		ptr_map_remove(l->addresses, f.keys[i], NULL);
+		ptr_map_remove(l->site_of, f.keys[i], NULL);
+	}
+	free(f.keys);
+	/* This module's files stay open for the symbols of its stacks. */
 }
 
 static void
@@ -738,6 +815,7 @@ load_record(struct loader *l, const struct ht_record *r)
 			l->modules[i].unloaded = 1;
 			load_exec(l, l->upd_module_unload, "di", secs(r->ts),
 			    (int64_t)r->id);
+			load_forget_range(l, &l->modules[i]);
 		}
 		break;
 	}
@@ -963,7 +1041,10 @@ load_finish(struct loader *l, ht_ordered *o)
 		for (i = 1; i < l->nsites; i++) {
 			struct site_acc *t = &l->sites[i];
 
-			const struct addr_info *w = &l->infos[t->where_idx];
+			static const struct addr_info none = { 0, NULL, NULL,
+			    0 };
+			const struct addr_info *w = t->where_idx == UINT32_MAX ?
+			    &none : &l->infos[t->where_idx];
 
 			load_exec(l, ins, t->module ? "iiitiiiiiiddtti" :
 			    "iintiiiiiiddtti", (int64_t)i, (int64_t)t->address,

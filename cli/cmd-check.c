@@ -63,11 +63,11 @@ int
 cmd_check(int argc, char **argv)
 {
 	static const struct column anomaly_columns[] = {
-		{ "kind", COL_TEXT, 0 },
-		{ "time_s", COL_REAL, 0 },
-		{ "thread", COL_INT, 0 },
-		{ "address", COL_TEXT, 0 },
-		{ "count", COL_INT, 0 },
+		{ "kind", COL_TEXT, 0, NULL },
+		{ "time_s", COL_REAL, 0, NULL },
+		{ "thread", COL_INT, 0, NULL },
+		{ "address", COL_TEXT, 0, NULL },
+		{ "count", COL_INT, 0, NULL },
 	};
 	struct query_opts o;
 	sqlite3 *db;

@@ -11,14 +11,14 @@
 #include "query.h"
 
 static const struct column module_columns[] = {
-	{ "module", COL_TEXT, 0 },
-	{ "live_blocks", COL_INT, 0 },
-	{ "live_bytes", COL_BYTES, 0 },
-	{ "peak_bytes", COL_BYTES, 0 },
-	{ "allocations", COL_INT, 0 },
-	{ "leak_bytes", COL_BYTES, 0 },
-	{ "steady_bytes", COL_BYTES, 0 },
-	{ "path", COL_TEXT, 1 },
+	{ "module", COL_TEXT, 0, NULL },
+	{ "live_blocks", COL_INT, 0, "blocks" },
+	{ "live_bytes", COL_BYTES, 0, "live" },
+	{ "peak_bytes", COL_BYTES, 0, "peak" },
+	{ "allocations", COL_INT, 0, "allocs" },
+	{ "leak_bytes", COL_BYTES, 0, "leak" },
+	{ "steady_bytes", COL_BYTES, 0, "steady" },
+	{ "path", COL_TEXT, 1, NULL },
 };
 
 int

@@ -17,20 +17,20 @@
 #include "query.h"
 
 static const struct column site_columns[] = {
-	{ "id", COL_INT, 1 },
-	{ "class", COL_TEXT, 0 },
-	{ "live_bytes", COL_BYTES, 0 },
-	{ "live_blocks", COL_INT, 0 },
-	{ "peak_bytes", COL_BYTES, 0 },
-	{ "allocations", COL_INT, 0 },
-	{ "alloc_bytes", COL_BYTES, 0 },
-	{ "growth_bytes_per_s", COL_RATE, 0 },
-	{ "module", COL_TEXT, 0 },
-	{ "function", COL_TEXT, 0 },
-	{ "file", COL_TEXT, 1 },
-	{ "line", COL_INT, 1 },
-	{ "pattern", COL_TEXT, 1 },
-	{ "address", COL_TEXT, 0 },
+	{ "id", COL_INT, 1, NULL },
+	{ "class", COL_TEXT, 0, NULL },
+	{ "live_bytes", COL_BYTES, 0, "live" },
+	{ "live_blocks", COL_INT, 0, "blocks" },
+	{ "peak_bytes", COL_BYTES, 0, "peak" },
+	{ "allocations", COL_INT, 0, "allocs" },
+	{ "alloc_bytes", COL_BYTES, 0, "alloc'd" },
+	{ "growth_bytes_per_s", COL_RATE, 0, "growth" },
+	{ "module", COL_TEXT, 0, NULL },
+	{ "function", COL_TEXT, 0, NULL },
+	{ "file", COL_TEXT, 1, NULL },
+	{ "line", COL_INT, 1, NULL },
+	{ "pattern", COL_TEXT, 1, NULL },
+	{ "address", COL_TEXT, 0, NULL },
 };
 #define NSITE_COLUMNS (int)(sizeof site_columns / sizeof site_columns[0])
 
@@ -246,8 +246,20 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 		    order);
 		free(w);
 	}
-	n = query_print(db, sql, site_columns, NSITE_COLUMNS, &o, site_stack,
-	    grouped ? (void *)&o : NULL);
+	{
+		/* --by file: the file is what a row stands for; show it. */
+		struct column cols[NSITE_COLUMNS];
+		int i;
+
+		memcpy(cols, site_columns, sizeof cols);
+		for (i = 0; i < NSITE_COLUMNS; i++)
+			if (o.by != NULL && strcmp(o.by, "file") == 0)
+				cols[i].hidden = strcmp(cols[i].name,
+				    "function") == 0 ? 1 : strcmp(cols[i].name,
+				    "file") == 0 ? 0 : cols[i].hidden;
+		n = query_print(db, sql, cols, NSITE_COLUMNS, &o, site_stack,
+		    grouped ? (void *)&o : NULL);
+	}
 	free(sql);
 	ret = n < 0 ? 1 : 0;
 	if (ret == 0 && o.fail_on_leak) {

@@ -13,14 +13,14 @@
 #include "query.h"
 
 static const struct column timeline_columns[] = {
-	{ "time_s", COL_REAL, 0 },
-	{ "heap_bytes", COL_BYTES, 0 },
-	{ "heap_blocks", COL_INT, 0 },
-	{ "peak_bytes", COL_BYTES, 0 },
-	{ "rss_bytes", COL_BYTES, 0 },
-	{ "allocations", COL_INT, 0 },
-	{ "frees", COL_INT, 0 },
-	{ "markers", COL_TEXT, 0 },
+	{ "time_s", COL_REAL, 0, NULL },
+	{ "heap_bytes", COL_BYTES, 0, NULL },
+	{ "heap_blocks", COL_INT, 0, NULL },
+	{ "peak_bytes", COL_BYTES, 0, NULL },
+	{ "rss_bytes", COL_BYTES, 0, NULL },
+	{ "allocations", COL_INT, 0, NULL },
+	{ "frees", COL_INT, 0, NULL },
+	{ "markers", COL_TEXT, 0, NULL },
 };
 
 static double

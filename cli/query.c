@@ -344,6 +344,8 @@ terminal_width(void)
 	return isatty(STDOUT_FILENO) ? 80 : 0;	/* 0: no limit */
 }
 
+#define HEADER(i) (cols[i].label ? cols[i].label : cols[i].name)
+
 long
 query_print(sqlite3 *db, const char *sql, const struct column *cols,
     int ncols, const struct query_opts *o,
@@ -352,7 +354,7 @@ query_print(sqlite3 *db, const char *sql, const struct column *cols,
 	sqlite3_stmt *st = NULL;
 	char *full, ***rows = NULL;
 	long n = 0, cap = 0, r;
-	int i, rc, *width, total, cut = -1;
+	int i, rc, *width, *hidden, total;
 
 	full = xasprintf("SELECT * FROM (%s)%s%s%s", sql,
 	    o->sort ? " ORDER BY " : "", o->sort ? o->sort : "",
@@ -423,33 +425,53 @@ query_print(sqlite3 *db, const char *sql, const struct column *cols,
 
 	/* Table: widths, then cut the widest text column to fit. */
 	width = xcalloc((size_t)ncols, sizeof *width);
-	for (i = 0; i < ncols; i++)
-		width[i] = (int)strlen(cols[i].name);
+	hidden = xcalloc((size_t)ncols, sizeof *hidden);
+	for (i = 0; i < ncols; i++) {
+		width[i] = (int)strlen(HEADER(i));
+		hidden[i] = cols[i].hidden;
+	}
 	for (r = 0; r < n; r++)
 		for (i = 0; i < ncols; i++)
 			if ((int)strlen(rows[r][i]) > width[i])
 				width[i] = (int)strlen(rows[r][i]);
 	total = -1;
-	for (i = 0; i < ncols; i++) {
-		if (cols[i].hidden)
-			continue;
-		total += width[i] + 1;
-		if (cols[i].type == COL_TEXT && (cut < 0 ||
-		    width[i] > width[cut]))
-			cut = i;
-	}
-	if (terminal_width() > 0 && total > terminal_width() && cut >= 0) {
-		width[cut] -= total - terminal_width();
-		if (width[cut] < 8)
-			width[cut] = 8;
+	for (i = 0; i < ncols; i++)
+		if (!hidden[i])
+			total += width[i] + 1;
+	/*
+	 * Too wide for the terminal: leave out the address column, then cut
+	 * the widest text columns, down to 8 characters each.
+	 */
+	if (terminal_width() > 0) {
+		int tw = terminal_width();
+
+		for (i = 0; i < ncols && total > tw; i++) {
+			if (!hidden[i] && strcmp(cols[i].name, "address") == 0) {
+				hidden[i] = 1;
+				total -= width[i] + 1;
+			}
+		}
+		while (total > tw) {
+			int widest = -1;
+
+			for (i = 0; i < ncols; i++)
+				if (!hidden[i] && cols[i].type == COL_TEXT &&
+				    width[i] > 8 && (widest < 0 ||
+				    width[i] > width[widest]))
+					widest = i;
+			if (widest < 0)
+				break;
+			width[widest]--;
+			total--;
+		}
 	}
 	for (r = -1; r < n; r++) {
 		const char *sep = "";
 
 		for (i = 0; i < ncols; i++) {
-			const char *s = r < 0 ? cols[i].name : rows[r][i];
+			const char *s = r < 0 ? HEADER(i) : rows[r][i];
 
-			if (cols[i].hidden)
+			if (hidden[i])
 				continue;
 			if (cols[i].type == COL_TEXT)
 				printf("%s%-*.*s", sep, width[i], width[i], s);
@@ -466,5 +488,6 @@ query_print(sqlite3 *db, const char *sql, const struct column *cols,
 	}
 	free(rows);
 	free(width);
+	free(hidden);
 	return n;
 }

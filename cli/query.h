@@ -21,6 +21,7 @@ struct column {
 	const char *name;	/* JSON key, CSV and table header */
 	enum column_type type;
 	int hidden;		/* not in tables (CSV and JSON only) */
+	const char *label;	/* shorter table header, or NULL */
 };
 
 struct query_opts {

@@ -425,9 +425,16 @@ ordered_pair(ht_ordered *o, struct ht_record *rec)
 		v.ts = rec->ts;
 		v.stack = rec->id > UINT32_MAX ? 0 : (uint32_t)rec->id;
 		v.fn = rec->fn;
-		if (ptr_map_put(ordered_map(o, rec->tag, rec->fn), rec->ptr,
-		    &v))
+		ptr_map *map = ordered_map(o, rec->tag, rec->fn);
+		struct ptr_value *old = ptr_map_find(map, rec->ptr);
+
+		if (old != NULL) {
+			/* The old block is gone unseen: say what it was. */
 			rec->flags |= HT_REC_REPLACED;
+			rec->replaced_size = old->size;
+			rec->replaced_stack = old->stack;
+		}
+		ptr_map_put(map, rec->ptr, &v);
 	} else if (rec->tag == HT_TAG_FREE) {
 		if (ptr_map_remove(ordered_map(o, rec->tag, rec->fn),
 		    rec->ptr, &v)) {

@@ -63,6 +63,8 @@ struct ht_record {
 	unsigned flags;		/* HT_REC_* */
 	uint64_t alloc_ts;	/* FREE: when the block was allocated */
 	unsigned alloc_fn;	/* FREE: by which entry point */
+	uint64_t replaced_size;	/* ALLOC with HT_REC_REPLACED: the block */
+	uint64_t replaced_stack;	/*  that was live at the address */
 	const uint64_t *frames;	/* STACK: return addresses, innermost first */
 	uint32_t nframes;
 	const char *str;	/* names, paths, labels (not NUL-terminated) */

@@ -242,10 +242,12 @@ modules_rescan(int from_writer)
 	}
 	scanned_once = 1;
 	for (i = j = 0; i < known_count; i++) {
-		if (known[i].seen)
+		if (known[i].seen) {
 			known[j++] = known[i];
-		else
+		} else {
 			define_unload(known[i].id);
+			stack_table_forget();
+		}
 	}
 	known_count = j;
 	/* The loader's lock is released: now wait for room if need be. */

@@ -75,6 +75,9 @@ void rec_resolve_real(void) REC_HIDDEN;
  * libheaptrail.so are left out.  0 if it could not be defined.
  */
 uint64_t stack_intern(void **raw, int n) REC_HIDDEN;
+/* A module went away: stacks seen so far are defined afresh when seen
+   again (their addresses may now be another object's). */
+void stack_table_forget(void) REC_HIDDEN;
 
 /* Frames of the recorder itself that unw_backtrace may report first. */
 #define STACK_SKIP_MAX 8

@@ -33,7 +33,15 @@ struct stack_entry {
 	uint64_t id;
 	uint32_t frames;	/* offset into stack_frames */
 	uint32_t n;
+	uint32_t gen;		/* stack_gen when it was defined */
 };
+
+/*
+ * Bumped when a module is unloaded: its addresses may come back as
+ * another object's code, so stacks seen before are defined again (new
+ * ids, after the new module's definition) instead of reused.
+ */
+static _Atomic uint32_t stack_gen;
 
 static _Atomic uint32_t *stack_slots;	/* entry index + 1, or 0 */
 static struct stack_entry *stack_entries;
@@ -106,7 +114,9 @@ stack_find(uint64_t h, const uintptr_t *f, int n, uint32_t *slot)
 			*slot = i;
 			return 0;
 		}
-		if (stack_equal(&stack_entries[e - 1], h, f, n))
+		if (stack_equal(&stack_entries[e - 1], h, f, n) &&
+		    stack_entries[e - 1].gen == atomic_load_explicit(
+		    &stack_gen, memory_order_relaxed))
 			return stack_entries[e - 1].id;
 		i = (i + 1) & (STACK_SLOTS - 1);
 	}
@@ -148,6 +158,7 @@ stack_define(uint64_t h, const uintptr_t *f, int n)
 
 		e->hash = h;
 		e->id = id;
+		e->gen = atomic_load_explicit(&stack_gen, memory_order_relaxed);
 		e->frames = frames_used;
 		e->n = (uint32_t)n;
 		memcpy(stack_frames + frames_used, f, (size_t)n * sizeof *f);
@@ -158,6 +169,12 @@ stack_define(uint64_t h, const uintptr_t *f, int n)
 	}
 	defs_commit(p);
 	return id;
+}
+
+void
+stack_table_forget(void)
+{
+	atomic_fetch_add(&stack_gen, 1);
 }
 
 uint64_t
