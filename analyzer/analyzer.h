@@ -4,6 +4,9 @@
  *   load.c   one streaming pass over the time-ordered trace into a new
  *            SQLite file (written under a temporary name, renamed into
  *            place only when complete)
+ *   classify.c  leak / steady / unclear / freed from a site's series
+ *   symbolize.c, symbolize-dwarf.c  addresses to function, file, line
+ *            and inline chains (symbolize.h)
  *   db.c     opening a database for queries: checks that it is one of
  *            ours and of our schema version; finds or makes the database
  *            of a trace

@@ -341,6 +341,26 @@ ordered_fits(ht_ordered *o, const struct ordered_event *ev)
 	return 1;
 }
 
+/* Puts event REC into the window (the inverse of ordered_record). */
+static void
+ordered_hold(ht_ordered *o, const struct ht_record *rec)
+{
+	struct ordered_event *ev = &o->win[o->win_len++];
+
+	ev->ts = rec->ts;
+	ev->ptr = rec->ptr;
+	ev->size = rec->size;
+	ev->id = rec->id;
+	ev->offset = rec->offset;
+	ev->thread = rec->thread;
+	ev->tag = (uint8_t)rec->tag;
+	ev->fn = (uint8_t)rec->fn;
+	ev->has_str = 0;
+	ev->str_len = (uint32_t)rec->str_len;
+	if (rec->str != NULL)
+		ordered_keep_string(o, ev, rec->str);
+}
+
 /* The record an event of the window stands for. */
 static void
 ordered_record(const ht_ordered *o, const struct ordered_event *ev,
@@ -483,22 +503,7 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 				o->win = xreallocarray(o->win, o->win_cap,
 				    sizeof *o->win);
 			}
-			{
-				struct ordered_event *ev = &o->win[o->win_len++];
-
-				ev->ts = rec->ts;
-				ev->ptr = rec->ptr;
-				ev->size = rec->size;
-				ev->id = rec->id;
-				ev->offset = rec->offset;
-				ev->thread = rec->thread;
-				ev->tag = (uint8_t)rec->tag;
-				ev->fn = (uint8_t)rec->fn;
-				ev->has_str = 0;
-				ev->str_len = (uint32_t)rec->str_len;
-				if (rec->str != NULL)
-					ordered_keep_string(o, ev, rec->str);
-			}
+			ordered_hold(o, rec);
 			if (o->win_len - o->out_end >= WINDOW_MAX &&
 			    o->out_pos == o->out_end)
 				ordered_release(o, UINT64_MAX);
