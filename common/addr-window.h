@@ -94,6 +94,33 @@ ht_window_rank(const struct ht_window *w, uint32_t pos)
 	return k;
 }
 
+/*
+ * The position of the set bit of WORD with R set bits below it (R less
+ * than the word's popcount), without a loop over bits: per-byte counts
+ * summed into prefix counts pick the byte, a short loop the bit in it.
+ */
+static inline uint32_t
+ht_select_in_word(uint64_t word, uint32_t r)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t v, prefix, below;
+	uint32_t byte, bits;
+
+	v = word - ((word >> 1) & 0x5555555555555555ull);
+	v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	prefix = v * ones;	/* byte i: set bits in bytes 0..i */
+	/* Bytes whose prefix count is <= r come before the one wanted
+	   (every prefix is < 128, so 0x80 + r - prefix does not borrow). */
+	below = ((r * ones) | (0x80 * ones)) - prefix;
+	byte = ht_popcount(below & (0x80 * ones));
+	r -= (uint32_t)((prefix << 8) >> (byte * 8)) & 0xff;
+	bits = (uint32_t)(word >> (byte * 8)) & 0xff;
+	while (r-- > 0)
+		bits &= bits - 1;
+	return byte * 8 + (uint32_t)__builtin_ctz(bits);
+}
+
 /* The live position with K live entries after it, or 0 if none. */
 static inline uint32_t
 ht_window_select(const struct ht_window *w, uint64_t k)
@@ -113,9 +140,7 @@ ht_window_select(const struct ht_window *w, uint64_t k)
 			continue;
 		}
 		/* The (k+1)-th set bit from the top of this word. */
-		while (k-- > 0)
-			bits &= ~(1ull << (63 - __builtin_clzll(bits)));
-		return word * 64 + (uint32_t)(63 - __builtin_clzll(bits));
+		return word * 64 + ht_select_in_word(bits, c - 1 - (uint32_t)k);
 	}
 	return 0;
 }

@@ -78,25 +78,35 @@ grow(ptr_map *m)
 	free(old);
 }
 
-int
-ptr_map_put(ptr_map *m, uint64_t key, const struct ptr_value *v)
+struct ptr_value *
+ptr_map_slot(ptr_map *m, uint64_t key, int *added)
 {
 	size_t i;
 
+	*added = 0;
 	if (key == 0)
-		return 0;
+		return NULL;
 	if ((m->count + 1) * 2 > m->mask + 1)
 		grow(m);
-	for (i = home(m, key); m->slots[i].key != 0; i = (i + 1) & m->mask) {
-		if (m->slots[i].key == key) {
-			m->slots[i].v = *v;
-			return 1;
-		}
-	}
+	for (i = home(m, key); m->slots[i].key != 0; i = (i + 1) & m->mask)
+		if (m->slots[i].key == key)
+			return &m->slots[i].v;
 	m->slots[i].key = key;
-	m->slots[i].v = *v;
 	m->count++;
-	return 0;
+	*added = 1;
+	return &m->slots[i].v;
+}
+
+int
+ptr_map_put(ptr_map *m, uint64_t key, const struct ptr_value *v)
+{
+	int added;
+	struct ptr_value *slot = ptr_map_slot(m, key, &added);
+
+	if (slot == NULL)
+		return 0;
+	*slot = *v;
+	return !added;
 }
 
 struct ptr_value *

@@ -28,6 +28,11 @@ void ptr_map_free(ptr_map *m);
 
 /* Inserts or replaces; returns 1 if KEY was already present. */
 int ptr_map_put(ptr_map *m, uint64_t key, const struct ptr_value *v);
+/*
+ * The value slot of KEY, added if absent (*added says which; an added
+ * slot's value is for the caller to fill).  NULL for key 0.
+ */
+struct ptr_value *ptr_map_slot(ptr_map *m, uint64_t key, int *added);
 /* The value for KEY, or NULL. */
 struct ptr_value *ptr_map_find(ptr_map *m, uint64_t key);
 /* Removes KEY, copying its value to *out if not NULL; 0 if absent. */

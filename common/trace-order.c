@@ -3,25 +3,31 @@
  * and pair every free with its allocation.
  *
  * The recorder writes each thread's events in chunks, so in the file a
- * thread's events can come after later events of another thread.  The
- * writer emits SYNC(T) records promising that every event with time < T is
- * already in the file above the record.  This module therefore holds the
- * events read since the last SYNC in a window, and at each SYNC sorts the
- * window by (time, file order) and releases the events older than T.  At
- * the end of the file, or at an error, it releases everything it holds.
+ * thread's events can come after later events of another thread.  Two
+ * promises of the format (man/heaptrail.5, "Ordering") make the merge
+ * cheap:
+ *  - a thread's events are in file order: each thread index gets a FIFO
+ *    queue of held events, already in time order;
+ *  - SYNC(T) says every event with time < T is already in the file: at
+ *    each SYNC the queues are merged, oldest head first, until the oldest
+ *    head is T or later; the rest wait for the next SYNC.
+ * The heads are kept in a binary heap by (time, chunk), the chunk number
+ * standing for file position between threads.  At the end of the file, or
+ * at an error, everything held is released.
  *
  * Times have a unit (a microsecond), so events of several threads can
  * share one.  A free is stamped before the real free and an allocation
  * after the real malloc, so a free never has a later time than the
  * allocation that got its address back; at equal times the order is
- * resolved here with the live set: among the events of a tie, each
- * thread's next one is a candidate, and the first candidate that makes
- * sense (an allocation of a free address, a free of a live one) goes
- * first.  That is also why pairing lives here and not in each consumer.
+ * resolved here with the live set: among the heads of that time (each
+ * thread's next event), in file order, the first that makes sense (an
+ * allocation of a free address, a free of a live one) goes first.  That
+ * is also why pairing lives here and not in each consumer.
  *
- * Owns: the window (a growable array of records), copies of the strings
- * event records point to (released with the window), and the live maps
- * (malloc family, and annotated blocks apart).
+ * Owns: the queues (lists of blocks) and their heap, copies of the strings
+ * held events point to, and the live maps (malloc family, and annotated
+ * blocks apart).  Memory: the events of about one SYNC period, 40 bytes
+ * each, plus the live blocks.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -31,63 +37,77 @@
 #include "trace-reader.h"
 #include "xmalloc.h"
 
-/* An event held in the window: only what event records use. */
-struct ordered_event {
+/*
+ * An event held in a queue: only what event records use.  A THREAD_NAME
+ * or MARK keeps a copy of its string (the frame it points into is gone by
+ * the time it is released): id is its index in o->strings, size its
+ * length.
+ */
+struct held_event {
 	uint64_t ts;
 	uint64_t ptr;
 	uint64_t size;
-	uint64_t id;
-	uint64_t offset;
-	uint32_t thread;
-	uint32_t str_off;	/* string, as an offset into the arena */
-	uint32_t str_len;
+	uint32_t id;		/* stack id, tid, or string index */
+	uint32_t chunk;
 	uint8_t tag;
 	uint8_t fn;
-	uint8_t has_str;
+};
+
+/* Queues are lists of blocks of events, recycled through o->spare. */
+#define HELD_BLOCK_EVENTS 1024
+
+struct held_block {
+	struct held_block *next;
+	struct held_event ev[HELD_BLOCK_EVENTS];
+};
+
+/* One thread's held events, oldest first. */
+struct thread_queue {
+	uint32_t thread;
+	uint32_t heap_pos;	/* in o->heap while not empty */
+	struct held_block *first, *last;
+	uint32_t first_pos;	/* the head: first->ev[first_pos] */
+	uint32_t last_len;	/* events used in last */
+	size_t len;
+	int ended;		/* its THREAD_END was released */
 };
 
 /*
- * Sort key: time, then index in the window.  Window order is file order
- * (held events are moved to the front in key order), so the index breaks
- * ties by file order, which keeps each thread's own order.
+ * Bounds against damaged or hostile traces: never more than HELD_MAX
+ * events held (without SYNC records they are released whole, merged but
+ * without waiting for the rest of their period), and a tie is resolved
+ * among at most TIE_SCAN_MAX threads (beyond that, file order).
  */
-struct ordered_key {
-	uint64_t ts;
-	uint64_t idx;
-};
-
-/*
- * Bounds against damaged or hostile traces: a window never holds more
- * than WINDOW_MAX events (without SYNC records it is released whole,
- * possibly out of order), and a tie is resolved by looking at no more
- * than TIE_SCAN_MAX of its events (beyond that, file order).
- */
-#define WINDOW_MAX (2u << 20)
-#define TIE_SCAN_MAX 512
+#define HELD_MAX (2u << 20)
+#define TIE_SCAN_MAX 64
 
 struct ht_ordered {
 	ht_reader *reader;
 
-	struct ordered_event *win;	/* events in file order */
-	size_t win_len, win_cap;
-	struct ordered_key *keys;	/* the window sorted, once per SYNC */
-	size_t keys_cap;
-	size_t out_pos, out_end;	/* releasing keys[out_pos, out_end) */
-	size_t sorted_len;		/* window length at the last sort */
-	uint64_t last_sync;		/* T of the last SYNC applied */
-	uint64_t held_min_ts;		/* oldest event held at the last one */
-	int stale_syncs;		/* SYNCs that did not release it */
-	char *error;			/* our own, beside the reader's */
+	ptr_map *queue_of;		/* thread + 1 -> index in queues */
+	struct thread_queue **queues;	/* every queue, by index */
+	size_t nqueues, queues_cap;
+	uint32_t *free_slots;		/* indexes in queues now unused */
+	size_t nfree_slots;
+	struct thread_queue *last;	/* the queue of the last event read */
+	struct held_block *spare;	/* blocks no queue uses now */
+	char **strings;			/* held events' strings, by index */
+	uint32_t nstrings, strings_cap;
+	uint32_t *free_strings;		/* unused indexes in strings */
+	uint32_t nfree_strings;
 
-	char *strings;			/* copies of event strings */
-	size_t strings_len, strings_cap;
-	char *old_strings;		/* arena of the window being released */
+	struct thread_queue **heap;	/* non-empty queues, oldest head on top */
+	size_t nheap;
+	size_t held;			/* events in all queues */
+
+	uint64_t limit;			/* release events older than this */
+	uint64_t last_sync;		/* T of the last SYNC applied */
+	int stale_syncs;		/* SYNCs that released nothing held */
+	char *error;			/* our own, beside the reader's */
+	char *released_str;		/* string of the last record returned */
 
 	ptr_map *live;			/* malloc family blocks */
 	ptr_map *annotated;		/* heaptrail_alloc() blocks */
-	uint32_t *tie_threads;		/* scratch for tie resolution */
-	size_t tie_end;			/* end of the tie at out_pos, or 0 */
-	int tie_several;		/* ... which spans several threads */
 
 	int finished;			/* reader hit EOF or error */
 	int failed;
@@ -103,23 +123,49 @@ ht_ordered_open(const char *path, char **cause)
 		return NULL;
 	o = xcalloc(1, sizeof *o);
 	o->reader = r;
+	o->queue_of = ptr_map_create();
 	o->live = ptr_map_create();
 	o->annotated = ptr_map_create();
 	return o;
 }
 
+static void
+blocks_free(struct held_block *b)
+{
+	while (b != NULL) {
+		struct held_block *next = b->next;
+
+		free(b);
+		b = next;
+	}
+}
+
 void
 ht_ordered_close(ht_ordered *o)
 {
+	size_t i;
+
 	if (o == NULL)
 		return;
 	ht_reader_close(o->reader);
+	for (i = 0; i < o->nqueues; i++) {
+		if (o->queues[i] != NULL) {
+			blocks_free(o->queues[i]->first);
+			free(o->queues[i]);
+		}
+	}
+	blocks_free(o->spare);
+	for (i = 0; i < o->nstrings; i++)
+		free(o->strings[i]);
+	free(o->strings);
+	free(o->free_strings);
+	free(o->queues);
+	free(o->free_slots);
+	free(o->heap);
+	ptr_map_free(o->queue_of);
 	ptr_map_free(o->live);
 	ptr_map_free(o->annotated);
-	free(o->win);
-	free(o->keys);
-	free(o->strings);
-	free(o->old_strings);
+	free(o->released_str);
 	free(o->error);
 	free(o);
 }
@@ -144,6 +190,268 @@ ht_ordered_each_live(ht_ordered *o, void (*fn)(uint64_t,
 	ptr_map_each(o->annotated, fn, arg);
 }
 
+/* --- queues and their heap ----------------------------------------------- */
+
+static struct held_event *
+queue_front(const struct thread_queue *q)
+{
+	return &q->first->ev[q->first_pos];
+}
+
+/* Does queue A's head go before queue B's?  (Time, then file order.) */
+static int
+heap_before(const struct thread_queue *a, const struct thread_queue *b)
+{
+	const struct held_event *x = queue_front(a), *y = queue_front(b);
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts;
+	return x->chunk < y->chunk;
+}
+
+static void
+heap_set(ht_ordered *o, size_t pos, struct thread_queue *q)
+{
+	o->heap[pos] = q;
+	q->heap_pos = (uint32_t)pos;
+}
+
+static void
+heap_up(ht_ordered *o, size_t pos)
+{
+	struct thread_queue *q = o->heap[pos];
+
+	while (pos > 0 && heap_before(q, o->heap[(pos - 1) / 2])) {
+		heap_set(o, pos, o->heap[(pos - 1) / 2]);
+		pos = (pos - 1) / 2;
+	}
+	heap_set(o, pos, q);
+}
+
+static void
+heap_down(ht_ordered *o, size_t pos)
+{
+	struct thread_queue *q = o->heap[pos];
+
+	for (;;) {
+		size_t c = 2 * pos + 1;
+
+		if (c >= o->nheap)
+			break;
+		if (c + 1 < o->nheap && heap_before(o->heap[c + 1],
+		    o->heap[c]))
+			c++;
+		if (!heap_before(o->heap[c], q))
+			break;
+		heap_set(o, pos, o->heap[c]);
+		pos = c;
+	}
+	heap_set(o, pos, q);
+}
+
+/* The queue of THREAD, made on first use. */
+static struct thread_queue *
+queue_of(ht_ordered *o, uint32_t thread)
+{
+	struct ptr_value *found, v;
+	struct thread_queue *q;
+	uint32_t slot;
+
+	if (o->last != NULL && o->last->thread == thread)
+		return o->last;
+	found = ptr_map_find(o->queue_of, (uint64_t)thread + 1);
+	if (found != NULL)
+		return o->last = o->queues[found->size];
+	if (o->nfree_slots > 0) {
+		slot = o->free_slots[--o->nfree_slots];
+	} else {
+		if (o->nqueues == o->queues_cap) {
+			o->queues_cap = o->queues_cap ? o->queues_cap * 2 : 16;
+			o->queues = xreallocarray(o->queues, o->queues_cap,
+			    sizeof *o->queues);
+			/* Room for every queue in the heap. */
+			o->heap = xreallocarray(o->heap, o->queues_cap,
+			    sizeof *o->heap);
+			o->free_slots = xreallocarray(o->free_slots,
+			    o->queues_cap, sizeof *o->free_slots);
+		}
+		slot = (uint32_t)o->nqueues++;
+	}
+	q = xcalloc(1, sizeof *q);
+	q->thread = thread;
+	o->queues[slot] = q;
+	memset(&v, 0, sizeof v);
+	v.size = slot;
+	ptr_map_put(o->queue_of, (uint64_t)thread + 1, &v);
+	return o->last = q;
+}
+
+/* Forgets the queue of a thread that ended, once it is empty. */
+static void
+queue_retire(ht_ordered *o, struct thread_queue *q)
+{
+	struct ptr_value v;
+
+	if (!ptr_map_remove(o->queue_of, (uint64_t)q->thread + 1, &v))
+		return;
+	o->queues[v.size] = NULL;
+	o->free_slots[o->nfree_slots++] = (uint32_t)v.size;
+	if (o->last == q)
+		o->last = NULL;
+	if (q->first != NULL) {		/* its one block, emptied */
+		q->first->next = o->spare;
+		o->spare = q->first;
+	}
+	free(q);
+}
+
+/* Keeps a copy of a held event's string; returns its index. */
+static uint32_t
+string_keep(ht_ordered *o, const char *str, size_t len)
+{
+	uint32_t i;
+
+	if (o->nfree_strings > 0) {
+		i = o->free_strings[--o->nfree_strings];
+	} else {
+		if (o->nstrings == o->strings_cap) {
+			o->strings_cap = o->strings_cap ? o->strings_cap * 2 :
+			    16;
+			o->strings = xreallocarray(o->strings, o->strings_cap,
+			    sizeof *o->strings);
+			o->free_strings = xreallocarray(o->free_strings,
+			    o->strings_cap, sizeof *o->free_strings);
+		}
+		i = o->nstrings++;
+	}
+	o->strings[i] = xmalloc(len + 1);
+	memcpy(o->strings[i], str, len);
+	o->strings[i][len] = '\0';
+	return i;
+}
+
+/* Takes string I out of the table; the caller frees it. */
+static char *
+string_take(ht_ordered *o, uint32_t i)
+{
+	char *str = o->strings[i];
+
+	o->strings[i] = NULL;
+	o->free_strings[o->nfree_strings++] = i;
+	return str;
+}
+
+static int
+has_string(unsigned tag)
+{
+	return tag == HT_TAG_THREAD_NAME || tag == HT_TAG_MARK;
+}
+
+/* Appends event REC to its thread's queue (the inverse of pop). */
+static void
+ordered_hold(ht_ordered *o, const struct ht_record *rec)
+{
+	struct thread_queue *q = queue_of(o, rec->thread);
+	struct held_event *ev;
+
+	if (q->last == NULL || q->last_len == HELD_BLOCK_EVENTS) {
+		struct held_block *b = o->spare;
+
+		if (b != NULL)
+			o->spare = b->next;
+		else
+			b = xmalloc(sizeof *b);
+		b->next = NULL;
+		if (q->last != NULL)
+			q->last->next = b;
+		else
+			q->first = b;
+		q->last = b;
+		q->last_len = 0;
+	}
+	ev = &q->last->ev[q->last_len++];
+	ev->ts = rec->ts;
+	ev->ptr = rec->ptr;
+	ev->size = rec->size;
+	/* Stack ids past 32 bits are damage: no stack (id 0). */
+	ev->id = rec->id > UINT32_MAX ? 0 : (uint32_t)rec->id;
+	ev->chunk = rec->chunk;
+	ev->tag = (uint8_t)rec->tag;
+	ev->fn = (uint8_t)rec->fn;
+	if (has_string(rec->tag)) {
+		ev->id = string_keep(o, rec->str ? rec->str : "",
+		    rec->str_len);
+		ev->size = rec->str_len;
+	}
+	o->held++;
+	if (q->len++ == 0) {
+		o->heap[o->nheap] = q;
+		heap_up(o, o->nheap++);
+	}
+}
+
+/*
+ * Takes the head of queue Q into *rec (the record it stands for); the
+ * record's string stays valid until the next call.
+ */
+static void
+ordered_pop(ht_ordered *o, struct thread_queue *q, struct ht_record *rec)
+{
+	struct held_event *ev = queue_front(q);
+
+	memset(rec, 0, offsetof(struct ht_record, frames));
+	rec->tag = ev->tag;
+	rec->fn = ev->fn;
+	rec->thread = q->thread;
+	rec->chunk = ev->chunk;
+	rec->ts = ev->ts;
+	rec->ptr = ev->ptr;
+	rec->size = ev->size;
+	rec->id = ev->id;
+	if (has_string(ev->tag)) {
+		rec->id = rec->size = 0;
+		rec->str = o->released_str = string_take(o, ev->id);
+		rec->str_len = ev->size;
+	}
+	if (ev->tag == HT_TAG_THREAD_END)
+		q->ended = 1;
+
+	if (++q->first_pos == HELD_BLOCK_EVENTS) {
+		struct held_block *b = q->first;
+
+		q->first = b->next;
+		q->first_pos = 0;
+		b->next = o->spare;
+		o->spare = b;
+		if (q->first == NULL)
+			q->last = NULL;
+	}
+	o->held--;
+	if (--q->len > 0) {
+		heap_down(o, q->heap_pos);
+		return;
+	}
+	/* Empty: start its one block over. */
+	q->first_pos = q->last_len = 0;
+	/* Empty: out of the heap (the last entry takes its place). */
+	{
+		size_t pos = q->heap_pos;
+
+		o->nheap--;
+		if (pos < o->nheap) {
+			struct thread_queue *moved = o->heap[o->nheap];
+
+			heap_set(o, pos, moved);
+			heap_down(o, pos);
+			heap_up(o, moved->heap_pos);
+		}
+	}
+	if (q->ended)
+		queue_retire(o, q);
+}
+
+/* --- tie resolution and pairing ------------------------------------------ */
+
 /* The map an event's block belongs to. */
 static ptr_map *
 ordered_map(ht_ordered *o, unsigned tag, unsigned fn)
@@ -154,183 +462,9 @@ ordered_map(ht_ordered *o, unsigned tag, unsigned fn)
 	return o->live;
 }
 
-static int
-ordered_cmp(const void *a, const void *b)
-{
-	const struct ordered_key *x = a, *y = b;
-
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/*
- * Sorts the keys.  The window is a few long runs already in order (held
- * events, then each chunk of each thread), so runs are merged pairwise
- * (O(n log runs)); many short runs fall back to qsort.
- */
-static void
-ordered_sort(ht_ordered *o)
-{
-	size_t n = o->win_len, nruns = 0, i, r;
-	size_t *runs;
-	struct ordered_key *tmp;
-
-	for (i = 1; i < n; i++)
-		if (ordered_cmp(&o->keys[i - 1], &o->keys[i]) > 0)
-			nruns++;
-	nruns++;
-	if (nruns > n / 64 + 16) {
-		qsort(o->keys, n, sizeof *o->keys, ordered_cmp);
-		return;
-	}
-	runs = xcalloc(nruns + 1, sizeof *runs);
-	for (i = 1, r = 1; i < n; i++)
-		if (ordered_cmp(&o->keys[i - 1], &o->keys[i]) > 0)
-			runs[r++] = i;
-	runs[nruns] = n;
-	tmp = xreallocarray(NULL, n, sizeof *tmp);
-	while (nruns > 1) {
-		size_t out = 0;
-
-		for (r = 0; r + 1 < nruns; r += 2) {
-			size_t a = runs[r], am = runs[r + 1], b = am,
-			    bm = runs[r + 2], k = a;
-
-			while (a < am && b < bm)
-				tmp[k++] = ordered_cmp(&o->keys[b],
-				    &o->keys[a]) < 0 ? o->keys[b++] :
-				    o->keys[a++];
-			while (a < am)
-				tmp[k++] = o->keys[a++];
-			while (b < bm)
-				tmp[k++] = o->keys[b++];
-			memcpy(o->keys + runs[r], tmp + runs[r],
-			    (bm - runs[r]) * sizeof *tmp);
-			runs[out++] = runs[r];
-		}
-		if (r < nruns)		/* an odd run out: stays as it is */
-			runs[out++] = runs[r];
-		runs[out] = n;
-		nruns = out;
-	}
-	free(tmp);
-	free(runs);
-}
-
-static struct ordered_event *
-ordered_at(ht_ordered *o, size_t k)
-{
-	return &o->win[o->keys[k].idx];
-}
-
-/*
- * Event strings point into the reader's frame buffer, which the next read
- * replaces; copy them.  Offsets are stored until the window is released,
- * since the arena may move while growing.
- */
-static void
-ordered_keep_string(ht_ordered *o, struct ordered_event *ev, const char *str)
-{
-	if (o->strings_len + ev->str_len > o->strings_cap) {
-		o->strings_cap = (o->strings_len + ev->str_len) * 2 + 256;
-		o->strings = xrealloc(o->strings, o->strings_cap);
-	}
-	memcpy(o->strings + o->strings_len, str, ev->str_len);
-	ev->str_off = (uint32_t)o->strings_len;
-	ev->has_str = 1;
-	o->strings_len += ev->str_len;
-}
-
-/*
- * Sorts the window and marks events with ts < limit for release.
- * Returns 0, or -1 when held events outlive SYNC records (the trace
- * breaks the SYNC promise; see ht_ordered_next).
- */
-static int
-ordered_release(ht_ordered *o, uint64_t limit)
-{
-	size_t i, held, fresh;
-
-	/* Keep only what the last release held back, in key order. */
-	if (o->out_end > 0) {
-		struct ordered_event *kept;
-
-		held = o->sorted_len - o->out_end;
-		kept = xreallocarray(NULL, held ? held : 1, sizeof *kept);
-		for (i = 0; i < held; i++)
-			kept[i] = *ordered_at(o, o->out_end + i);
-		/* Events read since then follow, in file order. */
-		memmove(o->win + held, o->win + o->sorted_len,
-		    (o->win_len - o->sorted_len) * sizeof *o->win);
-		memcpy(o->win, kept, held * sizeof *kept);
-		free(kept);
-		o->win_len = held + (o->win_len - o->sorted_len);
-		o->sorted_len = held;
-		o->out_pos = o->out_end = 0;
-	}
-	held = o->sorted_len;
-	fresh = o->win_len - held;
-	if (o->keys_cap < o->win_len) {
-		o->keys_cap = o->win_cap;
-		o->keys = xreallocarray(o->keys, o->keys_cap, sizeof *o->keys);
-	}
-	for (i = 0; i < o->win_len; i++) {
-		o->keys[i].ts = o->win[i].ts;
-		o->keys[i].idx = i;
-	}
-	/*
-	 * Held events are in key order already; sort only when new came, and
-	 * not when all is in order anyway (one thread: chunks come in order).
-	 */
-	if (fresh > 0) {
-		for (i = 1; i < o->win_len; i++)
-			if (o->keys[i].ts < o->keys[i - 1].ts)
-				break;
-		if (i < o->win_len)
-			ordered_sort(o);
-	}
-	for (i = 0; i < o->win_len && o->keys[i].ts < limit; i++)
-		;
-	o->out_end = i;
-	o->sorted_len = o->win_len;
-	o->tie_end = 0;
-
-	/*
-	 * In a good trace an event held at one SYNC is released by the
-	 * next or the one after (its time is below their T); one held
-	 * through three is from the future.
-	 */
-	if (held > 0 && o->held_min_ts >= limit && limit != UINT64_MAX) {
-		if (++o->stale_syncs >= 3)
-			return -1;
-	} else {
-		o->stale_syncs = 0;
-	}
-	if (o->out_end < o->win_len)
-		o->held_min_ts = o->keys[o->out_end].ts;
-
-	/*
-	 * Released events keep their strings in the old arena until the
-	 * next release; held events get copies in a fresh one.
-	 */
-	free(o->old_strings);
-	o->old_strings = o->strings;
-	o->strings = NULL;
-	o->strings_len = o->strings_cap = 0;
-	for (i = o->out_end; i < o->win_len; i++) {
-		struct ordered_event *ev = ordered_at(o, i);
-
-		if (ev->has_str)
-			ordered_keep_string(o, ev, o->old_strings +
-			    ev->str_off);
-	}
-	return 0;
-}
-
 /* Would EV make sense applied now?  (Non-block events always do.) */
 static int
-ordered_fits(ht_ordered *o, const struct ordered_event *ev)
+ordered_fits(ht_ordered *o, const struct held_event *ev)
 {
 	if (ev->tag == HT_TAG_ALLOC)
 		return ptr_map_find(ordered_map(o, ev->tag, ev->fn),
@@ -341,120 +475,75 @@ ordered_fits(ht_ordered *o, const struct ordered_event *ev)
 	return 1;
 }
 
-/* Puts event REC into the window (the inverse of ordered_record). */
+/* Collects the heap entries at POS and below whose head has time TS. */
 static void
-ordered_hold(ht_ordered *o, const struct ht_record *rec)
+tie_collect(ht_ordered *o, size_t pos, uint64_t ts,
+    struct thread_queue **tie, size_t *n)
 {
-	struct ordered_event *ev = &o->win[o->win_len++];
-
-	ev->ts = rec->ts;
-	ev->ptr = rec->ptr;
-	ev->size = rec->size;
-	ev->id = rec->id;
-	ev->offset = rec->offset;
-	ev->thread = rec->thread;
-	ev->tag = (uint8_t)rec->tag;
-	ev->fn = (uint8_t)rec->fn;
-	ev->has_str = 0;
-	ev->str_len = (uint32_t)rec->str_len;
-	if (rec->str != NULL)
-		ordered_keep_string(o, ev, rec->str);
-}
-
-/* The record an event of the window stands for. */
-static void
-ordered_record(const ht_ordered *o, const struct ordered_event *ev,
-    struct ht_record *rec)
-{
-	memset(rec, 0, sizeof *rec);
-	rec->tag = ev->tag;
-	rec->fn = ev->fn;
-	rec->thread = ev->thread;
-	rec->ts = ev->ts;
-	rec->ptr = ev->ptr;
-	rec->size = ev->size;
-	rec->id = ev->id;
-	rec->offset = ev->offset;
-	if (ev->has_str) {
-		rec->str = o->old_strings + ev->str_off;
-		rec->str_len = ev->str_len;
-	}
+	if (pos >= o->nheap || *n == TIE_SCAN_MAX ||
+	    queue_front(o->heap[pos])->ts != ts)
+		return;
+	tie[(*n)++] = o->heap[pos];
+	tie_collect(o, 2 * pos + 1, ts, tie, n);
+	tie_collect(o, 2 * pos + 2, ts, tie, n);
 }
 
 /*
- * If keys[out_pos] is in a tie of several threads, moves the event that
- * should go first to out_pos (the rest keep their order).
+ * The queue whose head goes next: the heap's top, unless other threads'
+ * heads have the same time; then, in file order, the first head that
+ * makes sense now (or the top if none does).
  */
-static void
-ordered_resolve_tie(ht_ordered *o)
+static struct thread_queue *
+ordered_choose(ht_ordered *o)
 {
-	uint32_t threads[TIE_SCAN_MAX];
-	size_t i, end, scan, nthreads = 0, pick = SIZE_MAX, first = o->out_pos;
-	uint64_t ts = o->keys[first].ts;
+	struct thread_queue *top = o->heap[0], *tie[TIE_SCAN_MAX];
+	uint64_t ts = queue_front(top)->ts;
+	size_t n = 0, i, j;
 
-	if (first >= o->tie_end) {
-		/* A new tie: find where it ends, once. */
-		uint32_t thread = ordered_at(o, first)->thread;
+	if ((o->nheap < 2 || queue_front(o->heap[1])->ts != ts) &&
+	    (o->nheap < 3 || queue_front(o->heap[2])->ts != ts))
+		return top;
+	if (ordered_fits(o, queue_front(top)))
+		return top;
+	tie_collect(o, 0, ts, tie, &n);
+	/* File order: insertion sort by chunk (ties are short). */
+	for (i = 1; i < n; i++) {
+		struct thread_queue *q = tie[i];
 
-		o->tie_several = 0;
-		for (end = first + 1; end < o->out_end &&
-		    o->keys[end].ts == ts; end++)
-			if (ordered_at(o, end)->thread != thread)
-				o->tie_several = 1;
-		o->tie_end = end;
+		for (j = i; j > 0 && queue_front(tie[j - 1])->chunk >
+		    queue_front(q)->chunk; j--)
+			tie[j] = tie[j - 1];
+		tie[j] = q;
 	}
-	if (!o->tie_several)
-		return;		/* one thread: file order is its order */
-
-	/* Candidates: each thread's first remaining event of the tie. */
-	scan = o->tie_end - first < TIE_SCAN_MAX ? o->tie_end - first :
-	    TIE_SCAN_MAX;
-	for (i = first; i < first + scan; i++) {
-		const struct ordered_event *ev = ordered_at(o, i);
-		size_t k;
-
-		for (k = 0; k < nthreads && threads[k] != ev->thread; k++)
-			;
-		if (k < nthreads)
-			continue;	/* not this thread's next event */
-		threads[nthreads++] = ev->thread;
-		if (ordered_fits(o, ev)) {
-			pick = i;
-			break;
-		}
-	}
-	if (pick == SIZE_MAX || pick == first)
-		return;
-	{
-		struct ordered_key key = o->keys[pick];
-
-		memmove(o->keys + first + 1, o->keys + first,
-		    (pick - first) * sizeof *o->keys);
-		o->keys[first] = key;
-	}
+	for (i = 0; i < n; i++)
+		if (ordered_fits(o, queue_front(tie[i])))
+			return tie[i];
+	return top;
 }
 
 /* Applies an event to the live map; fills the pairing fields. */
 static void
 ordered_pair(ht_ordered *o, struct ht_record *rec)
 {
-	struct ptr_value v;
+	struct ptr_value v, *slot;
+	int added;
 
 	if (rec->tag == HT_TAG_ALLOC) {
 		v.size = rec->size;
 		v.ts = rec->ts;
 		v.stack = rec->id > UINT32_MAX ? 0 : (uint32_t)rec->id;
 		v.fn = rec->fn;
-		ptr_map *map = ordered_map(o, rec->tag, rec->fn);
-		struct ptr_value *old = ptr_map_find(map, rec->ptr);
-
-		if (old != NULL) {
+		slot = ptr_map_slot(ordered_map(o, rec->tag, rec->fn),
+		    rec->ptr, &added);
+		if (slot == NULL)
+			return;		/* address 0: not a block */
+		if (!added) {
 			/* The old block is gone unseen: say what it was. */
 			rec->flags |= HT_REC_REPLACED;
-			rec->replaced_size = old->size;
-			rec->replaced_stack = old->stack;
+			rec->replaced_size = slot->size;
+			rec->replaced_stack = slot->stack;
 		}
-		ptr_map_put(map, rec->ptr, &v);
+		*slot = v;
 	} else if (rec->tag == HT_TAG_FREE) {
 		if (ptr_map_remove(ordered_map(o, rec->tag, rec->fn),
 		    rec->ptr, &v)) {
@@ -468,24 +557,47 @@ ordered_pair(ht_ordered *o, struct ht_record *rec)
 	}
 }
 
+/* --- the merge ----------------------------------------------------------- */
+
+/*
+ * A SYNC(T) with T above the last: release what is older.  Returns -1
+ * when held events outlive SYNC records (the trace breaks the SYNC
+ * promise): in a good trace an event held at one SYNC is released by the
+ * next, so three SYNCs in a row that release nothing while events are
+ * held mean events from the future.
+ */
+static int
+ordered_sync(ht_ordered *o, uint64_t t)
+{
+	o->last_sync = t;
+	o->limit = t;
+	if (o->nheap > 0 && queue_front(o->heap[0])->ts >= t) {
+		if (++o->stale_syncs >= 3)
+			return -1;
+	} else {
+		o->stale_syncs = 0;
+	}
+	return 0;
+}
+
 int
 ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 {
 	int ret;
 
+	free(o->released_str);
+	o->released_str = NULL;
 	for (;;) {
-		if (o->out_pos < o->out_end) {
-			if (o->out_pos < o->tie_end || (o->out_pos + 1 <
-			    o->out_end && o->keys[o->out_pos + 1].ts ==
-			    o->keys[o->out_pos].ts))
-				ordered_resolve_tie(o);
-			ordered_record(o, ordered_at(o, o->out_pos++), rec);
+		if (o->nheap > 0 && queue_front(o->heap[0])->ts < o->limit) {
+			ordered_pop(o, ordered_choose(o), rec);
 			ordered_pair(o, rec);
 			return 1;
 		}
+		if (o->held == 0 && o->limit == UINT64_MAX && !o->finished)
+			o->limit = o->last_sync;	/* flood released */
 		if (o->finished) {
-			if (o->win_len > o->out_end) {
-				ordered_release(o, UINT64_MAX);
+			if (o->held > 0) {
+				o->limit = UINT64_MAX;
 				continue;
 			}
 			return o->failed ? -1 : 0;
@@ -498,23 +610,16 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 			continue;
 		}
 		if (ht_record_is_event(rec->tag)) {
-			if (o->win_len == o->win_cap) {
-				o->win_cap = o->win_cap ? o->win_cap * 2 : 4096;
-				o->win = xreallocarray(o->win, o->win_cap,
-				    sizeof *o->win);
-			}
 			ordered_hold(o, rec);
-			if (o->win_len - o->out_end >= WINDOW_MAX &&
-			    o->out_pos == o->out_end)
-				ordered_release(o, UINT64_MAX);
+			if (o->held >= HELD_MAX)
+				o->limit = UINT64_MAX;
 			continue;
 		}
 		if (rec->tag == HT_TAG_SYNC) {
 			/* A T that does not move promises nothing new. */
 			if (rec->ts <= o->last_sync)
 				return 1;
-			o->last_sync = rec->ts;
-			if (ordered_release(o, rec->ts) != 0) {
+			if (ordered_sync(o, rec->ts) != 0) {
 				o->error = xasprintf("%s: corrupt trace: "
 				    "events dated after three SYNC records "
 				    "(frame at offset %llu)",

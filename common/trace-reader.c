@@ -64,6 +64,7 @@ struct ht_reader {
 	/* Chunk context: thread, delta bases, address windows. */
 	int in_chunk;
 	uint32_t thread;
+	uint32_t chunk;		/* CHUNK records read */
 	uint64_t last_tick;
 	uint64_t last_addr;
 	struct ht_window *allocs, *frees;	/* addr-window.h */
@@ -372,6 +373,7 @@ reader_event_time(ht_reader *r, struct ht_record *rec)
 	r->last_tick += d;
 	rec->ts = r->last_tick * r->unit_ns;
 	rec->thread = r->thread;
+	rec->chunk = r->chunk;
 	return 0;
 }
 
@@ -432,7 +434,8 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 		if (ret <= 0)
 			return ret;
 	}
-	memset(rec, 0, sizeof *rec);
+	/* Most records are events: clear only the fields they use here. */
+	memset(rec, 0, offsetof(struct ht_record, frames));
 	rec->offset = r->frame_off;
 	tag = *tags->p++;
 	rec->tag = tag;
@@ -463,6 +466,8 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 		return 1;
 	}
 
+	memset(&rec->frames, 0, sizeof *rec - offsetof(struct ht_record,
+	    frames));
 	switch (tag) {
 	case HT_TAG_HEADER: {
 		struct ht_header *h = &r->header;
@@ -536,6 +541,7 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 		if (v > UINT32_MAX)
 			goto bad;
 		r->thread = (uint32_t)v;
+		r->chunk++;
 		r->in_chunk = 1;
 		r->last_tick = 0;
 		r->last_addr = 0;

@@ -59,23 +59,26 @@ struct ht_record {
 	uint64_t count;		/* END: events dropped */
 	uint64_t allocs;	/* END: allocations */
 	uint64_t frees;		/* END: frees */
+	uint64_t offset;	/* file offset of the frame holding it */
+	uint32_t chunk;		/* events: which chunk of the file, counted
+				   from 1 (file order between threads) */
 	/* Set by ht_ordered only, which pairs frees with allocations: */
 	unsigned flags;		/* HT_REC_* */
 	uint64_t alloc_ts;	/* FREE: when the block was allocated */
 	unsigned alloc_fn;	/* FREE: by which entry point */
 	uint64_t replaced_size;	/* ALLOC with HT_REC_REPLACED: the block */
 	uint64_t replaced_stack;	/*  that was live at the address */
-	const uint64_t *frames;	/* STACK: return addresses, innermost first */
-	uint32_t nframes;
 	const char *str;	/* names, paths, labels (not NUL-terminated) */
 	size_t str_len;
+	/* Definition records only (events leave them unset): */
+	const uint64_t *frames;	/* STACK: return addresses, innermost first */
+	uint32_t nframes;
 	uint64_t base;		/* MODULE_LOAD: load bias */
 	const struct ht_segment *segs;
 	unsigned nsegs;
 	const uint8_t *build_id;
 	size_t build_id_len;
 	const struct ht_header *header;	/* HEADER */
-	uint64_t offset;	/* file offset of the frame holding it */
 };
 
 /* Is a record (tag as in ht_record, ALLOC/FREE folded) an event? */

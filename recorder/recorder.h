@@ -189,6 +189,8 @@ struct queue_chunk {
 /* Writer side: the oldest chunk, or NULL; then queue_pop_done(). */
 struct queue_chunk *queue_peek(void) REC_HIDDEN;
 void queue_pop_done(void) REC_HIDDEN;
+/* Chunks in the queue now. */
+unsigned queue_length(void) REC_HIDDEN;
 /* Wakes the writer early (a queue is filling up). */
 void writer_kick(void) REC_HIDDEN;
 

@@ -132,6 +132,17 @@ queue_peek(void)
 	return c;
 }
 
+unsigned
+queue_length(void)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&queue_lock);
+	n = queue_count;
+	pthread_mutex_unlock(&queue_lock);
+	return n;
+}
+
 void
 queue_pop_done(void)
 {

@@ -291,11 +291,18 @@ sync_cycle(void)
 {
 	uint8_t rec[1 + HT_VARINT_MAX], *p = rec;
 	uint64_t t = rec_now(), inflight;
+	unsigned n;
 
 	inflight = thread_buffers_collect(collect_one, make_room);
 	if (inflight < t)
 		t = inflight;
-	while (stage_one_queued())
+	/*
+	 * Every event older than T is now in the queue.  Stage only what is
+	 * there: chunks threads hand over meanwhile hold only newer events,
+	 * and under a flood they would keep this loop going, every one of
+	 * them an event a reader must hold until the next SYNC.
+	 */
+	for (n = queue_length(); n > 0 && stage_one_queued(); n--)
 		;
 	stage_defs();
 	*p++ = HT_TAG_SYNC;
