@@ -109,7 +109,7 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-PROGRAM_LIBS := -lzstd -lsqlite3 -ldwarf -lelf -lncursesw -liberty -lm
+PROGRAM_LIBS := -lzstd -lsqlite3 -ldwarf -lelf -lncursesw -liberty -lm -pthread
 
 $(BUILD)/gen/schema.c: schema/schema.sql
 	@mkdir -p $(@D)

@@ -45,10 +45,18 @@
 #include "../common/xmalloc.h"
 #include "analyzer.h"
 #include "classify.h"
+#include "read-ahead.h"
 #include "symbolize.h"
 
 #define BUCKETS 200		/* time series resolution */
 #define ANOMALY_ROWS_MAX 100000	/* one row each; the rest are counted */
+/*
+ * The recorder numbers stacks and threads from 1 up, so ids run ahead of
+ * the definitions read by little.  A damaged trace could name any id and
+ * size the arrays indexed by them with it: ids further ahead than this
+ * are errors.
+ */
+#define ID_SLACK 65536
 
 struct stack_acc {
 	uint64_t allocs, alloc_bytes, frees, freed_bytes;
@@ -121,6 +129,8 @@ struct loader {
 
 	struct stack_acc *stacks;
 	size_t nstacks;
+	uint64_t stacks_defined;	/* STACK records read */
+	uint64_t threads_started;	/* THREAD_START records read */
 	uint32_t *touched;
 	size_t ntouched, touched_cap;
 	uint32_t *touched_sites;
@@ -264,6 +274,13 @@ load_stack(struct loader *l, uint64_t id)
 		l->stacks = load_grow(l->stacks, &l->nstacks, id,
 		    sizeof *l->stacks);
 	return &l->stacks[id];
+}
+
+/* Was stack ID defined (or is it 0, "no stack")? */
+static inline int
+load_stack_known(const struct loader *l, uint64_t id)
+{
+	return id == 0 || (id < l->nstacks && l->stacks[id].defined);
 }
 
 static inline struct thread_acc *
@@ -708,8 +725,18 @@ load_site(struct loader *l, uint64_t addr, uint32_t info)
 static void
 load_stack_def(struct loader *l, const struct ht_record *r)
 {
-	struct stack_acc *s = load_stack(l, r->id);
-	uint32_t i, *idx = xcalloc(r->nframes + 1, sizeof *idx);
+	struct stack_acc *s;
+	uint32_t i, *idx;
+
+	if (r->id > l->stacks_defined + ID_SLACK || r->id > UINT32_MAX) {
+		load_error(l, "%s: corrupt trace: stack id %llu out of "
+		    "sequence (frame at offset %llu)", l->opt->trace,
+		    (unsigned long long)r->id, (unsigned long long)r->offset);
+		return;
+	}
+	l->stacks_defined++;
+	s = load_stack(l, r->id);
+	idx = xcalloc(r->nframes + 1, sizeof *idx);
 
 	s->defined = 1;
 	s->nframes = r->nframes;
@@ -788,9 +815,15 @@ load_forget_range(struct loader *l, struct module_acc *m)
 static void
 load_record(struct loader *l, const struct ht_record *r)
 {
+	struct ht_record fixed;
 	struct thread_acc *t;
 
 	if (ht_record_is_event(r->tag)) {
+		if (r->thread > l->threads_started + ID_SLACK) {
+			load_error(l, "%s: corrupt trace: thread index %u out "
+			    "of sequence", l->opt->trace, r->thread);
+			return;
+		}
 		load_advance(l, r->ts);
 		if (r->ts > l->last_ts)
 			l->last_ts = r->ts;
@@ -838,14 +871,26 @@ load_record(struct loader *l, const struct ht_record *r)
 		l->dropped += r->id;
 		break;
 	case HT_TAG_ALLOC:
-		l->events++;
-		load_alloc(l, r);
-		break;
 	case HT_TAG_FREE:
 		l->events++;
-		load_free(l, r);
+		if (!load_stack_known(l, r->id) || ((r->flags &
+		    HT_REC_REPLACED) && !load_stack_known(l,
+		    r->replaced_stack))) {
+			/* Damage: an event naming no defined stack. */
+			fixed = *r;
+			if (!load_stack_known(l, r->id))
+				fixed.id = 0;
+			if (!load_stack_known(l, r->replaced_stack))
+				fixed.replaced_stack = 0;
+			r = &fixed;
+		}
+		if (r->tag == HT_TAG_ALLOC)
+			load_alloc(l, r);
+		else
+			load_free(l, r);
 		break;
 	case HT_TAG_THREAD_START:
+		l->threads_started++;
 		t = load_thread(l, r->thread);
 		t->seen = 1;
 		t->tid = r->id;
@@ -1116,11 +1161,10 @@ static const char *const load_indexes =
 	"CREATE INDEX anomalies_kind ON anomalies (kind);"
 	"ANALYZE;";
 
+/* The progress bar; AT is the reader's offset in the trace file. */
 static void
-load_progress(struct loader *l, ht_ordered *o, int done)
+load_progress(uint64_t size, uint64_t at, int done)
 {
-	ht_reader *r = ht_ordered_reader(o);
-	uint64_t size = ht_reader_file_size(r), at = ht_reader_offset(r);
 	int pct = size ? (int)(at * 100 / size) : 100, i;
 	char bar[41];
 
@@ -1131,7 +1175,39 @@ load_progress(struct loader *l, ht_ordered *o, int done)
 	bar[40] = '\0';
 	fprintf(stderr, "\rheaptrail: analyzing [%s] %3d%%%s", bar, pct,
 	    done ? "\n" : "");
-	(void)l;
+}
+
+/*
+ * Feeds every record to load_record, read on a second thread when one
+ * can be started.  Returns as ht_ordered_next does at its end.
+ */
+static int
+load_records(struct loader *l, ht_ordered *o)
+{
+	uint64_t size = ht_reader_file_size(ht_ordered_reader(o)), n = 0;
+	read_ahead *ra = read_ahead_start(o);
+	const struct ht_record *rec;
+	struct ht_record own;
+	int ret;
+
+	for (;;) {
+		if (ra != NULL) {
+			ret = read_ahead_next(ra, &rec);
+		} else {
+			ret = ht_ordered_next(o, &own);
+			rec = &own;
+		}
+		if (ret <= 0 || l->error != NULL)
+			break;
+		load_record(l, rec);
+		if (l->opt->progress && (++n & 0xfffff) == 0)
+			load_progress(size, ra ? read_ahead_offset(ra) :
+			    ht_reader_offset(ht_ordered_reader(o)), 0);
+	}
+	read_ahead_stop(ra);
+	if (l->opt->progress)
+		load_progress(size, size, 1);
+	return ret;
 }
 
 int
@@ -1139,7 +1215,6 @@ load_trace(const struct load_options *opt, char **cause)
 {
 	struct loader l;
 	struct ht_totals totals;
-	struct ht_record rec;
 	ht_ordered *o;
 	uint64_t n = 0;
 	int ret;
@@ -1215,11 +1290,7 @@ load_trace(const struct load_options *opt, char **cause)
 	l.ins_meta = load_prepare(&l, "INSERT OR REPLACE INTO meta (key,"
 	    " value) VALUES (?, ?)");
 
-	while (l.error == NULL && (ret = ht_ordered_next(o, &rec)) > 0) {
-		load_record(&l, &rec);
-		if (opt->progress && (++n & 0xfffff) == 0)
-			load_progress(&l, o, 0);
-	}
+	ret = load_records(&l, o);
 	if (l.error == NULL && ret < 0) {
 		/* A trace cut short is analyzed up to its last frame. */
 		const char *err = ht_ordered_error(o);
@@ -1227,8 +1298,6 @@ load_trace(const struct load_options *opt, char **cause)
 		if (err == NULL || strstr(err, "truncated frame") == NULL)
 			load_error(&l, "%s", err ? err : "read error");
 	}
-	if (opt->progress)
-		load_progress(&l, o, 1);
 	if (l.error == NULL)
 		load_finish(&l, o);
 	if (l.error == NULL)

@@ -399,7 +399,7 @@ ordered_pop(ht_ordered *o, struct thread_queue *q, struct ht_record *rec)
 {
 	struct held_event *ev = queue_front(q);
 
-	memset(rec, 0, offsetof(struct ht_record, frames));
+	ht_record_clear_event(rec);
 	rec->tag = ev->tag;
 	rec->fn = ev->fn;
 	rec->thread = q->thread;
@@ -585,8 +585,10 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 {
 	int ret;
 
-	free(o->released_str);
-	o->released_str = NULL;
+	if (o->released_str != NULL) {
+		free(o->released_str);
+		o->released_str = NULL;
+	}
 	for (;;) {
 		if (o->nheap > 0 && queue_front(o->heap[0])->ts < o->limit) {
 			ordered_pop(o, ordered_choose(o), rec);

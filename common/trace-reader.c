@@ -435,7 +435,7 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 			return ret;
 	}
 	/* Most records are events: clear only the fields they use here. */
-	memset(rec, 0, offsetof(struct ht_record, frames));
+	ht_record_clear_event(rec);
 	rec->offset = r->frame_off;
 	tag = *tags->p++;
 	rec->tag = tag;

@@ -81,6 +81,23 @@ struct ht_record {
 	const struct ht_header *header;	/* HEADER */
 };
 
+/*
+ * Clears the fields an event uses (all but the definitions' pointers),
+ * field by field: a memset of this size costs a `rep stos` per record.
+ */
+static inline void
+ht_record_clear_event(struct ht_record *rec)
+{
+	rec->tag = rec->fn = 0;
+	rec->thread = rec->chunk = 0;
+	rec->ts = rec->ptr = rec->size = rec->id = 0;
+	rec->count = rec->allocs = rec->frees = rec->offset = 0;
+	rec->flags = rec->alloc_fn = 0;
+	rec->alloc_ts = rec->replaced_size = rec->replaced_stack = 0;
+	rec->str = NULL;
+	rec->str_len = 0;
+}
+
 /* Is a record (tag as in ht_record, ALLOC/FREE folded) an event? */
 static inline int
 ht_record_is_event(unsigned tag)

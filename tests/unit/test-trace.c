@@ -1,7 +1,8 @@
 /*
  * test-trace.c - unit tests of the trace format: varints, a round trip
  * through an independent writer, truncation at every byte, corrupt and
- * foreign input, time ordering across threads, and the live-block map.
+ * foreign input, time ordering across threads, the live-block map, and
+ * the analyzer's handling of damaged ids.
  *
  * The writer here is written from man/heaptrail.5, not from recorder/,
  * so a round trip also checks that the document and the reader agree.
@@ -12,8 +13,10 @@
 
 #include <zstd.h>
 
+#include "../../analyzer/analyzer.h"
 #include "../../common/ptr-map.h"
 #include "../../common/trace-reader.h"
+#include "../../common/xmalloc.h"
 #include "test.h"
 
 /* --- a tiny trace writer ---------------------------------------------------- */
@@ -247,6 +250,69 @@ write_sample(void)
 }
 
 /* --- tests ---------------------------------------------------------------------- */
+
+/*
+ * A trace whose ids are out of all proportion (a damaged file): a stack
+ * never defined, or STACK_ID defined, in thread THREAD.
+ */
+static void
+write_odd_ids(uint64_t stack_id, uint32_t thread)
+{
+	struct tw w;
+
+	tw_open(&w, HT_FORMAT_VERSION);
+	tw_header(&w);
+	tw_frame(&w);
+	if (stack_id != 0) {
+		tw_tag(&w, HT_TAG_STACK);
+		tw_v(&w, HT_STREAM_OTHER, stack_id);
+		tw_v(&w, HT_STREAM_OTHER, 1);
+		tw_v(&w, HT_STREAM_OTHER, ht_zigzag(0x401000));
+	}
+	tw_chunk(&w, thread);
+	tw_alloc(&w, 10, 0x1000, 32, 4000000000u);	/* never defined */
+	tw_simple(&w, HT_TAG_SYNC, 20, 0);
+	tw_close(&w);
+}
+
+/* Analyzes tmp_path; returns load_trace's result, *cause if any. */
+static int
+analyze_tmp(char **cause)
+{
+	struct load_options opt = { 0 };
+	char *db = xasprintf("%s.db", tmp_path);
+	int ret;
+
+	opt.trace = tmp_path;
+	opt.db = db;
+	*cause = NULL;
+	ret = load_trace(&opt, cause);
+	unlink(db);
+	free(db);
+	return ret;
+}
+
+/* Damaged ids never size the analyzer's arrays: errors, or "no stack". */
+static void
+test_odd_ids(void)
+{
+	char *cause;
+
+	write_odd_ids(0, 1);
+	expect_u64_eq(analyze_tmp(&cause), 0);	/* the block: no stack */
+	free(cause);
+
+	write_odd_ids(0, 3000000000u);
+	expect_true(analyze_tmp(&cause) == -1);
+	expect_str_contains(cause, "thread index 3000000000 out of sequence");
+	free(cause);
+
+	write_odd_ids(3000000000u, 1);
+	expect_true(analyze_tmp(&cause) == -1);
+	expect_str_contains(cause, "stack id 3000000000 out of sequence");
+	free(cause);
+	unlink(tmp_path);
+}
 
 static void
 test_varint(void)
@@ -571,6 +637,7 @@ main(void)
 		{ "trace: truncated at every byte", test_truncation },
 		{ "trace: missing, foreign, corrupt input", test_bad_input },
 		{ "ptr-map: random insert/remove", test_ptr_map },
+		{ "analyze: damaged stack and thread ids", test_odd_ids },
 		{ NULL, NULL },
 	};
 

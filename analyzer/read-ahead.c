@@ -1,0 +1,281 @@
+/*
+ * read-ahead.c - the ordered reader on its own thread, records handed
+ * over in batches (see read-ahead.h).
+ *
+ * A ring of BATCHES batches, each up to BATCH_RECORDS records and an arena
+ * for what the records point to (strings, stack frames, segments,
+ * build-ids, the header), since the reader's own buffers change with the
+ * next record.  The reader thread fills batches in ring order and the
+ * caller empties them in the same order; one mutex and two condition
+ * variables guard the count of full batches.  Handing over a batch, not a
+ * record, keeps the locking to once per thousand records.
+ *
+ * Stopping early (the caller met an error) sets `stop`; the thread ends
+ * at its next batch boundary.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/xmalloc.h"
+#include "read-ahead.h"
+
+#define BATCHES 8
+#define BATCH_RECORDS 1024
+#define ARENA_PIECE (64u << 10)
+
+/* A piece of a batch's arena; a big copy gets a piece of its own. */
+struct arena_piece {
+	struct arena_piece *next;
+	size_t used, size;
+	_Alignas(8) char data[];
+};
+
+struct batch {
+	struct ht_record rec[BATCH_RECORDS];
+	size_t n;			/* records filled */
+	int last;			/* the reader ended after these */
+	int ret;			/* ... with this ht_ordered_next result */
+	uint64_t offset;		/* reader's file offset at the end */
+	struct arena_piece *arena;	/* newest piece first */
+	struct ht_header header;	/* a HEADER record's, copied */
+};
+
+struct read_ahead {
+	ht_ordered *o;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t filled, emptied;
+	struct batch *batch;		/* BATCHES of them */
+	size_t nfull;			/* batches ready for the caller */
+	int stop;
+
+	/* The caller's side. */
+	size_t take;			/* batch being emptied */
+	size_t pos;			/* next record in it */
+	int done;
+	int final_ret;
+	uint64_t offset;
+};
+
+/* --- the arena ------------------------------------------------------------ */
+
+/* A copy of LEN bytes at SRC in batch B's arena (NULL stays NULL). */
+static void *
+arena_keep(struct batch *b, const void *src, size_t len)
+{
+	struct arena_piece *p = b->arena;
+	size_t need = (len + 7) & ~(size_t)7;
+	void *dst;
+
+	if (src == NULL)
+		return NULL;
+	if (p == NULL || p->size - p->used < need) {
+		size_t size = need > ARENA_PIECE ? need : ARENA_PIECE;
+
+		p = xmalloc(sizeof *p + size);
+		p->size = size;
+		p->used = 0;
+		p->next = b->arena;
+		b->arena = p;
+	}
+	dst = p->data + p->used;
+	memcpy(dst, src, len);
+	p->used += need;
+	return dst;
+}
+
+/* Empties the arena, keeping one standard piece for the next fill. */
+static void
+arena_reset(struct batch *b)
+{
+	struct arena_piece *p = b->arena, *kept = NULL;
+
+	while (p != NULL) {
+		struct arena_piece *next = p->next;
+
+		if (kept == NULL && p->size == ARENA_PIECE) {
+			kept = p;
+			kept->used = 0;
+			kept->next = NULL;
+		} else {
+			free(p);
+		}
+		p = next;
+	}
+	b->arena = kept;
+}
+
+/* Makes record REC of batch B independent of the reader's buffers. */
+static void
+batch_keep_pointers(struct batch *b, struct ht_record *rec)
+{
+	if (ht_record_is_event(rec->tag)) {
+		rec->str = arena_keep(b, rec->str, rec->str_len);
+		return;
+	}
+	rec->str = arena_keep(b, rec->str, rec->str_len);
+	rec->frames = arena_keep(b, rec->frames,
+	    rec->nframes * sizeof *rec->frames);
+	rec->segs = arena_keep(b, rec->segs, rec->nsegs * sizeof *rec->segs);
+	rec->build_id = arena_keep(b, rec->build_id, rec->build_id_len);
+	if (rec->header != NULL) {
+		b->header = *rec->header;
+		b->header.exe = arena_keep(b, b->header.exe,
+		    b->header.exe_len);
+		b->header.argv = arena_keep(b, b->header.argv,
+		    b->header.argv_len);
+		rec->header = &b->header;
+	}
+}
+
+/* --- the reader thread ---------------------------------------------------- */
+
+static void *
+read_ahead_main(void *arg)
+{
+	read_ahead *ra = arg;
+	size_t fill = 0;
+	int ret = 1;
+
+	while (ret > 0) {
+		struct batch *b = &ra->batch[fill];
+
+		int stop;
+
+		pthread_mutex_lock(&ra->lock);
+		while (ra->nfull == BATCHES && !ra->stop)
+			pthread_cond_wait(&ra->emptied, &ra->lock);
+		stop = ra->stop;
+		pthread_mutex_unlock(&ra->lock);
+		if (stop)
+			break;
+
+		arena_reset(b);
+		b->n = 0;
+		b->last = 0;
+		while (b->n < BATCH_RECORDS) {
+			struct ht_record *rec = &b->rec[b->n];
+
+			ret = ht_ordered_next(ra->o, rec);
+			if (ret <= 0)
+				break;
+			/* Of events (nearly all records) only thread names
+			   and mark labels point anywhere; the pointer
+			   fields of definitions are set or NULL. */
+			if (!ht_record_is_event(rec->tag) || rec->str != NULL)
+				batch_keep_pointers(b, rec);
+			b->n++;
+		}
+		b->offset = ht_reader_offset(ht_ordered_reader(ra->o));
+		if (ret <= 0) {
+			b->last = 1;
+			b->ret = ret;
+		}
+		pthread_mutex_lock(&ra->lock);
+		ra->nfull++;
+		pthread_cond_signal(&ra->filled);
+		pthread_mutex_unlock(&ra->lock);
+		fill = (fill + 1) % BATCHES;
+	}
+	return NULL;
+}
+
+read_ahead *
+read_ahead_start(ht_ordered *o)
+{
+	read_ahead *ra = xcalloc(1, sizeof *ra);
+	sigset_t all, old;
+	int err;
+
+	ra->o = o;
+	ra->batch = xcalloc(BATCHES, sizeof *ra->batch);
+	pthread_mutex_init(&ra->lock, NULL);
+	pthread_cond_init(&ra->filled, NULL);
+	pthread_cond_init(&ra->emptied, NULL);
+	ra->pos = SIZE_MAX;		/* no batch taken yet */
+
+	/* Signals (SIGINT for one) stay with the main thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&ra->thread, NULL, read_ahead_main, ra);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err == 0)
+		pthread_setname_np(ra->thread, "heaptrail-read");
+	if (err != 0) {
+		free(ra->batch);
+		free(ra);
+		return NULL;
+	}
+	return ra;
+}
+
+int
+read_ahead_next(read_ahead *ra, const struct ht_record **rec)
+{
+	struct batch *b;
+
+	for (;;) {
+		if (ra->done)
+			return ra->final_ret;
+		if (ra->pos != SIZE_MAX) {
+			b = &ra->batch[ra->take];
+			if (ra->pos < b->n) {
+				*rec = &b->rec[ra->pos++];
+				return 1;
+			}
+			/* Batch used up: give it back. */
+			if (b->last) {
+				ra->done = 1;
+				ra->final_ret = b->ret;
+				continue;
+			}
+			pthread_mutex_lock(&ra->lock);
+			ra->nfull--;
+			pthread_cond_signal(&ra->emptied);
+			pthread_mutex_unlock(&ra->lock);
+			ra->take = (ra->take + 1) % BATCHES;
+		}
+		pthread_mutex_lock(&ra->lock);
+		while (ra->nfull == 0)
+			pthread_cond_wait(&ra->filled, &ra->lock);
+		pthread_mutex_unlock(&ra->lock);
+		ra->pos = 0;
+		ra->offset = ra->batch[ra->take].offset;
+	}
+}
+
+uint64_t
+read_ahead_offset(const read_ahead *ra)
+{
+	return ra->offset;
+}
+
+void
+read_ahead_stop(read_ahead *ra)
+{
+	size_t i;
+
+	if (ra == NULL)
+		return;
+	pthread_mutex_lock(&ra->lock);
+	ra->stop = 1;
+	pthread_cond_signal(&ra->emptied);
+	pthread_mutex_unlock(&ra->lock);
+	pthread_join(ra->thread, NULL);
+	for (i = 0; i < BATCHES; i++) {
+		while (ra->batch[i].arena != NULL) {
+			struct arena_piece *next = ra->batch[i].arena->next;
+
+			free(ra->batch[i].arena);
+			ra->batch[i].arena = next;
+		}
+	}
+	pthread_mutex_destroy(&ra->lock);
+	pthread_cond_destroy(&ra->filled);
+	pthread_cond_destroy(&ra->emptied);
+	free(ra->batch);
+	free(ra);
+}
