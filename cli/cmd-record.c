@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <glob.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/trace-reader.h"
@@ -233,6 +235,70 @@ print_summary(const char *trace)
 	    t.dropped ? " (events were dropped!)" : "", trace);
 }
 
+#define CHILD_TRACES_LISTED 20
+
+/*
+ * Names the traces that processes started by the program wrote: files
+ * matching PATTERN with any pid (and their ".N" variants, see the
+ * recorder), other than MAIN, changed since START and readable as traces.
+ */
+static void
+print_child_traces(const char *pattern, const char *main_trace,
+    const struct timespec *start)
+{
+	char *globbed = xmalloc(strlen(pattern) * 2 + 8), *q = globbed;
+	const char *p;
+	glob_t g;
+	size_t i, listed = 0, more = 0;
+
+	for (p = pattern; *p; p++) {
+		if (p[0] == '%' && p[1] == 'p') {
+			*q++ = '*';
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			*q++ = '%';
+			p++;
+		} else {
+			*q++ = *p;
+		}
+	}
+	*q = '\0';
+	memset(&g, 0, sizeof g);
+	glob(globbed, 0, NULL, &g);
+	strcpy(q, ".*");
+	glob(globbed, GLOB_APPEND, NULL, &g);
+	for (i = 0; i < g.gl_pathc; i++) {
+		const char *path = g.gl_pathv[i];
+		struct ht_totals t;
+		struct stat st;
+		char *cause = NULL;
+
+		if (strcmp(path, main_trace) == 0 || stat(path, &st) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtim.tv_sec < start->tv_sec ||
+		    (st.st_mtim.tv_sec == start->tv_sec &&
+		    st.st_mtim.tv_nsec < start->tv_nsec))
+			continue;
+		if (ht_trace_totals(path, &t, &cause) != 0) {
+			free(cause);
+			continue;
+		}
+		if (listed++ >= CHILD_TRACES_LISTED) {
+			more++;
+			continue;
+		}
+		fprintf(stderr, "heaptrail: a child process wrote %s: %llu "
+		    "events, %llu allocations%s\n", path,
+		    (unsigned long long)t.events,
+		    (unsigned long long)t.allocations, t.complete ? "" :
+		    " (cut short)");
+	}
+	if (more > 0)
+		fprintf(stderr, "heaptrail: ... and %zu more traces of child "
+		    "processes\n", more);
+	globfree(&g);
+	free(globbed);
+}
+
 int
 cmd_record(int argc, char **argv)
 {
@@ -247,6 +313,7 @@ cmd_record(int argc, char **argv)
 	char *lib, *program, *why, *pattern, *trace, *preload, *name, *base;
 	char msg[1024];
 	struct sigaction ign, old_int, old_quit;
+	struct timespec start;
 	int c, quiet = 0, pipefd[2], status;
 	ssize_t n;
 	pid_t pid;
@@ -320,6 +387,7 @@ cmd_record(int argc, char **argv)
 		goto out;
 	}
 	fflush(NULL);
+	clock_gettime(CLOCK_REALTIME, &start);
 	pid = fork();
 	if (pid < 0) {
 		cli_error("fork: %s", strerror(errno));
@@ -373,8 +441,10 @@ cmd_record(int argc, char **argv)
 		goto out;
 	}
 	trace = expand_pattern(pattern, pid, base);
-	if (!quiet)
+	if (!quiet) {
 		print_summary(trace);
+		print_child_traces(pattern, trace, &start);
+	}
 	free(trace);
 	if (WIFSIGNALED(status))
 		status = 128 + WTERMSIG(status);

@@ -51,6 +51,17 @@ frame_encoder_init(void)
 	return 0;
 }
 
+/* Drops whatever is staged (a fork child's copy of its parent's frame). */
+void
+frame_encoder_reset(void)
+{
+	int i;
+
+	for (i = 0; i < HT_STREAMS; i++)
+		stream_len[i] = 0;
+	total_len = 0;
+}
+
 size_t
 frame_size(void)
 {

@@ -206,6 +206,17 @@ rescan_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
+/* In a fork child: every module is defined again in the child's trace. */
+void
+modules_after_fork(void)
+{
+	pthread_mutex_init(&modules_lock, NULL);
+	known_count = 0;
+	scanned_once = 0;
+	last_adds = last_subs = 0;
+	next_module_id = 1;
+}
+
 void
 modules_rescan(int from_writer)
 {

@@ -32,6 +32,8 @@ __thread int rec_guard __attribute__((tls_model("initial-exec")));
 
 static uint64_t base_ns;
 static pid_t recorder_pid;
+static char exe_path[4096];		/* /proc/self/exe at start */
+static char output_pattern[4096];	/* HEAPTRAIL_OUTPUT as given */
 
 /*
  * The last flush.  exit() runs the atexit handlers (among them the one
@@ -276,18 +278,106 @@ write_header(const char *exe)
 	return writer_first_frame(rec, (size_t)(p - rec));
 }
 
+/*
+ * PATTERN made absolute with the current directory into OUT (CAP bytes;
+ * left relative if that does not fit): the program may chdir() before it
+ * forks or execs, and its children must write where it was started.
+ */
+static void
+make_absolute(const char *pattern, char *out, size_t cap)
+{
+	size_t dir_len, len = strlen(pattern);
+
+	out[0] = '\0';
+	if (pattern[0] != '/' && getcwd(out, cap) != NULL) {
+		dir_len = strlen(out);
+		if (dir_len > 0 && out[dir_len - 1] == '/')
+			dir_len--;
+		if (dir_len + 1 + len < cap) {
+			out[dir_len] = '/';
+			memcpy(out + dir_len + 1, pattern, len + 1);
+			return;
+		}
+	}
+	if (len < cap)
+		memcpy(out, pattern, len + 1);
+	else
+		out[0] = '\0';
+}
+
+/*
+ * The trace path for this process from the output pattern: %p is this
+ * process's pid; a pattern without %p gets ".<pid>" added, so that
+ * processes sharing the pattern (fork children, exec'd programs) never
+ * write to one file.  Returns 0, or -1 if it does not fit.
+ */
+static int
+trace_path_for_child(char *path, size_t cap)
+{
+	size_t len;
+	char *end;
+
+	if (expand_output(output_pattern, exe_path, path, cap))
+		return 0;
+	len = strlen(path);
+	if (len + 24 > cap)
+		return -1;
+	path[len] = '.';
+	end = put_decimal(path + len + 1, path + cap - 1,
+	    (unsigned long)getpid());
+	*end = '\0';
+	return 0;
+}
+
+/*
+ * fork() child: record into a trace of its own.  Only this thread exists
+ * here; whatever the parent had buffered is the parent's to write.  The
+ * recorder's state is reset as after a fresh start (modules and stacks
+ * defined again, numbered from 1, time from 0), then a new file, header
+ * and writer thread.
+ */
 static void
 fork_child(void)
 {
-	/* Recording children of fork() is not supported yet (man page). */
+	static char path[4096];
+	int saved = rec_guard, fd;
+
+	if (rec_state != REC_RUNNING) {
+		rec_state = REC_OFF;
+		writer_after_fork_child();
+		return;
+	}
+	rec_guard = 1;
 	rec_state = REC_OFF;
+	recorder_pid = getpid();
+	base_ns = clock_ns(CLOCK_MONOTONIC) - HT_TIME_UNIT_NS;
+	atomic_flag_clear(&stopping);
 	writer_after_fork_child();
+	modules_after_fork();
+	stack_table_after_fork();
+	if (trace_path_for_child(path, sizeof path) != 0 ||
+	    (fd = open_trace(path, sizeof path)) < 0) {
+		rec_warn("cannot write the trace of a fork child, not "
+		    "recording it: ", path);
+		rec_guard = saved;
+		return;
+	}
+	if (writer_open(fd) != 0 || write_header(exe_path) != 0) {
+		rec_warn("cannot write the trace of a fork child: ", path);
+		rec_guard = saved;
+		return;
+	}
+	thread_buffers_after_fork();
+	modules_rescan(0);
+	if (writer_start() == 0)
+		rec_state = REC_RUNNING;
+	rec_guard = saved;
 }
 
 __attribute__((constructor)) static void
 rec_init(void)
 {
-	static char exe[4096], path[4096];
+	static char path[4096];
 	const char *env;
 	uintptr_t lo, hi;
 	ssize_t n;
@@ -311,12 +401,17 @@ rec_init(void)
 			rec_config.depth = d > HT_DEPTH_MAX ? HT_DEPTH_MAX :
 			    (int)d;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	exe[n > 0 ? n : 0] = '\0';
+	n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+	exe_path[n > 0 ? n : 0] = '\0';
 	env = getenv("HEAPTRAIL_OUTPUT");
 	if (env == NULL || *env == '\0')
 		env = "heaptrail.%e.%p.trace";
-	if (!expand_output(env, exe, path, sizeof path)) {
+	make_absolute(env, output_pattern, sizeof output_pattern);
+	env = output_pattern;
+	if (expand_output(env, exe_path, path, sizeof path)) {
+		/* Children (fork, exec) start from the same directory. */
+		setenv("HEAPTRAIL_OUTPUT", env, 1);
+	} else {
 		/*
 		 * A fixed name: programs this one execs would overwrite it,
 		 * so they get NAME.<pid> instead.
@@ -341,7 +436,7 @@ rec_init(void)
 	thread_buffers_init();
 	modules_self_range(&lo, &hi);
 	stack_table_init(lo, hi);
-	if (write_header(exe) != 0) {
+	if (write_header(exe_path) != 0) {
 		rec_warn("cannot write the trace header: ", path);
 		rec_guard = 0;
 		return;

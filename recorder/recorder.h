@@ -78,6 +78,7 @@ uint64_t stack_intern(void **raw, int n) REC_HIDDEN;
 /* A module went away: stacks seen so far are defined afresh when seen
    again (their addresses may now be another object's). */
 void stack_table_forget(void) REC_HIDDEN;
+void stack_table_after_fork(void) REC_HIDDEN;
 
 /* Frames of the recorder itself that unw_backtrace may report first. */
 #define STACK_SKIP_MAX 8
@@ -139,6 +140,7 @@ struct rec_thread {
 struct rec_thread *thread_current(void) REC_HIDDEN;
 void thread_buffers_init(void) REC_HIDDEN;
 void thread_exit_hook(void *arg) REC_HIDDEN;
+void thread_buffers_after_fork(void) REC_HIDDEN;
 
 /*
  * Event encoding.  Each locks the thread buffer, reads the clock inside
@@ -216,6 +218,7 @@ void writer_after_fork_child(void) REC_HIDDEN;
 /* --- frame encoder (frame-encoder.c) ------------------------------------------ */
 
 int frame_encoder_init(void) REC_HIDDEN;
+void frame_encoder_reset(void) REC_HIDDEN;
 /* Adds a thread's raw buffer as one chunk / raw definition records. */
 void frame_add_chunk(uint32_t thread, const uint8_t *raw, size_t len)
     REC_HIDDEN;
@@ -232,6 +235,7 @@ size_t frame_take(uint8_t *out) REC_HIDDEN;
    differences.  Called by the writer (which skips it when another
    thread is rescanning) and around dlclose(). */
 void modules_rescan(int from_writer) REC_HIDDEN;
+void modules_after_fork(void) REC_HIDDEN;
 void modules_self_range(uintptr_t *lo, uintptr_t *hi) REC_HIDDEN;
 
 #endif /* HEAPTRAIL_RECORDER_H */

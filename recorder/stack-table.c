@@ -177,6 +177,14 @@ stack_table_forget(void)
 	atomic_fetch_add(&stack_gen, 1);
 }
 
+/* In a fork child: every stack is defined again, numbered from 1. */
+void
+stack_table_after_fork(void)
+{
+	stack_table_forget();
+	next_stack_id = 1;
+}
+
 uint64_t
 stack_intern(void **raw, int n)
 {

@@ -206,13 +206,29 @@ put_name(struct rec_thread *t, uint8_t *p, const char *name)
 	return ht_put_bytes(p, name, strnlen(name, 31));
 }
 
+/* THREAD_START with the thread's name: the first event of its stream. */
+static void
+thread_start_record(struct rec_thread *t)
+{
+	char name[32] = "";
+	uint8_t *p;
+
+	p = buf_begin(t);
+	p = put_head(t, p, HT_TAG_THREAD_START, rec_now());
+	p = ht_put_varint(p, (uint64_t)t->tid);
+	if (t->shared)
+		strcpy(name, "(exiting threads)");
+	else
+		prctl(PR_GET_NAME, name, 0, 0, 0);
+	p = put_name(t, p, name);
+	buf_end(t, p);
+}
+
 static struct rec_thread *
 thread_register(int shared)
 {
 	struct rec_thread *t;
-	char name[32] = "";
 	pid_t tid = shared ? 0 : (pid_t)syscall(SYS_gettid);
-	uint8_t *p;
 
 	/* The identity changes under the struct's lock: the reaper checks. */
 	pthread_mutex_lock(&registry_lock);
@@ -244,16 +260,43 @@ thread_register(int shared)
 	}
 	pthread_mutex_unlock(&registry_lock);
 
-	p = buf_begin(t);
-	p = put_head(t, p, HT_TAG_THREAD_START, rec_now());
-	p = ht_put_varint(p, (uint64_t)t->tid);
-	if (shared)
-		strcpy(name, "(exiting threads)");
-	else
-		prctl(PR_GET_NAME, name, 0, 0, 0);
-	p = put_name(t, p, name);
-	buf_end(t, p);
+	thread_start_record(t);
 	return t;
+}
+
+/*
+ * In a fork child, only the thread that called fork() exists.  Every
+ * other thread's struct is marked dead and emptied (its events are the
+ * parent's to write), the hand-off queue is emptied, and the locks start
+ * over (threads that do not exist here may have held them).  The calling
+ * thread becomes thread 1 of the child's trace, starting with a new
+ * THREAD_START; the writer must be ready for events (see fork_child).
+ */
+void
+thread_buffers_after_fork(void)
+{
+	struct rec_thread *t, *self = tls_thread;
+
+	pthread_mutex_init(&registry_lock, NULL);
+	pthread_mutex_init(&queue_lock, NULL);
+	pthread_cond_init(&queue_room, NULL);
+	queue_head = queue_count = 0;
+	late_thread = NULL;
+	atomic_store(&next_thread_idx, 1);
+	for (t = registry_head; t != NULL; t = t->next) {
+		atomic_flag_clear(&t->lock);
+		t->len = 0;
+		t->last_ts = t->last_ptr = 0;
+		atomic_store(&t->inflight_ts, 0);
+		t->n_events = t->n_allocs = t->n_frees = 0;
+		if (t != self)
+			t->dead = 1;
+	}
+	if (self != NULL) {
+		self->idx = atomic_fetch_add(&next_thread_idx, 1);
+		self->tid = (pid_t)syscall(SYS_gettid);
+		thread_start_record(self);
+	}
 }
 
 struct rec_thread *

@@ -132,13 +132,18 @@ writer_open(int fd)
 	prefix[8] = HT_FORMAT_VERSION;
 	write_all(prefix, sizeof prefix);
 
-	cctx = ZSTD_createCCtx();
-	compressed_cap = ZSTD_compressBound(HT_FRAME_MAX);
-	staging = rec_map(HT_FRAME_MAX);
-	compressed = rec_map(compressed_cap);
-	defs_buf = rec_map(DEFS_SIZE);
+	/* A fork child opens its own trace with its parent's buffers. */
+	if (cctx == NULL) {
+		cctx = ZSTD_createCCtx();
+		compressed_cap = ZSTD_compressBound(HT_FRAME_MAX);
+		staging = rec_map(HT_FRAME_MAX);
+		compressed = rec_map(compressed_cap);
+		defs_buf = rec_map(DEFS_SIZE);
+		if (frame_encoder_init() != 0)
+			write_failed = 1;
+	}
 	if (cctx == NULL || staging == NULL || compressed == NULL ||
-	    defs_buf == NULL || frame_encoder_init() != 0 || write_failed) {
+	    defs_buf == NULL || write_failed) {
 		close(trace_fd);
 		trace_fd = -1;
 		return -1;
@@ -508,12 +513,30 @@ writer_straggler(size_t len)
 	writer_flush_sync();
 }
 
+/*
+ * In a fork child: no writer thread exists, and what the parent had
+ * staged or queued is the parent's to write.  Forget the parent's file
+ * and state; the locks may have been held by threads that do not exist
+ * here, so they start over.  writer_open() and writer_start() follow.
+ */
 void
 writer_after_fork_child(void)
 {
-	/* The child records nothing (yet); just forget the parent's file. */
+	pthread_mutex_init(&defs_lock, NULL);
+	pthread_cond_init(&defs_room, NULL);
+	pthread_mutex_init(&wake_lock, NULL);
+	pthread_mutex_init(&finish_lock, NULL);
 	if (trace_fd >= 0)
 		close(trace_fd);
 	trace_fd = -1;
+	if (statm_fd >= 0)
+		close(statm_fd);	/* the parent's /proc/self */
+	statm_fd = -1;
 	writer_running = 0;
+	write_failed = 0;
+	stop_flag = wake_flag = 0;
+	defs_len = 0;
+	collected = 0;
+	atomic_store(&dropped_events, 0);
+	frame_encoder_reset();
 }
