@@ -33,7 +33,7 @@ __thread int rec_guard __attribute__((tls_model("initial-exec")));
 static uint64_t base_ns;
 static pid_t recorder_pid;
 static char exe_path[4096];		/* /proc/self/exe at start */
-static char output_pattern[4096];	/* HEAPTRAIL_OUTPUT as given */
+static char output_pattern[4096];	/* HEAPTRAIL_OUTPUT, made absolute */
 
 /*
  * The last flush.  exit() runs the atexit handlers (among them the one
