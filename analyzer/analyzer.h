@@ -4,6 +4,8 @@
  *   load.c   one streaming pass over the time-ordered trace into a new
  *            SQLite file (written under a temporary name, renamed into
  *            place only when complete)
+ *   read-ahead.c  the time-ordered reader on a second thread, feeding
+ *            load.c in batches (read-ahead.h)
  *   classify.c  leak / steady / unclear / freed from a site's series
  *   symbolize.c, symbolize-dwarf.c  addresses to function, file, line
  *            and inline chains (symbolize.h)

@@ -87,16 +87,19 @@ arena_keep(struct batch *b, const void *src, size_t len)
 	return dst;
 }
 
-/* Empties the arena, keeping one standard piece for the next fill. */
+/*
+ * Empties the arena; with KEEP, one standard piece stays for the next
+ * fill, without, all is freed.
+ */
 static void
-arena_reset(struct batch *b)
+arena_reset(struct batch *b, int keep)
 {
 	struct arena_piece *p = b->arena, *kept = NULL;
 
 	while (p != NULL) {
 		struct arena_piece *next = p->next;
 
-		if (kept == NULL && p->size == ARENA_PIECE) {
+		if (keep && kept == NULL && p->size == ARENA_PIECE) {
 			kept = p;
 			kept->used = 0;
 			kept->next = NULL;
@@ -153,7 +156,7 @@ read_ahead_main(void *arg)
 		if (stop)
 			break;
 
-		arena_reset(b);
+		arena_reset(b, 1);
 		b->n = 0;
 		b->last = 0;
 		while (b->n < BATCH_RECORDS) {
@@ -265,14 +268,8 @@ read_ahead_stop(read_ahead *ra)
 	pthread_cond_signal(&ra->emptied);
 	pthread_mutex_unlock(&ra->lock);
 	pthread_join(ra->thread, NULL);
-	for (i = 0; i < BATCHES; i++) {
-		while (ra->batch[i].arena != NULL) {
-			struct arena_piece *next = ra->batch[i].arena->next;
-
-			free(ra->batch[i].arena);
-			ra->batch[i].arena = next;
-		}
-	}
+	for (i = 0; i < BATCHES; i++)
+		arena_reset(&ra->batch[i], 0);
 	pthread_mutex_destroy(&ra->lock);
 	pthread_cond_destroy(&ra->filled);
 	pthread_cond_destroy(&ra->emptied);

@@ -46,6 +46,10 @@ struct ht_segment {
  * strings, frames and segments are borrowed from the reader and valid until
  * the next call that reads a record.
  */
+/*
+ * The fields before `frames` are the ones events use; keep
+ * ht_record_clear_event() (below) in step with them.
+ */
 struct ht_record {
 	unsigned tag;		/* enum ht_tag, with ALLOC/FREE folded: */
 	unsigned fn;		/*  ALLOC/FREE: which entry point */
