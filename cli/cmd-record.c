@@ -192,6 +192,18 @@ expand_pattern(const char *pattern, pid_t pid, const char *name)
 }
 
 /* Child side: report why we could not start, then exit. */
+/* The program being recorded, for forward_signal(). */
+static volatile pid_t recorded_pid;
+
+/* SIGTERM or SIGHUP sent to us is meant for the program: pass it on, so
+   it ends (and its trace is flushed) rather than being orphaned. */
+static void
+forward_signal(int sig)
+{
+	if (recorded_pid > 0)
+		kill(recorded_pid, sig);
+}
+
 static void __attribute__((noreturn))
 child_fail(int fd, int status, const char *fmt, ...)
 {
@@ -312,7 +324,7 @@ cmd_record(int argc, char **argv)
 	const char *output = NULL, *depth = NULL;
 	char *lib, *program, *why, *pattern, *trace, *preload, *name, *base;
 	char msg[1024];
-	struct sigaction ign, old_int, old_quit;
+	struct sigaction ign, fwd, old_int, old_quit, old_term, old_hup;
 	struct timespec start;
 	int c, quiet = 0, pipefd[2], status;
 	ssize_t n;
@@ -424,6 +436,11 @@ cmd_record(int argc, char **argv)
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
+	memset(&fwd, 0, sizeof fwd);
+	fwd.sa_handler = forward_signal;
+	recorded_pid = pid;
+	sigaction(SIGTERM, &fwd, &old_term);
+	sigaction(SIGHUP, &fwd, &old_hup);
 
 	do
 		n = read(pipefd[0], msg, sizeof msg - 1);
@@ -433,6 +450,9 @@ cmd_record(int argc, char **argv)
 		;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	recorded_pid = 0;
 
 	if (n > 0) {
 		msg[n] = '\0';

@@ -163,7 +163,7 @@ malloc(size_t size)
 	p = real_malloc(size);
 	if (p != NULL)
 		record_alloc(HT_ALLOC_MALLOC, p, size);
-	rec_guard = 0;
+	rec_guard_leave();
 	return p;
 }
 
@@ -184,7 +184,7 @@ calloc(size_t n, size_t size)
 	p = real_calloc(n, size);
 	if (p != NULL)
 		record_alloc(HT_ALLOC_CALLOC, p, n * size);
-	rec_guard = 0;
+	rec_guard_leave();
 	return p;
 }
 
@@ -202,7 +202,7 @@ free(void *p)
 	rec_guard = 1;
 	event_free(HT_FREE_FREE, (uintptr_t)p);
 	real_free(p);
-	rec_guard = 0;
+	rec_guard_leave();
 }
 
 /* The common part of realloc and reallocarray; SIZE is already checked. */
@@ -229,7 +229,7 @@ do_realloc(void *old, size_t size, unsigned alloc_fn, unsigned free_fn,
 		p = call(old, n, m);
 		if (p != NULL)
 			record_alloc(alloc_fn, p, size);
-		rec_guard = 0;
+		rec_guard_leave();
 		return p;
 	}
 	if (size != 0)
@@ -242,7 +242,7 @@ do_realloc(void *old, size_t size, unsigned alloc_fn, unsigned free_fn,
 		event_realloc_end(free_fn, (uintptr_t)old, t0, alloc_fn,
 		    (uintptr_t)p, size, p ? (stack ? stack :
 		    stack_capture()) : 0);
-	rec_guard = 0;
+	rec_guard_leave();
 	return p;
 }
 
@@ -296,7 +296,7 @@ posix_memalign(void **out, size_t align, size_t size)
 	ret = real_posix_memalign(out, align, size);
 	if (ret == 0)
 		record_alloc(HT_ALLOC_POSIX_MEMALIGN, *out, size);
-	rec_guard = 0;
+	rec_guard_leave();
 	return ret;
 }
 
@@ -313,7 +313,7 @@ aligned_hook(unsigned fn, void *(*call)(size_t, size_t), size_t align,
 	p = call(align, size);
 	if (p != NULL)
 		record_alloc(fn, p, size);
-	rec_guard = 0;
+	rec_guard_leave();
 	return p;
 }
 
@@ -389,13 +389,13 @@ dlclose(void *handle)
 	if (rec) {
 		rec_guard = 1;
 		modules_rescan(0);	/* see it before it goes */
-		rec_guard = 0;
+		rec_guard_leave();
 	}
 	ret = real_dlclose(handle);	/* its destructors' frees count */
 	if (rec) {
 		rec_guard = 1;
 		modules_rescan(0);
-		rec_guard = 0;
+		rec_guard_leave();
 	}
 	return ret;
 }
@@ -550,7 +550,7 @@ __heaptrail_alloc(const void *ptr, size_t size)
 		return;
 	rec_guard = 1;
 	record_alloc(HT_ALLOC_ANNOTATION, (void *)ptr, size);
-	rec_guard = 0;
+	rec_guard_leave();
 }
 
 EXPORT void
@@ -560,7 +560,7 @@ __heaptrail_free(const void *ptr)
 		return;
 	rec_guard = 1;
 	event_free(HT_FREE_ANNOTATION, (uintptr_t)ptr);
-	rec_guard = 0;
+	rec_guard_leave();
 }
 
 EXPORT void
@@ -570,5 +570,5 @@ __heaptrail_mark(const char *label)
 		return;
 	rec_guard = 1;
 	event_mark(label);
-	rec_guard = 0;
+	rec_guard_leave();
 }

@@ -456,6 +456,7 @@ rec_init(void)
 		return;
 	}
 	rec_state = REC_RUNNING;
+	signals_init();
 	rec_guard = 0;
 }
 

@@ -53,7 +53,24 @@ extern _Atomic int rec_state REC_HIDDEN;
 extern __thread int rec_guard __attribute__((tls_model("initial-exec")))
     REC_HIDDEN;
 
-void rec_start(void) REC_HIDDEN;	/* constructor work */
+/*
+ * A terminating signal that arrived while its thread was inside the
+ * recorder (signals.c), or 0.  Code that clears rec_guard does it with
+ * rec_guard_leave(), which then flushes the trace and dies by it.
+ */
+extern _Atomic int rec_signal_pending REC_HIDDEN;
+void rec_signal_deliver_pending(void) REC_HIDDEN;
+void signals_init(void) REC_HIDDEN;
+
+static inline void
+rec_guard_leave(void)
+{
+	rec_guard = 0;
+	if (__builtin_expect(atomic_load_explicit(&rec_signal_pending,
+	    memory_order_relaxed) != 0, 0))
+		rec_signal_deliver_pending();
+}
+
 void rec_stop(void) REC_HIDDEN;		/* flush everything, end trace */
 /* Around exec: write everything out first; resume if exec failed. */
 void rec_before_exec(void) REC_HIDDEN;

@@ -24,3 +24,22 @@ expect_ge "$(stat t.trace allocations)" 5000 "allocations before the kill"
 dur=$(stat t.trace duration_ns)
 expect_ge "$dur" 450000000 "trace reaches close to the kill (duration ${dur} ns)"
 expect_eq "$(stat t.trace unknown_frees)" 0 "unknown frees"
+
+# The bound: events are on disk within one sync period (50 ms) plus the
+# time to compress and write them.  Events made 0.25 s before the kill
+# must all be there: the 1000 allocations and 600 frees `signals wait`
+# makes before it writes ./pid and sleeps.
+rm -f pid
+"$HT" record -q -o w.trace -- "$BUILD/tests/signals" wait &
+rec=$!
+i=0
+while [ ! -f pid ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+[ -f pid ] || fail "signals wait did not start"
+sleep 0.25
+kill -KILL "$(cat pid)"
+wait $rec
+expect_eq $? 137 "signals wait: exit status"
+stats w.trace
+expect_eq "$(stat w.trace complete)" no "signals wait: no END record"
+expect_eq "$(allocs_by_size w.trace 48)" 1000 "allocations 0.25 s before the kill"
+expect_eq "$(live_by_size w.trace 48)" 400 "live blocks 0.25 s before the kill"
