@@ -21,7 +21,7 @@
 
 #include <sqlite3.h>
 
-#define HT_SCHEMA_VERSION 1
+#define HT_SCHEMA_VERSION 2
 
 /* The schema, schema/schema.sql compiled in (generated schema.c). */
 extern const char ht_schema_sql[];

@@ -90,6 +90,7 @@ struct site_acc {
 	uint64_t bucket_alloc_bytes;
 	int64_t module_idx;		/* index in modules, -1: none */
 	uint64_t late_frees;		/* in the last 5% of the run */
+	int64_t mapped_bytes;		/* of live_bytes, in mappings */
 	double live_by_quarter[CLASSIFY_QUARTERS];
 	int touched;
 };
@@ -101,6 +102,8 @@ struct thread_acc {
 	int ended, seen;
 	uint64_t last_alloc;		/* for temporary allocations */
 	int last_was_alloc;
+	int remap_known;		/* its last mremap moved a mapping
+					   we know (so the new one counts) */
 };
 
 struct module_acc {
@@ -113,7 +116,15 @@ struct module_acc {
 	sym_module *sym;		/* opened on first need */
 	int sym_tried;
 	uint64_t allocs;		/* of the sites in it */
-	int64_t live_blocks, live_bytes, peak_bytes;
+	int64_t live_blocks, live_bytes, peak_bytes, mapped_bytes;
+};
+
+/* An anonymous mapping the program made, live now: [start, end). */
+struct mapping {
+	uint64_t start, end;
+	uint64_t ts;			/* when mapped */
+	uint32_t stack, thread;
+	unsigned fn;			/* enum ht_map_fn */
 };
 
 struct loader {
@@ -162,6 +173,12 @@ struct loader {
 	int64_t peak_bytes;
 	uint64_t peak_ts;
 	uint64_t unknown_frees, replaced, dropped, anomaly_rows;
+
+	/* Live anonymous mappings, sorted by address, never overlapping. */
+	struct mapping *maps;
+	size_t nmaps, maps_cap;
+	int64_t mapped_bytes, mapped_peak;
+	uint64_t n_maps, n_unmaps;
 	uint64_t temporary;
 	int complete;
 	struct ht_header header;
@@ -353,11 +370,12 @@ load_flush_bucket(struct loader *l)
 	   ordering), so they are kept per bucket, the last carried on. */
 	if (l->rss[l->bucket] >= 0)
 		l->last_rss = l->rss[l->bucket];
-	load_exec(l, l->ins_timeline, l->last_rss >= 0 ? "idiiiiii" :
-	    "idiiinii", (int64_t)l->bucket,
+	load_exec(l, l->ins_timeline, l->last_rss >= 0 ? "idiiiiiii" :
+	    "idiiiniii", (int64_t)l->bucket,
 	    secs((l->bucket + 1) * l->bucket_ns), l->heap_bytes,
 	    l->heap_blocks, l->bucket_peak, l->last_rss,
-	    (int64_t)l->bucket_allocs, (int64_t)l->bucket_frees);
+	    (int64_t)l->bucket_allocs, (int64_t)l->bucket_frees,
+	    l->mapped_bytes);
 	l->bucket++;
 	l->bucket_peak = l->heap_bytes;
 	l->bucket_allocs = l->bucket_frees = 0;
@@ -389,13 +407,119 @@ static void load_unlive(struct loader *l, uint64_t stack, uint64_t size,
     uint64_t ts);
 static uint32_t load_site(struct loader *l, uint64_t addr, uint32_t info);
 
-static void
-load_alloc(struct loader *l, const struct ht_record *r)
+/* How load_gain and load_lose count a change of live memory. */
+#define LIVE_COUNTED 1	/* an allocation or free, not a split mapping */
+#define LIVE_MAPPED 2	/* memory of an anonymous mapping */
+
+/* The stack an event names; a stack never defined gets "no stack". */
+static inline struct stack_acc *
+load_event_stack(struct loader *l, uint64_t id)
 {
-	struct stack_acc *s = load_stack(l, r->id);
+	struct stack_acc *s = load_stack(l, id);
 
 	if (!s->defined && s->site == 0)
 		s->site = load_site(l, 0, UINT32_MAX);	/* no stack */
+	return s;
+}
+
+/*
+ * Adds one live block of SIZE bytes to stack ID (S) and its site and
+ * module; HOW: LIVE_* flags.
+ */
+static inline void
+load_gain(struct loader *l, uint64_t id, struct stack_acc *s, uint64_t size,
+    uint64_t ts, int how)
+{
+	if (how & LIVE_COUNTED) {
+		if (s->allocs == 0)
+			s->first_ts = ts;
+		s->last_ts = ts;
+		s->allocs++;
+		s->alloc_bytes += size;
+		s->bucket_alloc_bytes += size;
+	}
+	s->live_blocks++;
+	s->live_bytes += (int64_t)size;
+	if (s->live_bytes > s->peak_bytes) {
+		s->peak_bytes = s->live_bytes;
+		s->peak_ts = ts;
+	}
+	if (s->site != 0) {
+		struct site_acc *site = &l->sites[s->site];
+
+		if (how & LIVE_COUNTED) {
+			if (site->allocs == 0)
+				site->first_ts = ts;
+			site->last_ts = ts;
+			site->allocs++;
+			site->alloc_bytes += size;
+			site->bucket_alloc_bytes += size;
+		}
+		site->live_blocks++;
+		site->live_bytes += (int64_t)size;
+		if (how & LIVE_MAPPED)
+			site->mapped_bytes += (int64_t)size;
+		if (site->live_bytes > site->peak_bytes)
+			site->peak_bytes = site->live_bytes;
+		load_touch_site(l, s->site);
+		if (site->module_idx >= 0) {
+			struct module_acc *m = &l->modules[site->module_idx];
+
+			if (how & LIVE_COUNTED)
+				m->allocs++;
+			m->live_blocks++;
+			m->live_bytes += (int64_t)size;
+			if (how & LIVE_MAPPED)
+				m->mapped_bytes += (int64_t)size;
+			if (m->live_bytes > m->peak_bytes)
+				m->peak_bytes = m->live_bytes;
+		}
+	}
+	load_touch(l, id, s);
+}
+
+/* Takes one live block of SIZE bytes off STACK, its site and module. */
+static inline void
+load_lose(struct loader *l, uint64_t stack, uint64_t size, uint64_t ts,
+    int how)
+{
+	struct stack_acc *s = load_stack(l, stack);
+
+	if (how & LIVE_COUNTED) {
+		s->frees++;
+		s->freed_bytes += size;
+	}
+	s->live_blocks--;
+	s->live_bytes -= (int64_t)size;
+	if (s->site != 0) {
+		struct site_acc *site = &l->sites[s->site];
+
+		if (how & LIVE_COUNTED) {
+			site->frees++;
+			if (ts * 20 >= l->duration_ns * 19)
+				site->late_frees++;
+		}
+		site->live_blocks--;
+		site->live_bytes -= (int64_t)size;
+		if (how & LIVE_MAPPED)
+			site->mapped_bytes -= (int64_t)size;
+		load_touch_site(l, s->site);
+		if (site->module_idx >= 0) {
+			struct module_acc *m = &l->modules[site->module_idx];
+
+			m->live_blocks--;
+			m->live_bytes -= (int64_t)size;
+			if (how & LIVE_MAPPED)
+				m->mapped_bytes -= (int64_t)size;
+		}
+	}
+	load_touch(l, stack, s);
+}
+
+static void
+load_alloc(struct loader *l, const struct ht_record *r)
+{
+	struct stack_acc *s = load_event_stack(l, r->id);
 	struct thread_acc *t = load_thread(l, r->thread);
 
 	if (r->flags & HT_REC_REPLACED) {
@@ -414,76 +538,18 @@ load_alloc(struct loader *l, const struct ht_record *r)
 		l->peak_bytes = l->heap_bytes;
 		l->peak_ts = r->ts;
 	}
-	if (s->allocs == 0)
-		s->first_ts = r->ts;
-	s->last_ts = r->ts;
-	s->allocs++;
-	s->alloc_bytes += r->size;
-	s->bucket_alloc_bytes += r->size;
-	s->live_blocks++;
-	s->live_bytes += (int64_t)r->size;
-	if (s->live_bytes > s->peak_bytes) {
-		s->peak_bytes = s->live_bytes;
-		s->peak_ts = r->ts;
-	}
-	if (s->site != 0) {
-		struct site_acc *site = &l->sites[s->site];
-
-		if (site->allocs == 0)
-			site->first_ts = r->ts;
-		site->last_ts = r->ts;
-		site->allocs++;
-		site->alloc_bytes += r->size;
-		site->live_blocks++;
-		site->live_bytes += (int64_t)r->size;
-		site->bucket_alloc_bytes += r->size;
-		if (site->live_bytes > site->peak_bytes)
-			site->peak_bytes = site->live_bytes;
-		load_touch_site(l, s->site);
-		if (site->module_idx >= 0) {
-			struct module_acc *m = &l->modules[site->module_idx];
-
-			m->allocs++;
-			m->live_blocks++;
-			m->live_bytes += (int64_t)r->size;
-			if (m->live_bytes > m->peak_bytes)
-				m->peak_bytes = m->live_bytes;
-		}
-	}
-	load_touch(l, r->id, s);
+	load_gain(l, r->id, s, r->size, r->ts, LIVE_COUNTED);
 	t->last_alloc = r->ptr;
 	t->last_was_alloc = 1;
 }
 
-/* Takes a block of SIZE bytes from STACK off every running total. */
+/* Takes a heap block of SIZE bytes from STACK off every running total. */
 static void
 load_unlive(struct loader *l, uint64_t stack, uint64_t size, uint64_t ts)
 {
-	struct stack_acc *s = load_stack(l, stack);
-
 	l->heap_bytes -= (int64_t)size;
 	l->heap_blocks--;
-	s->frees++;
-	s->freed_bytes += size;
-	s->live_blocks--;
-	s->live_bytes -= (int64_t)size;
-	if (s->site != 0) {
-		struct site_acc *site = &l->sites[s->site];
-
-		site->frees++;
-		site->live_blocks--;
-		site->live_bytes -= (int64_t)size;
-		if (ts * 20 >= l->duration_ns * 19)
-			site->late_frees++;
-		load_touch_site(l, s->site);
-		if (site->module_idx >= 0) {
-			struct module_acc *m = &l->modules[site->module_idx];
-
-			m->live_blocks--;
-			m->live_bytes -= (int64_t)size;
-		}
-	}
-	load_touch(l, stack, s);
+	load_lose(l, stack, size, ts, LIVE_COUNTED);
 }
 
 static void
@@ -511,6 +577,155 @@ load_free(struct loader *l, const struct ht_record *r)
 		    (int64_t)r->id, (int64_t)r->thread,
 		    ht_alloc_fn_names[r->alloc_fn < HT_ALLOC_FN_COUNT ?
 		    r->alloc_fn : 0]);
+}
+
+/* --- anonymous mappings --------------------------------------------------- */
+
+/* Index of the first live mapping that ends after ADDR. */
+static size_t
+load_maps_from(const struct loader *l, uint64_t addr)
+{
+	size_t lo = 0, hi = l->nmaps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->maps[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The range [START, END) of mapping M as a blocks row. */
+static void
+load_mapping_row(struct loader *l, const struct mapping *m, uint64_t start,
+    uint64_t end, uint64_t free_ts)
+{
+	const char *entry = ht_map_fn_names[m->fn < HT_MAP_FN_COUNT ? m->fn :
+	    0];
+
+	if (free_ts != 0)
+		load_exec(l, l->ins_block, "iiddiit", (int64_t)start,
+		    (int64_t)(end - start), secs(m->ts), secs(free_ts),
+		    (int64_t)m->stack, (int64_t)m->thread, entry);
+	else
+		load_exec(l, l->ins_block, "iidniit", (int64_t)start,
+		    (int64_t)(end - start), secs(m->ts), (int64_t)0,
+		    (int64_t)m->stack, (int64_t)m->thread, entry);
+}
+
+/*
+ * Unmaps [START, END) at time TS: every live mapping in the range loses
+ * what overlaps it; a mapping only partly covered keeps the rest (at most
+ * two pieces, if the range is inside it).  A mapping counts as freed when
+ * nothing of it is left.  Returns the number of mappings touched.
+ */
+static size_t
+load_unmap_range(struct loader *l, uint64_t start, uint64_t end, uint64_t ts)
+{
+	size_t i = load_maps_from(l, start), j, k, nkeep = 0;
+	struct mapping keep[2];
+
+	for (j = i; j < l->nmaps && l->maps[j].start < end; j++) {
+		struct mapping *m = &l->maps[j];
+		uint64_t cut_lo = m->start > start ? m->start : start;
+		uint64_t cut_hi = m->end < end ? m->end : end;
+		int whole = cut_lo == m->start && cut_hi == m->end;
+
+		load_lose(l, m->stack, m->end - m->start, ts, LIVE_MAPPED |
+		    (whole ? LIVE_COUNTED : 0));
+		l->mapped_bytes -= (int64_t)(m->end - m->start);
+		if (l->opt->all_blocks)
+			load_mapping_row(l, m, cut_lo, cut_hi, ts);
+		if (m->start < start) {
+			keep[nkeep] = *m;
+			keep[nkeep++].end = start;
+		}
+		if (m->end > end) {
+			keep[nkeep] = *m;
+			keep[nkeep++].start = end;
+		}
+	}
+	if (i == j)
+		return 0;
+	for (k = 0; k < nkeep; k++) {
+		struct mapping *m = &keep[k];
+
+		load_gain(l, m->stack, load_stack(l, m->stack),
+		    m->end - m->start, ts, LIVE_MAPPED);
+		l->mapped_bytes += (int64_t)(m->end - m->start);
+	}
+	/* Replace maps[i, j) with the pieces kept. */
+	if (i + nkeep != j) {
+		l->maps = load_grow(l->maps, &l->maps_cap, l->nmaps + nkeep,
+		    sizeof *l->maps);
+		memmove(&l->maps[i + nkeep], &l->maps[j],
+		    (l->nmaps - j) * sizeof *l->maps);
+		l->nmaps = l->nmaps - (j - i) + nkeep;
+	}
+	memcpy(&l->maps[i], keep, nkeep * sizeof *keep);
+	return j - i;
+}
+
+/* The end of a range of LEN bytes at START, rounded up to pages; 0 if
+   it would wrap. */
+static uint64_t
+load_range_end(const struct loader *l, uint64_t start, uint64_t len)
+{
+	uint64_t page = l->header.page_size ? l->header.page_size : 4096;
+	uint64_t end;
+
+	if (len == 0 || __builtin_add_overflow(start, len, &end) ||
+	    __builtin_add_overflow(end, page - 1, &end))
+		return 0;
+	return end - end % page;
+}
+
+static void
+load_map(struct loader *l, const struct ht_record *r)
+{
+	struct thread_acc *t = load_thread(l, r->thread);
+	uint64_t end = load_range_end(l, r->ptr, r->size);
+	struct stack_acc *s;
+	struct mapping *m;
+	size_t i;
+
+	/* The new range of an mremap counts if the old one did. */
+	if (end == 0 || (r->fn == HT_MAP_MREMAP && !t->remap_known))
+		return;
+	l->n_maps++;
+	load_unmap_range(l, r->ptr, end, r->ts);	/* what it replaced */
+	s = load_event_stack(l, r->id);
+	i = load_maps_from(l, r->ptr);
+	l->maps = load_grow(l->maps, &l->maps_cap, l->nmaps, sizeof *l->maps);
+	memmove(&l->maps[i + 1], &l->maps[i], (l->nmaps - i) *
+	    sizeof *l->maps);
+	l->nmaps++;
+	m = &l->maps[i];
+	m->start = r->ptr;
+	m->end = end;
+	m->ts = r->ts;
+	m->stack = (uint32_t)r->id;
+	m->thread = r->thread;
+	m->fn = r->fn;
+	load_gain(l, r->id, s, end - r->ptr, r->ts, LIVE_COUNTED |
+	    LIVE_MAPPED);
+	l->mapped_bytes += (int64_t)(end - r->ptr);
+	if (l->mapped_bytes > l->mapped_peak)
+		l->mapped_peak = l->mapped_bytes;
+}
+
+static void
+load_unmap(struct loader *l, const struct ht_record *r)
+{
+	uint64_t end = load_range_end(l, r->ptr, r->size);
+	size_t touched = end ? load_unmap_range(l, r->ptr, end, r->ts) : 0;
+
+	l->n_unmaps++;
+	if (r->fn == HT_UNMAP_MREMAP)
+		load_thread(l, r->thread)->remap_known = touched > 0;
 }
 
 static void
@@ -889,6 +1104,17 @@ load_record(struct loader *l, const struct ht_record *r)
 		else
 			load_free(l, r);
 		break;
+	case HT_TAG_MAP:
+		if (!load_stack_known(l, r->id)) {
+			fixed = *r;
+			fixed.id = 0;
+			r = &fixed;
+		}
+		load_map(l, r);
+		break;
+	case HT_TAG_UNMAP:
+		load_unmap(l, r);
+		break;
 	case HT_TAG_THREAD_START:
 		l->threads_started++;
 		t = load_thread(l, r->thread);
@@ -1058,6 +1284,21 @@ load_finish(struct loader *l, ht_ordered *o)
 		    (int64_t)s->temporary);
 	}
 	ht_ordered_each_live(o, load_live_block, &ctx);
+	for (i = 0; i < l->nmaps; i++) {
+		const struct mapping *m = &l->maps[i];
+		uint32_t site = m->stack < l->nstacks ?
+		    l->stacks[m->stack].site : 0;
+
+		if (site != 0) {
+			uint64_t q = l->duration_ns ? m->ts *
+			    CLASSIFY_QUARTERS / (l->duration_ns + 1) : 0;
+
+			l->sites[site].live_by_quarter[q < CLASSIFY_QUARTERS ?
+			    q : CLASSIFY_QUARTERS - 1] +=
+			    (double)(m->end - m->start);
+		}
+		load_mapping_row(l, m, m->start, m->end, 0);
+	}
 	for (i = 0; i < l->nthreads; i++) {
 		struct thread_acc *t = &l->threads[i];
 
@@ -1078,8 +1319,8 @@ load_finish(struct loader *l, ht_ordered *o)
 		sqlite3_stmt *ins = load_prepare(l, "INSERT INTO sites (id,"
 		    " address, module_id, module, allocations, alloc_bytes,"
 		    " frees, live_blocks, live_bytes, peak_bytes, first_time,"
-		    " last_time, function, file, line) VALUES (?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		    " last_time, function, file, line, mapped_bytes) VALUES"
+		    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 		sqlite3_stmt *upd = load_prepare(l,
 		    "UPDATE stacks SET site_id = ? WHERE id = ?");
 
@@ -1091,14 +1332,14 @@ load_finish(struct loader *l, ht_ordered *o)
 			const struct addr_info *w = t->where_idx == UINT32_MAX ?
 			    &none : &l->infos[t->where_idx];
 
-			load_exec(l, ins, t->module ? "iiitiiiiiiddtti" :
-			    "iintiiiiiiddtti", (int64_t)i, (int64_t)t->address,
-			    (int64_t)t->module_id, t->module,
-			    (int64_t)t->allocs, (int64_t)t->alloc_bytes,
-			    (int64_t)t->frees, t->live_blocks, t->live_bytes,
-			    t->peak_bytes, secs(t->first_ts),
-			    secs(t->last_ts), w->function, w->file,
-			    (int64_t)w->line);
+			load_exec(l, ins, t->module ? "iiitiiiiiiddttii" :
+			    "iintiiiiiiddttii", (int64_t)i,
+			    (int64_t)t->address, (int64_t)t->module_id,
+			    t->module, (int64_t)t->allocs,
+			    (int64_t)t->alloc_bytes, (int64_t)t->frees,
+			    t->live_blocks, t->live_bytes, t->peak_bytes,
+			    secs(t->first_ts), secs(t->last_ts), w->function,
+			    w->file, (int64_t)w->line, t->mapped_bytes);
 		}
 		for (i = 0; i < l->nstacks; i++)
 			if (l->stacks[i].defined && l->stacks[i].site != 0)
@@ -1111,14 +1352,14 @@ load_finish(struct loader *l, ht_ordered *o)
 	{
 		sqlite3_stmt *upd = load_prepare(l, "UPDATE modules SET"
 		    " allocations = ?, live_blocks = ?, live_bytes = ?,"
-		    " peak_bytes = ? WHERE id = ?");
+		    " peak_bytes = ?, mapped_bytes = ? WHERE id = ?");
 
 		for (i = 0; i < l->nmodules; i++) {
 			struct module_acc *m = &l->modules[i];
 
-			load_exec(l, upd, "iiiii", (int64_t)m->allocs,
+			load_exec(l, upd, "iiiiii", (int64_t)m->allocs,
 			    m->live_blocks, m->live_bytes, m->peak_bytes,
-			    (int64_t)m->id);
+			    m->mapped_bytes, (int64_t)m->id);
 		}
 		sqlite3_finalize(upd);
 	}
@@ -1140,6 +1381,10 @@ load_finish(struct loader *l, ht_ordered *o)
 	load_meta(l, "unknown_frees", "%" PRIu64, l->unknown_frees);
 	load_meta(l, "replaced_live", "%" PRIu64, l->replaced);
 	load_meta(l, "dropped_events", "%" PRIu64, l->dropped);
+	load_meta(l, "maps", "%" PRIu64, l->n_maps);
+	load_meta(l, "unmaps", "%" PRIu64, l->n_unmaps);
+	load_meta(l, "mapped_bytes_end", "%" PRId64, l->mapped_bytes);
+	load_meta(l, "mapped_peak_bytes", "%" PRId64, l->mapped_peak);
 	load_meta(l, "complete", "%d", l->complete);
 	load_meta(l, "trace", "%s", l->opt->trace);
 	load_meta(l, "trace_bytes", "%lld", stat(l->opt->trace, &st) == 0 ?
@@ -1272,7 +1517,8 @@ load_trace(const struct load_options *opt, char **cause)
 	    " (?, ?, ?, ?, ?)");
 	l.ins_timeline = load_prepare(&l, "INSERT INTO timeline (bucket,"
 	    " time, heap_bytes, heap_blocks, peak_bytes, rss_bytes,"
-	    " allocations, frees) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	    " allocations, frees, mapped_bytes) VALUES (?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?)");
 	l.ins_marker = load_prepare(&l, "INSERT INTO markers (time,"
 	    " thread_id, label) VALUES (?, ?, ?)");
 	l.ins_anomaly = load_prepare(&l, "INSERT INTO anomalies (kind, time,"
@@ -1343,6 +1589,7 @@ out:
 	}
 	free(l.threads);
 	free(l.modules);
+	free(l.maps);
 	free(l.stacks);
 	free(l.touched);
 	free(l.touched_sites);

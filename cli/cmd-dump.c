@@ -154,6 +154,16 @@ dump_record(const struct ht_record *r)
 			    r->id);
 		putchar('\n');
 		break;
+	case HT_TAG_MAP:
+		printf("%s addr=0x%" PRIx64 " len=%" PRIu64 " stack=%" PRIu64
+		    "\n", ht_map_fn_names[r->fn], r->ptr, r->size, r->id);
+		break;
+	case HT_TAG_UNMAP:
+		printf("%s%s addr=0x%" PRIx64 " len=%" PRIu64 "\n",
+		    ht_unmap_fn_names[r->fn], r->fn == HT_UNMAP_MUNMAP ? "" :
+		    "-unmap",
+		    r->ptr, r->size);
+		break;
 	case HT_TAG_THREAD_START:
 		printf("thread-start tid=%" PRIu64 "\n", r->id);
 		break;
@@ -187,6 +197,8 @@ struct dump_stats {
 	uint64_t free_calls[HT_FREE_FN_COUNT];
 	uint64_t live_blocks[HT_ALLOC_FN_COUNT];
 	uint64_t live_bytes[HT_ALLOC_FN_COUNT];
+	uint64_t map_calls[HT_MAP_FN_COUNT], map_bytes[HT_MAP_FN_COUNT];
+	uint64_t unmap_calls[HT_UNMAP_FN_COUNT], unmap_bytes[HT_UNMAP_FN_COUNT];
 	uint64_t unknown_frees;
 	uint64_t replaced_live;		/* alloc of an address still live */
 	uint64_t stacks, modules_loaded, modules_unloaded;
@@ -214,6 +226,14 @@ stats_record(struct dump_stats *s, const struct ht_record *r)
 		s->free_calls[r->fn]++;
 		if (r->flags & HT_REC_UNKNOWN_FREE)
 			s->unknown_frees++;
+		break;
+	case HT_TAG_MAP:
+		s->map_calls[r->fn]++;
+		s->map_bytes[r->fn] += r->size;
+		break;
+	case HT_TAG_UNMAP:
+		s->unmap_calls[r->fn]++;
+		s->unmap_bytes[r->fn] += r->size;
 		break;
 	case HT_TAG_STACK:
 		s->stacks++;
@@ -286,6 +306,22 @@ stats_print(struct dump_stats *s, ht_ordered *o)
 	printf("syncs %" PRIu64 "\n", s->records[HT_TAG_SYNC]);
 	printf("threads %" PRIu64 "\n", s->records[HT_TAG_THREAD_START]);
 	printf("thread_ends %" PRIu64 "\n", s->records[HT_TAG_THREAD_END]);
+	for (i = 0; i < HT_MAP_FN_COUNT; i++) {
+		if (s->map_calls[i] == 0)
+			continue;
+		printf("map.%s.calls %" PRIu64 "\n", ht_map_fn_names[i],
+		    s->map_calls[i]);
+		printf("map.%s.bytes %" PRIu64 "\n", ht_map_fn_names[i],
+		    s->map_bytes[i]);
+	}
+	for (i = 0; i < HT_UNMAP_FN_COUNT; i++) {
+		if (s->unmap_calls[i] == 0)
+			continue;
+		printf("unmap.%s.calls %" PRIu64 "\n", ht_unmap_fn_names[i],
+		    s->unmap_calls[i]);
+		printf("unmap.%s.bytes %" PRIu64 "\n", ht_unmap_fn_names[i],
+		    s->unmap_bytes[i]);
+	}
 	for (i = 0; i < HT_ALLOC_FN_COUNT; i++) {
 		const char *n = ht_alloc_fn_names[i];
 

@@ -31,6 +31,7 @@ static const struct column site_columns[] = {
 	{ "line", COL_INT, 1, NULL },
 	{ "pattern", COL_TEXT, 1, NULL },
 	{ "address", COL_TEXT, 0, NULL },
+	{ "mapped_bytes", COL_BYTES, 1, "mapped" },
 };
 #define NSITE_COLUMNS (int)(sizeof site_columns / sizeof site_columns[0])
 
@@ -43,7 +44,7 @@ static const struct column site_columns[] = {
 	"SELECT id, class, w.live_bytes AS live_bytes, w.live_blocks AS" \
 	" live_blocks, peak_bytes, allocations, alloc_bytes, w.growth AS" \
 	" growth_bytes_per_s, module, function, file, line, pattern," \
-	" printf('0x%x', address) AS address FROM sites JOIN "
+	" printf('0x%x', address) AS address, mapped_bytes FROM sites JOIN "
 
 /* Live bytes (or blocks) of site s.id at the end of bucket B. */
 #define LIVE_AT(col, b) \
@@ -197,7 +198,8 @@ sites_grouped(const struct query_opts *o, const char *having)
 	    " AS live_blocks, NULL AS peak_bytes, sum(ss.allocations) AS"
 	    " allocations, sum(ss.alloc_bytes) AS alloc_bytes, NULL AS"
 	    " growth_bytes_per_s, k.gmodule AS module, %s AS function, %s AS"
-	    " file, %s AS line, NULL AS pattern, %s AS address FROM k JOIN"
+	    " file, %s AS line, NULL AS pattern, %s AS address, NULL AS"
+	    " mapped_bytes FROM k JOIN"
 	    " stack_stats ss ON ss.stack_id = k.stack_id LEFT JOIN sites c ON"
 	    " c.id = k.gsite GROUP BY %s%s", k,
 	    strcmp(by, "file") == 0 || strcmp(by, "object") == 0 ? "NULL" :

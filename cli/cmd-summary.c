@@ -39,6 +39,9 @@ static const struct field {
 	{ "leak_blocks", NULL, 0, 0 },
 	{ "steady_bytes", NULL, 1, 0 },
 	{ "temporary_allocations", "temporary_allocations", 0, 0 },
+	{ "mapped_bytes_end", "mapped_bytes_end", 1, 0 },
+	{ "mapped_peak_bytes", "mapped_peak_bytes", 1, 0 },
+	{ "markers", NULL, 0, 1 },
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -78,9 +81,27 @@ sql_int(sqlite3 *db, const char *sql)
 	return v;
 }
 
+/* One string from SQL, or NULL. */
+static char *
+sql_text(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
 static char *
 computed(sqlite3 *db, const char *name)
 {
+	if (strcmp(name, "markers") == 0)
+		return sql_text(db, "SELECT coalesce(group_concat(label || '@'"
+		    " || printf('%.3f', time), ' '), '') FROM (SELECT * FROM"
+		    " markers ORDER BY time, id)");
 	if (strcmp(name, "threads") == 0)
 		return sql_int(db, "SELECT count(*) FROM threads WHERE tid != 0");
 	if (strcmp(name, "leak_bytes") == 0)

@@ -20,6 +20,7 @@ static const struct column timeline_columns[] = {
 	{ "rss_bytes", COL_BYTES, 0, NULL },
 	{ "allocations", COL_INT, 0, NULL },
 	{ "frees", COL_INT, 0, NULL },
+	{ "mapped_bytes", COL_BYTES, 0, NULL },
 	{ "markers", COL_TEXT, 0, NULL },
 };
 
@@ -61,11 +62,11 @@ cmd_timeline(int argc, char **argv)
 	/* The buckets that overlap [from, to]. */
 	sql = xasprintf("SELECT t.time AS time_s, t.heap_bytes,"
 	    " t.heap_blocks, t.peak_bytes, t.rss_bytes, t.allocations,"
-	    " t.frees, (SELECT group_concat(label, ' ') FROM markers m WHERE"
+	    " t.frees, t.mapped_bytes, (SELECT group_concat(label, ' ') FROM markers m WHERE"
 	    " m.time <= t.time AND m.time > t.time - %1$.9f) AS markers"
 	    " FROM timeline t WHERE t.time >= %2$.9f AND t.time - %1$.9f <="
 	    " %3$.9f ORDER BY t.bucket", bucket_seconds(db), from, to);
-	n = query_print(db, sql, timeline_columns, 8, &o, NULL, NULL);
+	n = query_print(db, sql, timeline_columns, 9, &o, NULL, NULL);
 	free(sql);
 	sqlite3_close(db);
 	return n < 0 ? 1 : 0;

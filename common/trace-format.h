@@ -28,7 +28,8 @@
 #define HT_MAGIC "\x89HTRAIL\n"
 #define HT_MAGIC_LEN 8
 #define HT_PREFIX_LEN 16
-#define HT_FORMAT_VERSION 1
+#define HT_FORMAT_VERSION 2	/* 2 added MAP/UNMAP; readers take 1 too */
+#define HT_FORMAT_VERSION_MIN 1
 
 /* Longest varint: 10 bytes for a uint64_t. */
 #define HT_VARINT_MAX 10
@@ -87,6 +88,10 @@ enum ht_tag {
 	HT_TAG_MARK = 0x0b,
 	HT_TAG_ALLOC = 0x10,		/* 0x10 + enum ht_alloc_fn */
 	HT_TAG_FREE = 0x30,		/* 0x30 + enum ht_free_fn */
+	/* Anonymous memory mappings the program made (format 2): the
+	   address is a plain varint in the OTHER stream, not window-coded. */
+	HT_TAG_MAP = 0x50,		/* 0x50 + enum ht_map_fn */
+	HT_TAG_UNMAP = 0x58,		/* 0x58 + enum ht_unmap_fn */
 };
 
 /* Which entry point allocated: ALLOC tag = HT_TAG_ALLOC + this. */
@@ -113,6 +118,33 @@ enum ht_free_fn {
 	HT_FREE_FN_COUNT
 };
 
+/* Which call mapped: MAP tag = HT_TAG_MAP + this. */
+enum ht_map_fn {
+	HT_MAP_MMAP,
+	HT_MAP_MREMAP,			/* the new range of an mremap */
+	HT_MAP_FN_COUNT
+};
+
+/* Which call unmapped: UNMAP tag = HT_TAG_UNMAP + this. */
+enum ht_unmap_fn {
+	HT_UNMAP_MUNMAP,
+	HT_UNMAP_MREMAP,		/* the old range of an mremap */
+	HT_UNMAP_MMAP_FIXED,		/* replaced by a MAP_FIXED mapping */
+	HT_UNMAP_FN_COUNT
+};
+
+static inline int
+ht_tag_is_map(unsigned tag)
+{
+	return tag >= HT_TAG_MAP && tag < HT_TAG_MAP + HT_MAP_FN_COUNT;
+}
+
+static inline int
+ht_tag_is_unmap(unsigned tag)
+{
+	return tag >= HT_TAG_UNMAP && tag < HT_TAG_UNMAP + HT_UNMAP_FN_COUNT;
+}
+
 static inline int
 ht_tag_is_alloc(unsigned tag)
 {
@@ -128,6 +160,8 @@ ht_tag_is_free(unsigned tag)
 /* Names as shown by `heaptrail dump`; indexed by the enums above. */
 extern const char *const ht_alloc_fn_names[HT_ALLOC_FN_COUNT];
 extern const char *const ht_free_fn_names[HT_FREE_FN_COUNT];
+extern const char *const ht_map_fn_names[HT_MAP_FN_COUNT];
+extern const char *const ht_unmap_fn_names[HT_UNMAP_FN_COUNT];
 
 /* --- encoding (writer side, no allocation) --------------------------- */
 

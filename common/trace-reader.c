@@ -43,6 +43,12 @@ const char *const ht_free_fn_names[HT_FREE_FN_COUNT] = {
 	"free", "realloc", "reallocarray", "heaptrail_free",
 };
 
+const char *const ht_map_fn_names[HT_MAP_FN_COUNT] = { "mmap", "mremap" };
+
+const char *const ht_unmap_fn_names[HT_UNMAP_FN_COUNT] = {
+	"munmap", "mremap", "mmap_fixed",
+};
+
 struct ht_reader {
 	char *path;
 	int fd;
@@ -144,7 +150,7 @@ ht_reader_open(const char *path, char **cause)
 	}
 	version = (uint32_t)prefix[8] | (uint32_t)prefix[9] << 8 |
 	    (uint32_t)prefix[10] << 16 | (uint32_t)prefix[11] << 24;
-	if (version != HT_FORMAT_VERSION) {
+	if (version < HT_FORMAT_VERSION_MIN || version > HT_FORMAT_VERSION) {
 		if (cause)
 			*cause = xasprintf("%s: trace format version %u, this "
 			    "heaptrail reads version %d", path, version,
@@ -462,6 +468,20 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 		rec->fn = tag - HT_TAG_FREE;
 		if (reader_event_time(r, rec) != 0 ||
 		    reader_event_addr(r, r->allocs, r->frees, &rec->ptr) != 0)
+			goto bad;
+		return 1;
+	}
+
+	if (ht_tag_is_map(tag) || ht_tag_is_unmap(tag)) {
+		rec->tag = ht_tag_is_map(tag) ? HT_TAG_MAP : HT_TAG_UNMAP;
+		rec->fn = tag - rec->tag;
+		if (reader_event_time(r, rec) != 0)
+			goto bad;
+		GET(HT_STREAM_OTHER, rec->ptr);
+		GET(HT_STREAM_SIZES, rec->size);
+		if (rec->tag == HT_TAG_MAP)
+			GET(HT_STREAM_STACKS, rec->id);
+		if (rec->ptr == 0)
 			goto bad;
 		return 1;
 	}

@@ -52,12 +52,15 @@ struct ht_segment {
  */
 struct ht_record {
 	unsigned tag;		/* enum ht_tag, with ALLOC/FREE folded: */
-	unsigned fn;		/*  ALLOC/FREE: which entry point */
+	unsigned fn;		/*  ALLOC/FREE/MAP/UNMAP: which entry
+				   point */
 	uint32_t thread;	/* events: the chunk's thread index */
 	uint64_t ts;		/* ns since trace start */
-	uint64_t ptr;		/* ALLOC/FREE: block address */
-	uint64_t size;		/* ALLOC: bytes asked for; RSS: bytes */
-	uint64_t id;		/* ALLOC/STACK: stack id; MODULE_*: module
+	uint64_t ptr;		/* ALLOC/FREE: block address; MAP/UNMAP:
+				   start of the range */
+	uint64_t size;		/* ALLOC: bytes asked for; MAP/UNMAP:
+				   length of the range; RSS: bytes */
+	uint64_t id;		/* ALLOC/MAP/STACK: stack id; MODULE_*: module
 				   id; THREAD_START: kernel tid; END:
 				   events written; DROPPED: count */
 	uint64_t count;		/* END: events dropped */
@@ -107,6 +110,7 @@ static inline int
 ht_record_is_event(unsigned tag)
 {
 	return tag == HT_TAG_ALLOC || tag == HT_TAG_FREE ||
+	    tag == HT_TAG_MAP || tag == HT_TAG_UNMAP ||
 	    tag == HT_TAG_THREAD_START || tag == HT_TAG_THREAD_NAME ||
 	    tag == HT_TAG_THREAD_END || tag == HT_TAG_MARK;
 }

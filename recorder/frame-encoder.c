@@ -219,6 +219,13 @@ frame_add_chunk(uint32_t thread, const uint8_t *p, size_t len)
 			}
 			continue;
 		}
+		if (ht_tag_is_map(tag) || ht_tag_is_unmap(tag)) {
+			copy_varint(&p, HT_STREAM_OTHER);	/* address */
+			copy_varint(&p, HT_STREAM_SIZES);
+			if (ht_tag_is_map(tag))
+				copy_varint(&p, HT_STREAM_STACKS);
+			continue;
+		}
 		switch (tag) {
 		case HT_TAG_THREAD_START:
 			copy_varint(&p, HT_STREAM_OTHER);

@@ -28,6 +28,8 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "recorder.h"
@@ -56,6 +58,9 @@ static int (*real_execve)(const char *, char *const[], char *const[]);
 static int (*real_execvp)(const char *, char *const[]);
 static int (*real_execvpe)(const char *, char *const[], char *const[]);
 static int (*real_fexecve)(int, char *const[], char *const[]);
+static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+static int (*real_munmap)(void *, size_t);
+static void *(*real_mremap)(void *, size_t, size_t, int, ...);
 static void (*real_exit)(int) __attribute__((noreturn));
 static void (*real_Exit)(int) __attribute__((noreturn));
 
@@ -115,6 +120,9 @@ rec_resolve_real(void)
 	RESOLVE(execvp);
 	RESOLVE(execvpe);
 	RESOLVE(fexecve);
+	RESOLVE(mmap);
+	RESOLVE(munmap);
+	RESOLVE(mremap);
 	*(void **)&real_exit = dlsym(RTLD_NEXT, "_exit");
 	*(void **)&real_Exit = dlsym(RTLD_NEXT, "_Exit");
 	RESOLVE(free);		/* last: it says resolution is done */
@@ -374,6 +382,104 @@ pvalloc(size_t size)
 	if (booting())
 		return NULL;
 	return aligned_hook(HT_ALLOC_PVALLOC, call_pvalloc, 0, size);
+}
+
+/* --- anonymous mappings ------------------------------------------------------ */
+
+/*
+ * The program's own anonymous mappings (Python's arenas, custom pools).
+ * glibc's malloc and the loader map memory through internal calls that
+ * never reach these hooks, and an allocator that does call mmap through
+ * the PLT does it inside a hooked malloc, with rec_guard set: neither is
+ * recorded twice.  Reservations (PROT_NONE) are not memory and are left
+ * out; a MAP_FIXED mapping replaces whatever was in its range, so that
+ * range is first recorded as unmapped.  File mappings are not recorded.
+ */
+static void *
+call_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	if (real_mmap == NULL)		/* before resolution */
+		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd,
+		    off);
+	return real_mmap(addr, len, prot, flags, fd, off);
+}
+
+static void *
+mmap_hook(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	void *p;
+
+	if (real_mmap == NULL || !recording() ||
+	    (!(flags & MAP_ANONYMOUS) && !(flags & MAP_FIXED)))
+		return call_mmap(addr, len, prot, flags, fd, off);
+	rec_guard = 1;
+	if (flags & MAP_FIXED)
+		event_unmap(HT_UNMAP_MMAP_FIXED, (uintptr_t)addr, len);
+	p = real_mmap(addr, len, prot, flags, fd, off);
+	if (p != MAP_FAILED && (flags & MAP_ANONYMOUS) && prot != PROT_NONE)
+		event_map(HT_MAP_MMAP, (uintptr_t)p, len, stack_capture());
+	rec_guard_leave();
+	return p;
+}
+
+EXPORT void *
+mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap_hook(addr, len, prot, flags, fd, off);
+}
+
+EXPORT void *
+mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap_hook(addr, len, prot, flags, fd, off);
+}
+
+EXPORT int
+munmap(void *addr, size_t len)
+{
+	int ret;
+
+	if (real_munmap == NULL)
+		return (int)syscall(SYS_munmap, addr, len);
+	if (!recording())
+		return real_munmap(addr, len);
+	rec_guard = 1;
+	event_unmap(HT_UNMAP_MUNMAP, (uintptr_t)addr, len);
+	ret = real_munmap(addr, len);
+	rec_guard_leave();
+	return ret;
+}
+
+/* Recorded like realloc: the old range unmapped, the new one mapped. */
+EXPORT void *
+mremap(void *old, size_t old_len, size_t len, int flags, ...)
+{
+	void *want = NULL, *p;
+	uint64_t stack, t0;
+
+	if (flags & MREMAP_FIXED) {
+		va_list ap;
+
+		va_start(ap, flags);
+		want = va_arg(ap, void *);
+		va_end(ap);
+	}
+	if (real_mremap == NULL)
+		return (void *)syscall(SYS_mremap, old, old_len, len, flags,
+		    want);
+	if (!recording())
+		return real_mremap(old, old_len, len, flags, want);
+	rec_guard = 1;
+	stack = stack_capture();
+	t0 = event_realloc_begin();
+	p = real_mremap(old, old_len, len, flags, want);
+	if (p == MAP_FAILED)
+		event_realloc_cancel();
+	else
+		event_remap_end((uintptr_t)old, old_len, t0, (uintptr_t)p,
+		    len, stack);
+	rec_guard_leave();
+	return p;
 }
 
 /* --- loader and process end ------------------------------------------------------ */

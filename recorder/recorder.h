@@ -174,6 +174,13 @@ void event_realloc_end(unsigned free_fn, uintptr_t old, uint64_t t0,
     unsigned alloc_fn, uintptr_t ptr, size_t size, uint64_t stack)
     REC_HIDDEN;
 void event_realloc_cancel(void) REC_HIDDEN;
+/* Anonymous mappings (MAP/UNMAP records); mremap is begun with
+   event_realloc_begin() and cancelled with event_realloc_cancel(). */
+void event_map(unsigned fn, uintptr_t addr, size_t len, uint64_t stack)
+    REC_HIDDEN;
+void event_unmap(unsigned fn, uintptr_t addr, size_t len) REC_HIDDEN;
+void event_remap_end(uintptr_t old, size_t old_len, uint64_t t0,
+    uintptr_t addr, size_t len, uint64_t stack) REC_HIDDEN;
 
 /*
  * Collection, for the writer: calls TAKE for each registered thread with a

@@ -494,6 +494,73 @@ event_mark(const char *label)
  * from promising (SYNC) a time past the free part, which is appended only
  * after the call.  Shared buffers (exiting threads) stamp both at the end.
  */
+/*
+ * Mapping events: the address is a plain varint (not a delta: mappings
+ * are few and far from the heap), then the length, then for MAP the
+ * stack.  Not counted in n_events, which counts heap events for END.
+ */
+static uint8_t *
+put_mapping(struct rec_thread *t, uint8_t *p, unsigned tag, uint64_t ts,
+    uintptr_t addr, size_t len)
+{
+	p = put_head(t, p, tag, ts);
+	p = ht_put_varint(p, addr);
+	return ht_put_varint(p, len);
+}
+
+void
+event_map(unsigned fn, uintptr_t addr, size_t len, uint64_t stack)
+{
+	struct rec_thread *t = thread_current();
+	uint8_t *p;
+
+	if (t == NULL) {
+		writer_count_dropped(1);
+		return;
+	}
+	p = buf_begin(t);
+	p = put_mapping(t, p, HT_TAG_MAP + fn, rec_now(), addr, len);
+	p = ht_put_varint(p, stack);
+	buf_end(t, p);
+}
+
+void
+event_unmap(unsigned fn, uintptr_t addr, size_t len)
+{
+	struct rec_thread *t = thread_current();
+	uint8_t *p;
+
+	if (t == NULL) {
+		writer_count_dropped(1);
+		return;
+	}
+	p = buf_begin(t);
+	p = put_mapping(t, p, HT_TAG_UNMAP + fn, rec_now(), addr, len);
+	buf_end(t, p);
+}
+
+/* mremap: as event_realloc_end, for mappings (begun the same way). */
+void
+event_remap_end(uintptr_t old, size_t old_len, uint64_t t0, uintptr_t addr,
+    size_t len, uint64_t stack)
+{
+	struct rec_thread *t = thread_current();
+	uint8_t *p;
+
+	if (t == NULL) {
+		writer_count_dropped(2);
+		return;
+	}
+	p = buf_begin(t);
+	p = put_mapping(t, p, HT_TAG_UNMAP + HT_UNMAP_MREMAP,
+	    t0 ? t0 : rec_now(), old, old_len);
+	p = put_mapping(t, p, HT_TAG_MAP + HT_MAP_MREMAP, rec_now(), addr,
+	    len);
+	p = ht_put_varint(p, stack);
+	atomic_store_explicit(&t->inflight_ts, 0, memory_order_relaxed);
+	buf_end(t, p);
+}
+
 uint64_t
 event_realloc_begin(void)
 {

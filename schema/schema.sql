@@ -1,4 +1,4 @@
--- schema.sql - the heaptrail analysis database, schema version 1.
+-- schema.sql - the heaptrail analysis database, schema version 2.
 --
 -- Compiled into build/heaptrail (the Makefile makes build/gen/schema.c of
 -- it) and run on an empty database by `heaptrail analyze`.  The tables
@@ -7,12 +7,13 @@
 -- PRAGMA user_version gives.  Times are seconds since the start of the
 -- recording, sizes bytes, addresses integers.
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 -- Key facts of the run, one row per key: program, pid, duration_s,
 -- events, allocations, frees, complete (1 if the recording ended cleanly),
 -- trace (path), trace_bytes, realtime_start (Unix seconds), buckets,
--- bucket_s, schema (1), heaptrail (version that wrote it).
+-- bucket_s, schema (2), heaptrail (version that wrote it); anonymous
+-- mappings: maps, unmaps, mapped_bytes_end, mapped_peak_bytes.
 CREATE TABLE meta (
 	key TEXT PRIMARY KEY,
 	value
@@ -35,7 +36,9 @@ CREATE TABLE modules (
 	allocations INTEGER NOT NULL DEFAULT 0,
 	live_blocks INTEGER NOT NULL DEFAULT 0,	-- at the end
 	live_bytes INTEGER NOT NULL DEFAULT 0,
-	peak_bytes INTEGER NOT NULL DEFAULT 0	-- highest live at any time
+	peak_bytes INTEGER NOT NULL DEFAULT 0,	-- highest live at any time
+	mapped_bytes INTEGER NOT NULL DEFAULT 0	-- of live_bytes, in
+						-- anonymous mappings
 );
 
 -- Threads of the run.
@@ -122,7 +125,9 @@ CREATE TABLE timeline (
 	peak_bytes INTEGER NOT NULL,	-- highest within the bucket
 	rss_bytes INTEGER,		-- last sample in the bucket, if any
 	allocations INTEGER NOT NULL,	-- made during the bucket
-	frees INTEGER NOT NULL
+	frees INTEGER NOT NULL,
+	mapped_bytes INTEGER NOT NULL DEFAULT 0	-- anonymous mappings the
+						-- program made, live then
 );
 
 -- heaptrail_mark() labels.
@@ -154,7 +159,8 @@ CREATE TABLE blocks (
 	free_time REAL,
 	stack_id INTEGER NOT NULL,
 	thread_id INTEGER,
-	entry TEXT NOT NULL		-- malloc, calloc, realloc, ...
+	entry TEXT NOT NULL		-- malloc, calloc, realloc, ...;
+					-- mmap, mremap: a mapping
 );
 
 -- Allocation sites: see heaptrail(5) for how stacks map to sites.
@@ -174,6 +180,8 @@ CREATE TABLE sites (
 	live_blocks INTEGER NOT NULL,
 	live_bytes INTEGER NOT NULL,
 	peak_bytes INTEGER NOT NULL,
+	mapped_bytes INTEGER NOT NULL DEFAULT 0,	-- of live_bytes, in
+							-- anonymous mappings
 	growth_bytes_per_s REAL,
 	first_time REAL,
 	last_time REAL
