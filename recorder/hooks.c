@@ -28,7 +28,9 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -61,6 +63,8 @@ static int (*real_fexecve)(int, char *const[], char *const[]);
 static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
 static int (*real_munmap)(void *, size_t);
 static void *(*real_mremap)(void *, size_t, size_t, int, ...);
+static int (*real_pthread_setname_np)(pthread_t, const char *);
+static int (*real_prctl)(int, ...);
 static void (*real_exit)(int) __attribute__((noreturn));
 static void (*real_Exit)(int) __attribute__((noreturn));
 
@@ -123,6 +127,8 @@ rec_resolve_real(void)
 	RESOLVE(mmap);
 	RESOLVE(munmap);
 	RESOLVE(mremap);
+	RESOLVE(pthread_setname_np);
+	RESOLVE(prctl);
 	*(void **)&real_exit = dlsym(RTLD_NEXT, "_exit");
 	*(void **)&real_Exit = dlsym(RTLD_NEXT, "_Exit");
 	RESOLVE(free);		/* last: it says resolution is done */
@@ -480,6 +486,55 @@ mremap(void *old, size_t old_len, size_t len, int flags, ...)
 		    len, stack);
 	rec_guard_leave();
 	return p;
+}
+
+/* --- thread names ---------------------------------------------------------------- */
+
+/* A thread named after it started: say so in the trace at once. */
+EXPORT int
+pthread_setname_np(pthread_t thread, const char *name)
+{
+	int ret;
+
+	if (real_pthread_setname_np == NULL)
+		return ENOSYS;
+	ret = real_pthread_setname_np(thread, name);
+	if (ret == 0 && recording()) {
+		rec_guard = 1;
+		event_thread_name(thread, name);
+		rec_guard_leave();
+	}
+	return ret;
+}
+
+EXPORT int
+prctl(int option, ...)
+{
+	unsigned long arg[4];
+	va_list ap;
+	int ret, i;
+
+	va_start(ap, option);
+	for (i = 0; i < 4; i++)
+		arg[i] = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (real_prctl == NULL)
+		return (int)syscall(SYS_prctl, option, arg[0], arg[1], arg[2],
+		    arg[3]);
+	ret = real_prctl(option, arg[0], arg[1], arg[2], arg[3]);
+	if (ret == 0 && option == PR_SET_NAME && arg[0] != 0 &&
+	    recording()) {
+		char name[16];
+
+		/* The kernel keeps 15 bytes: report what it kept. */
+		if (real_prctl(PR_GET_NAME, (unsigned long)name, 0, 0, 0) ==
+		    0) {
+			rec_guard = 1;
+			event_thread_name(pthread_self(), name);
+			rec_guard_leave();
+		}
+	}
+	return ret;
 }
 
 /* --- loader and process end ------------------------------------------------------ */

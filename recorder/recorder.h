@@ -142,6 +142,7 @@ struct rec_thread {
 	int dead;		/* owner exited; recycled once drained */
 	int shared;		/* appended to by several threads */
 	pid_t tid;		/* kernel thread id (0 if shared) */
+	pthread_t self;		/* its pthread_self() (unset if shared) */
 	uint64_t last_ts;	/* delta bases, reset with the buffer */
 	uint64_t last_ptr;
 	_Atomic uint64_t inflight_ts;	/* start of a realloc in progress
@@ -168,6 +169,8 @@ void event_alloc(unsigned fn, uintptr_t ptr, size_t size, uint64_t stack,
     uint64_t ts) REC_HIDDEN;
 void event_free(unsigned fn, uintptr_t ptr) REC_HIDDEN;
 void event_mark(const char *label) REC_HIDDEN;
+/* A THREAD_NAME event for THREAD (any live thread of the process). */
+void event_thread_name(pthread_t thread, const char *name) REC_HIDDEN;
 /* realloc: marks the free part in flight, returns its time. */
 uint64_t event_realloc_begin(void) REC_HIDDEN;
 void event_realloc_end(unsigned free_fn, uintptr_t old, uint64_t t0,

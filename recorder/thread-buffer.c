@@ -241,6 +241,7 @@ thread_register(int shared)
 			t->idx = atomic_fetch_add(&next_thread_idx, 1);
 			t->shared = shared;
 			t->tid = tid;
+			t->self = pthread_self();
 			spin_unlock(t);
 			break;
 		}
@@ -255,6 +256,7 @@ thread_register(int shared)
 		t->idx = atomic_fetch_add(&next_thread_idx, 1);
 		t->shared = shared;
 		t->tid = tid;
+		t->self = pthread_self();
 		t->next = registry_head;
 		atomic_store_explicit(&registry_head, t, memory_order_release);
 	}
@@ -295,6 +297,7 @@ thread_buffers_after_fork(void)
 	if (self != NULL) {
 		self->idx = atomic_fetch_add(&next_thread_idx, 1);
 		self->tid = (pid_t)syscall(SYS_gettid);
+		self->self = pthread_self();
 		thread_start_record(self);
 	}
 }
@@ -558,6 +561,35 @@ event_remap_end(uintptr_t old, size_t old_len, uint64_t t0, uintptr_t addr,
 	    len);
 	p = ht_put_varint(p, stack);
 	atomic_store_explicit(&t->inflight_ts, 0, memory_order_relaxed);
+	buf_end(t, p);
+}
+
+void
+event_thread_name(pthread_t thread, const char *name)
+{
+	struct rec_thread *t;
+	uint8_t *p;
+
+	if (pthread_equal(thread, pthread_self())) {
+		t = thread_current();
+	} else {
+		/* Another thread: the live one registered with that id. */
+		for (t = atomic_load_explicit(&registry_head,
+		    memory_order_acquire); t != NULL; t = t->next) {
+			spin_lock(t);
+			if (!t->dead && !t->shared &&
+			    pthread_equal(t->self, thread))
+				break;
+			spin_unlock(t);
+		}
+		if (t == NULL)
+			return;		/* not seen yet: named at its start */
+		spin_unlock(t);
+	}
+	if (t == NULL)
+		return;
+	p = buf_begin(t);
+	p = put_name(t, p, name);
 	buf_end(t, p);
 }
 

@@ -15,3 +15,13 @@ grep -q 'heaptrail_alloc ptr=0x10 size=5' d || fail "low address lost"
 grep -q 'mark "phase-2"' d || fail "marker phase-2 missing"
 # Without the recorder the annotations do nothing (and cost nothing).
 "$BUILD/tests/annotate" || fail "runs without the recorder"
+# Markers: in summary, in the timeline, and as TIME.
+"$HT" analyze t.trace -o t.db 2> /dev/null || fail "analyze failed"
+"$HT" summary --format json t.db | grep -q '"markers": "phase-1@[0-9.]* phase-2@[0-9.]*"' ||
+	fail "summary markers: $("$HT" summary --format json t.db)"
+"$HT" timeline --format csv t.db | grep -q 'phase-2' || fail "timeline: no phase-2 marker"
+expect_eq "$("$HT" leaks --at @phase-2 --format csv t.db | awk -F, 'NR > 1 { n += $4 } END { print n }')" 25 \
+	"blocks live at @phase-2"
+"$HT" leaks --at @nosuch t.db 2> err
+expect_eq $? 1 "an unknown marker is an error"
+grep -q "no marker 'nosuch'" err || fail "unknown marker message: $(cat err)"
