@@ -9,7 +9,12 @@ CXX ?= g++
 # missing ones (as root) or prints the apt-get line.
 BUILD_DEPS := gcc make libzstd-dev libsqlite3-dev libncurses-dev \
 	libdwarf-dev libelf-dev libunwind-dev libiberty-dev
-CHECK_DEPS := g++ tmux sqlite3 mandoc
+# The tests also record real programs nobody here wrote (python3, git,
+# xz, pigz, ripgrep, cmake; valgrind gives the reference counts) and other
+# allocators loaded as libraries (tcmalloc, jemalloc): test-only packages.
+CHECK_DEPS := g++ tmux sqlite3 mandoc valgrind \
+	libtcmalloc-minimal4 libjemalloc2 \
+	python3 git xz-utils pigz ripgrep cmake
 BENCH_DEPS := heaptrack time
 
 # All warning flags live here.

@@ -117,13 +117,64 @@ find_program(const char *name)
  * Checks that the recorder can see into PATH.  Returns NULL if fine, or a
  * malloc'ed reason.  Scripts (#!) are fine: their interpreter is recorded.
  */
+/*
+ * Does the ELF file FD (header EH) define a function NAME in a symbol
+ * table of type TYPE (SHT_SYMTAB, SHT_DYNSYM)?  Stripped: no.
+ */
+static int
+elf_defines(int fd, const Elf64_Ehdr *eh, unsigned type, const char *name)
+{
+	size_t name_len = strlen(name);
+	int i, found = 0;
+
+	for (i = 0; i < eh->e_shnum && !found; i++) {
+		Elf64_Shdr sh, strsh;
+		Elf64_Sym *syms;
+		char *strs;
+		size_t n, j;
+
+		if (pread(fd, &sh, sizeof sh, (off_t)(eh->e_shoff +
+		    (uint64_t)i * eh->e_shentsize)) != (ssize_t)sizeof sh)
+			break;
+		if (sh.sh_type != type ||
+		    sh.sh_entsize != sizeof(Elf64_Sym) ||
+		    sh.sh_size > (64u << 20) || sh.sh_link >= eh->e_shnum ||
+		    pread(fd, &strsh, sizeof strsh, (off_t)(eh->e_shoff +
+		    (uint64_t)sh.sh_link * eh->e_shentsize)) !=
+		    (ssize_t)sizeof strsh || strsh.sh_size > (64u << 20))
+			continue;
+		n = sh.sh_size / sizeof *syms;
+		syms = xmalloc(sh.sh_size + 1);
+		strs = xmalloc(strsh.sh_size + 1);
+		if (pread(fd, syms, sh.sh_size, (off_t)sh.sh_offset) ==
+		    (ssize_t)sh.sh_size && pread(fd, strs, strsh.sh_size,
+		    (off_t)strsh.sh_offset) == (ssize_t)strsh.sh_size) {
+			strs[strsh.sh_size] = '\0';
+			for (j = 0; j < n && !found; j++)
+				found = syms[j].st_shndx != SHN_UNDEF &&
+				    ELF64_ST_TYPE(syms[j].st_info) ==
+				    STT_FUNC && syms[j].st_name +
+				    name_len < strsh.sh_size &&
+				    strcmp(strs + syms[j].st_name, name) == 0;
+		}
+		free(syms);
+		free(strs);
+	}
+	return found;
+}
+
+/*
+ * Why the recorder cannot see PROGRAM, or NULL.  Sets *WARNING (or NULL)
+ * to a problem that does not stop recording but makes it partial.
+ */
 static char *
-check_program(const char *path)
+check_program(const char *path, char **warning)
 {
 	Elf64_Ehdr eh;
 	struct stat st;
 	int fd, i, dynamic = 0;
 
+	*warning = NULL;
 	if (stat(path, &st) != 0)
 		return xasprintf("%s: %s", path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
@@ -149,6 +200,19 @@ check_program(const char *path)
 		if (ph.p_type == PT_INTERP || ph.p_type == PT_DYNAMIC)
 			dynamic = 1;
 	}
+	/*
+	 * An allocator linked in statically: if it exports malloc, the
+	 * recorder notices at start and says so itself; if not, only the
+	 * full symbol table (when not stripped) tells.
+	 */
+	if (dynamic && !elf_defines(fd, &eh, SHT_DYNSYM, "malloc") &&
+	    (elf_defines(fd, &eh, SHT_SYMTAB, "malloc") ||
+	    elf_defines(fd, &eh, SHT_SYMTAB, "je_malloc") ||
+	    elf_defines(fd, &eh, SHT_SYMTAB, "tc_malloc")))
+		*warning = xasprintf("%s: has an allocator of its own built "
+		    "in (it defines malloc); the recorder sees only what goes "
+		    "through the C library's malloc, so the trace will miss "
+		    "most allocations", path);
 	close(fd);
 	if (!dynamic)
 		return xasprintf("%s: is statically linked; the recorder "
@@ -191,7 +255,6 @@ expand_pattern(const char *pattern, pid_t pid, const char *name)
 	return out;
 }
 
-/* Child side: report why we could not start, then exit. */
 /* The program being recorded, for forward_signal(). */
 static volatile pid_t recorded_pid;
 
@@ -204,6 +267,7 @@ forward_signal(int sig)
 		kill(recorded_pid, sig);
 }
 
+/* Child side: report why we could not start, then exit. */
 static void __attribute__((noreturn))
 child_fail(int fd, int status, const char *fmt, ...)
 {
@@ -322,7 +386,8 @@ cmd_record(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *output = NULL, *depth = NULL;
-	char *lib, *program, *why, *pattern, *trace, *preload, *name, *base;
+	char *lib, *program, *why, *warning, *pattern, *trace, *preload;
+	char *name, *base;
 	char msg[1024];
 	struct sigaction ign, fwd, old_int, old_quit, old_term, old_hup;
 	struct timespec start;
@@ -373,12 +438,16 @@ cmd_record(int argc, char **argv)
 		free(lib);
 		return status;
 	}
-	if ((why = check_program(program)) != NULL) {
+	if ((why = check_program(program, &warning)) != NULL) {
 		cli_error("%s", why);
 		free(why);
 		free(program);
 		free(lib);
 		return 1;
+	}
+	if (warning != NULL) {
+		fprintf(stderr, "heaptrail: warning: %s\n", warning);
+		free(warning);
 	}
 
 	name = xstrdup(program);

@@ -13,6 +13,7 @@
  * Owns: the configuration, the recorder state, the time base.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -377,6 +378,34 @@ fork_child(void)
 	rec_guard = saved;
 }
 
+/*
+ * The hooks see malloc only if the dynamic linker binds "malloc" to ours:
+ * a program that defines malloc itself, or a library preloaded before
+ * this one, comes first.  Say so, since the trace will miss its calls.
+ * (Our own range is [LO, HI).)
+ */
+static void
+check_malloc_order(uintptr_t lo, uintptr_t hi)
+{
+	static const char *const names[] = { "malloc", "free", NULL };
+	int i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		void *f = dlsym(RTLD_DEFAULT, names[i]);
+		Dl_info info;
+
+		if (f == NULL || ((uintptr_t)f >= lo && (uintptr_t)f < hi))
+			continue;
+		if (dladdr(f, &info) == 0 || info.dli_fname == NULL)
+			info.dli_fname = "another object";
+		rec_warn("allocations will not be recorded: malloc is "
+		    "defined ahead of the recorder (by the program itself, or "
+		    "by a library preloaded before libheaptrail.so) in ",
+		    info.dli_fname);
+		return;
+	}
+}
+
 __attribute__((constructor)) static void
 rec_init(void)
 {
@@ -444,6 +473,7 @@ rec_init(void)
 		rec_guard = 0;
 		return;
 	}
+	check_malloc_order(lo, hi);
 	modules_rescan(0);	/* before any stack can be defined */
 	pthread_atfork(NULL, NULL, fork_child);
 	{
