@@ -56,6 +56,8 @@ static void *(*real_memalign)(size_t, size_t);
 static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);
 static int (*real_dlclose)(void *);
+static void *(*real_dlopen)(const char *, int);
+static void *(*real_dlmopen)(Lmid_t, const char *, int);
 static int (*real_execve)(const char *, char *const[], char *const[]);
 static int (*real_execvp)(const char *, char *const[]);
 static int (*real_execvpe)(const char *, char *const[], char *const[]);
@@ -120,6 +122,8 @@ rec_resolve_real(void)
 	RESOLVE(valloc);
 	RESOLVE(pvalloc);
 	RESOLVE(dlclose);
+	RESOLVE(dlopen);
+	RESOLVE(dlmopen);
 	RESOLVE(execve);
 	RESOLVE(execvp);
 	RESOLVE(execvpe);
@@ -538,6 +542,49 @@ prctl(int option, ...)
 }
 
 /* --- loader and process end ------------------------------------------------------ */
+
+/*
+ * dlopen and dlmopen only look at the flags and go on: the real call is
+ * the last thing they do, compiled as a jump (a sibling call), because
+ * glibc finds the caller by its return address to apply the caller's
+ * RUNPATH and $ORIGIN.  A library opened with RTLD_DEEPBIND binds malloc
+ * to the C library's ahead of ours, and one in a new namespace has a C
+ * library of its own: neither can be recorded, so say so.
+ */
+static void
+warn_unseen(const char *file, const char *why)
+{
+	char msg[512];
+	size_t n = strlen(why);
+
+	if (n > sizeof msg - 100)
+		n = sizeof msg - 100;
+	memcpy(msg, why, n);
+	strcpy(msg + n, ": the allocations it makes are not recorded, and the "
+	    "program's blocks it frees look live: ");
+	rec_warn(msg, file ? file : "(the program)");
+}
+
+EXPORT void *
+dlopen(const char *file, int mode)
+{
+	if (real_dlopen == NULL)
+		rec_resolve_real();
+	if ((mode & RTLD_DEEPBIND) && rec_state != REC_OFF)
+		warn_unseen(file, "a library is opened with RTLD_DEEPBIND");
+	return real_dlopen(file, mode);
+}
+
+EXPORT void *
+dlmopen(Lmid_t lmid, const char *file, int mode)
+{
+	if (real_dlmopen == NULL)
+		rec_resolve_real();
+	if (lmid != LM_ID_BASE && rec_state != REC_OFF)
+		warn_unseen(file, "a library is opened in a namespace of its "
+		    "own (dlmopen)");
+	return real_dlmopen(lmid, file, mode);
+}
 
 EXPORT int
 dlclose(void *handle)
