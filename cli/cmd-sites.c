@@ -172,7 +172,12 @@ sites_grouped(const struct query_opts *o, const char *having)
 		    " AND sf.position = m.key / 256 JOIN frames fr ON"
 		    " fr.address = sf.address AND fr.depth = m.key %% 256"
 		    " LEFT JOIN modules md ON md.id = fr.module_id JOIN stacks"
-		    " st ON st.id = m.stack_id) ", match);
+		    " st ON st.id = m.stack_id"
+		    /* Stacks with no frame that matches keep their site. */
+		    " UNION ALL SELECT st.id, s.function, s.file, s.line,"
+		    " s.module, s.address, s.id FROM stacks st JOIN sites s ON"
+		    " s.id = st.site_id WHERE st.id NOT IN (SELECT stack_id"
+		    " FROM m)) ", match);
 		sqlite3_free(match);
 	} else {
 		k = xstrdup("WITH k AS (SELECT st.id AS stack_id, s.function"

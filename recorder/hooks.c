@@ -154,8 +154,12 @@ booting(void)
 static inline int
 recording(void)
 {
-	return rec_guard == 0 &&
-	    atomic_load_explicit(&rec_state, memory_order_relaxed) != REC_OFF;
+	if (rec_guard != 0)
+		return 0;
+	if (__builtin_expect(atomic_load_explicit(&rec_state,
+	    memory_order_relaxed) != REC_OFF, 1))
+		return 1;
+	return rec_start_early();
 }
 
 static inline __attribute__((always_inline)) void

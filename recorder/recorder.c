@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,8 @@
 #include <zstd.h>
 
 #include "recorder.h"
+
+extern char **environ;
 
 struct rec_config rec_config = { .depth = 64 };
 _Atomic int rec_state = REC_OFF;
@@ -406,7 +409,10 @@ check_malloc_order(uintptr_t lo, uintptr_t hi)
 	}
 }
 
-__attribute__((constructor)) static void
+/* Set once the recorder has tried to start (it starts once at most). */
+static _Atomic int start_attempted;
+
+static void
 rec_init(void)
 {
 	static char path[4096];
@@ -415,6 +421,8 @@ rec_init(void)
 	ssize_t n;
 	int fd;
 
+	if (atomic_exchange(&start_attempted, 1))
+		return;
 	rec_resolve_real();
 	rec_guard = 1;
 	base_ns = clock_ns(CLOCK_MONOTONIC) - HT_TIME_UNIT_NS;
@@ -491,6 +499,32 @@ rec_init(void)
 	rec_state = REC_RUNNING;
 	signals_init();
 	rec_guard = 0;
+}
+
+/*
+ * The constructor of a preloaded library runs late: after those of every
+ * other library the program loads (the loader initializes in reverse
+ * load order), whose constructors may allocate and keep memory (C++
+ * static objects, libstdc++'s emergency pool).  So the recorder starts at
+ * the first allocation once the C library itself is ready: its
+ * constructor has set environ, and no thread exists yet (so nothing
+ * races with the start).  Called by the hooks while not recording;
+ * returns whether they should record now.
+ */
+int
+rec_start_early(void)
+{
+	if (atomic_load_explicit(&start_attempted, memory_order_relaxed) ||
+	    environ == NULL || !__libc_single_threaded)
+		return 0;
+	rec_init();
+	return atomic_load(&rec_state) != REC_OFF;
+}
+
+__attribute__((constructor)) static void
+rec_constructor(void)
+{
+	rec_init();
 }
 
 void

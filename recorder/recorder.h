@@ -71,6 +71,8 @@ rec_guard_leave(void)
 		rec_signal_deliver_pending();
 }
 
+/* Starts the recorder from a hook if it is time (see recorder.c). */
+int rec_start_early(void) REC_HIDDEN;
 void rec_stop(void) REC_HIDDEN;		/* flush everything, end trace */
 /* Around exec: write everything out first; resume if exec failed. */
 void rec_before_exec(void) REC_HIDDEN;
