@@ -151,6 +151,44 @@ booting(void)
 	return real_free == NULL;
 }
 
+/* --- is malloc ours? ---------------------------------------------------- */
+
+/*
+ * Calls what the name "malloc" is bound to for the program, with
+ * rec_guard at GUARD_PROBE, and tells whether our hook saw the call.  An
+ * address comparison would not do: a non-PIE program that takes malloc's
+ * address exports a PLT entry under that name, which still leads here.
+ */
+#define GUARD_PROBE 2
+static int probe_seen;
+
+static inline void
+note_probe(void)
+{
+	if (__builtin_expect(rec_guard == GUARD_PROBE, 0))
+		probe_seen = 1;
+}
+
+int
+rec_malloc_is_ours(void)
+{
+	void *(*bound)(size_t) = (void *(*)(size_t))dlsym(RTLD_DEFAULT,
+	    "malloc");
+	int saved = rec_guard;
+	void *p;
+
+	if (bound == NULL)
+		return 1;
+	probe_seen = 0;
+	rec_guard = GUARD_PROBE;
+	p = bound(1);
+	rec_guard = saved;
+	/* Freed by whoever made it: the same binding's free. */
+	if (p != NULL && probe_seen)
+		real_free(p);
+	return probe_seen;
+}
+
 static inline int
 recording(void)
 {
@@ -179,8 +217,10 @@ malloc(size_t size)
 
 	if (booting())
 		return boot_alloc(size);
-	if (!recording())
+	if (!recording()) {
+		note_probe();
 		return real_malloc(size);
+	}
 	rec_guard = 1;
 	p = real_malloc(size);
 	if (p != NULL)

@@ -382,31 +382,25 @@ fork_child(void)
 }
 
 /*
- * The hooks see malloc only if the dynamic linker binds "malloc" to ours:
- * a program that defines malloc itself, or a library preloaded before
- * this one, comes first.  Say so, since the trace will miss its calls.
- * (Our own range is [LO, HI).)
+ * The hooks see malloc only if the program's calls reach them: a program
+ * that defines malloc itself, or a library preloaded before this one,
+ * comes first.  Say so, since the trace would miss those calls.
  */
 static void
-check_malloc_order(uintptr_t lo, uintptr_t hi)
+check_malloc_order(void)
 {
-	static const char *const names[] = { "malloc", "free", NULL };
-	int i;
+	void *bound;
+	Dl_info info;
 
-	for (i = 0; names[i] != NULL; i++) {
-		void *f = dlsym(RTLD_DEFAULT, names[i]);
-		Dl_info info;
-
-		if (f == NULL || ((uintptr_t)f >= lo && (uintptr_t)f < hi))
-			continue;
-		if (dladdr(f, &info) == 0 || info.dli_fname == NULL)
-			info.dli_fname = "another object";
-		rec_warn("allocations will not be recorded: malloc is "
-		    "defined ahead of the recorder (by the program itself, or "
-		    "by a library preloaded before libheaptrail.so) in ",
-		    info.dli_fname);
+	if (rec_malloc_is_ours())
 		return;
-	}
+	bound = dlsym(RTLD_DEFAULT, "malloc");
+	if (bound == NULL || dladdr(bound, &info) == 0 ||
+	    info.dli_fname == NULL)
+		info.dli_fname = "another object";
+	rec_warn("allocations will not be recorded: malloc is defined ahead "
+	    "of the recorder (by the program itself, or by a library "
+	    "preloaded before libheaptrail.so) in ", info.dli_fname);
 }
 
 /* Set once the recorder has tried to start (it starts once at most). */
@@ -481,7 +475,7 @@ rec_init(void)
 		rec_guard = 0;
 		return;
 	}
-	check_malloc_order(lo, hi);
+	check_malloc_order();
 	modules_rescan(0);	/* before any stack can be defined */
 	pthread_atfork(NULL, NULL, fork_child);
 	{

@@ -85,6 +85,8 @@ void rec_unmap(void *p, size_t size) REC_HIDDEN;
 /* --- real functions (hooks.c) ---------------------------------------- */
 
 void rec_resolve_real(void) REC_HIDDEN;
+/* Do the program's malloc calls reach our hook? */
+int rec_malloc_is_ours(void) REC_HIDDEN;
 
 /* --- stacks (stack-table.c) -------------------------------------------- */
 
