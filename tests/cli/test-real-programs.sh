@@ -7,8 +7,8 @@
 #
 # Tolerances, where counts are not exact:
 #   python3  1% (6 allocations in practice): Python copies the environment
-#            into os.environ, and
-#            valgrind and heaptrail each add different variables to it
+#            into os.environ, and valgrind and heaptrail each add
+#            different variables to it
 #   pigz     25%: its threads take compression buffers from a pool that
 #            grows when they fall behind, which depends on scheduling (and
 #            valgrind runs one thread at a time)
