@@ -70,7 +70,7 @@ BENCH_BIN := $(BUILD)/bench/alloc-bench
 DEPS_STAMP := $(BUILD)/.deps-build
 CHECK_STAMP := $(BUILD)/.deps-check
 
-.PHONY: all demo check bench install clean asan help deps check-deps manlint fuzz
+.PHONY: all demo check soak bench install clean asan help deps check-deps manlint fuzz
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/heaptrail $(BUILD)/libheaptrail.so
@@ -79,6 +79,7 @@ help:
 	@echo "make              build $(BUILD)/heaptrail and $(BUILD)/libheaptrail.so"
 	@echo "make demo         record samples/leak.c, analyze it, show summary and leaks"
 	@echo "make check        build and run every test (ends: N passed, N failed)"
+	@echo "make soak         long stress run and repeated race tests (SOAK_SECONDS, SOAK_ROUNDS)"
 	@echo "make bench        recording benchmark against heaptrack -> bench/RESULTS.md"
 	@echo "make asan         build with AddressSanitizer into build-asan/ and run the tests"
 	@echo "make fuzz         libFuzzer on the trace reader (FUZZ_SECONDS=60)"
@@ -200,6 +201,20 @@ demo: all check-deps $(BUILD)/samples/leak
 
 check: all check-deps $(SAMPLE_BIN) $(TESTPROG_BIN) $(TESTLIB_BIN) $(UNIT_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh
+
+# The stress test at length (SOAK_SECONDS per run), then the tests of
+# endings, signals and fork over and over (SOAK_ROUNDS): for races that
+# show once in a hundred runs.
+SOAK_SECONDS ?= 60
+SOAK_ROUNDS ?= 20
+soak: all check-deps $(TESTPROG_BIN)
+	$(Q)STRESS_THREADS=128 STRESS_SECONDS=$(SOAK_SECONDS) BUILD=$(BUILD) \
+		tests/run.sh stress
+	$(Q)i=0; while [ $$i -lt $(SOAK_ROUNDS) ]; do \
+		for t in endings signals fork sigkill many-threads; do \
+			BUILD=$(BUILD) tests/run.sh $$t | tail -n 1 | \
+				grep -q '^1 passed' || { echo "soak: $$t failed in round $$i"; exit 1; }; \
+		done; i=$$((i + 1)); done; echo "soak: $(SOAK_ROUNDS) rounds passed"
 
 bench: all $(BENCH_BIN)
 	$(Q)build-aux/install-deps $(BENCH_DEPS)
