@@ -475,6 +475,54 @@ ordered_fits(ht_ordered *o, const struct held_event *ev)
 	return 1;
 }
 
+/*
+ * Does queue Q, after its head, go on at the same time with the opposite
+ * event on the head's address (the head frees P and the thread allocates
+ * P again, or the head allocates P and the thread frees it)?  Then the
+ * head must go before any other thread's event on P at that time: the
+ * other event needs the state the pair leaves.  (Two threads freeing P
+ * in one microsecond, the first of them having allocated it again in
+ * between, would otherwise be taken in file order and look like an
+ * unknown free.)  Looks at most TIE_LOOKAHEAD events ahead.
+ */
+#define TIE_LOOKAHEAD 32
+
+static int
+queue_reuses_address(const struct thread_queue *q)
+{
+	const struct held_event *head = queue_front(q);
+	const struct held_block *b = q->first;
+	uint32_t pos = q->first_pos, seen = 0;
+	unsigned opposite;
+
+	if (head->tag == HT_TAG_ALLOC)
+		opposite = HT_TAG_FREE;
+	else if (head->tag == HT_TAG_FREE)
+		opposite = HT_TAG_ALLOC;
+	else
+		return 0;
+	for (;;) {
+		const struct held_event *ev;
+
+		if (++pos == HELD_BLOCK_EVENTS) {
+			b = b->next;
+			pos = 0;
+		}
+		if (b == NULL || (b == q->last && pos >= q->last_len) ||
+		    ++seen > TIE_LOOKAHEAD)
+			return 0;
+		ev = &b->ev[pos];
+		if (ev->ts != head->ts)
+			return 0;
+		if (ev->tag == opposite && ev->ptr == head->ptr &&
+		    (ev->tag == HT_TAG_ALLOC ? ev->fn == HT_ALLOC_ANNOTATION :
+		    ev->fn == HT_FREE_ANNOTATION) ==
+		    (head->tag == HT_TAG_ALLOC ? head->fn ==
+		    HT_ALLOC_ANNOTATION : head->fn == HT_FREE_ANNOTATION))
+			return 1;
+	}
+}
+
 /* Collects the heap entries at POS and below whose head has time TS. */
 static void
 tie_collect(ht_ordered *o, size_t pos, uint64_t ts,
@@ -491,7 +539,9 @@ tie_collect(ht_ordered *o, size_t pos, uint64_t ts,
 /*
  * The queue whose head goes next: the heap's top, unless other threads'
  * heads have the same time; then, in file order, the first head that
- * makes sense now (or the top if none does).
+ * makes sense now and whose thread reuses the address right after (see
+ * queue_reuses_address), else the first head that makes sense now, else
+ * the top.
  */
 static struct thread_queue *
 ordered_choose(ht_ordered *o)
@@ -499,13 +549,25 @@ ordered_choose(ht_ordered *o)
 	struct thread_queue *top = o->heap[0], *tie[TIE_SCAN_MAX];
 	uint64_t ts = queue_front(top)->ts;
 	size_t n = 0, i, j;
+	int top_fits;
 
 	if ((o->nheap < 2 || queue_front(o->heap[1])->ts != ts) &&
 	    (o->nheap < 3 || queue_front(o->heap[2])->ts != ts))
 		return top;
-	if (ordered_fits(o, queue_front(top)))
+	top_fits = ordered_fits(o, queue_front(top));
+	if (top_fits && queue_front(top)->tag != HT_TAG_ALLOC &&
+	    queue_front(top)->tag != HT_TAG_FREE)
 		return top;
 	tie_collect(o, 0, ts, tie, &n);
+	if (top_fits) {
+		/* Only another event on the same address can go first. */
+		for (i = 0; i < n; i++)
+			if (tie[i] != top && queue_front(tie[i])->ptr ==
+			    queue_front(top)->ptr)
+				break;
+		if (i == n)
+			return top;
+	}
 	/* File order: insertion sort by chunk (ties are short). */
 	for (i = 1; i < n; i++) {
 		struct thread_queue *q = tie[i];
@@ -515,6 +577,10 @@ ordered_choose(ht_ordered *o)
 			tie[j] = tie[j - 1];
 		tie[j] = q;
 	}
+	for (i = 0; i < n; i++)
+		if (ordered_fits(o, queue_front(tie[i])) &&
+		    queue_reuses_address(tie[i]))
+			return tie[i];
 	for (i = 0; i < n; i++)
 		if (ordered_fits(o, queue_front(tie[i])))
 			return tie[i];

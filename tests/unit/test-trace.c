@@ -448,6 +448,53 @@ test_ordered(void)
 	unlink(tmp_path);
 }
 
+/*
+ * Two threads free one address in the same microsecond, the first of
+ * them having allocated it again in between: thread 1 allocates P at 1,
+ * frees it at 5 and allocates it again at 5; thread 2 frees it at 5.
+ * Thread 2's chunk comes first in the file.  Taken in file order, thread
+ * 2's free would go first and thread 1's would look unknown.
+ */
+static void
+test_tie_reuse(void)
+{
+	static const struct { uint32_t thread; unsigned tag; } want[] = {
+		{ 1, HT_TAG_ALLOC }, { 1, HT_TAG_FREE }, { 1, HT_TAG_ALLOC },
+		{ 2, HT_TAG_FREE },
+	};
+	struct ht_record rec;
+	struct tw w;
+	ht_ordered *o;
+	size_t i = 0;
+
+	tw_open(&w, HT_FORMAT_VERSION);
+	tw_header(&w);
+	tw_frame(&w);
+	tw_chunk(&w, 2);
+	tw_free(&w, 5, 0x5000);
+	tw_chunk(&w, 1);
+	tw_alloc(&w, 1, 0x5000, 16, 0);
+	tw_free(&w, 5, 0x5000);
+	tw_alloc(&w, 5, 0x5000, 16, 0);
+	tw_simple(&w, HT_TAG_SYNC, 10, 0);
+	tw_close(&w);
+
+	o = ht_ordered_open(tmp_path, NULL);
+	assert_true(o != NULL);
+	while (ht_ordered_next(o, &rec) == 1) {
+		if (rec.tag != HT_TAG_ALLOC && rec.tag != HT_TAG_FREE)
+			continue;
+		assert_true(i < 4);
+		expect_u64_eq(rec.thread, want[i].thread);
+		expect_u64_eq(rec.tag, want[i].tag);
+		expect_u64_eq(rec.flags, 0);	/* no unknown, no replaced */
+		i++;
+	}
+	expect_u64_eq(i, 4);
+	ht_ordered_close(o);
+	unlink(tmp_path);
+}
+
 /* Every prefix of the file: no crash, whole frames only, a clear error. */
 static void
 test_truncation(void)
@@ -638,6 +685,8 @@ main(void)
 		{ "trace: missing, foreign, corrupt input", test_bad_input },
 		{ "ptr-map: random insert/remove", test_ptr_map },
 		{ "analyze: damaged stack and thread ids", test_odd_ids },
+		{ "ordered: same-microsecond frees of a reused address",
+		    test_tie_reuse },
 		{ NULL, NULL },
 	};
 
