@@ -35,3 +35,6 @@ grep -q '"function": "make_arena".*"mapped_bytes": 917504' sites.json ||
 "$HT" analyze --all-blocks m.trace -o all.db || fail "analyze --all-blocks"
 expect_eq "$(sqlite3 all.db "select count(*) || ' ' || sum(size) from blocks where entry = 'mmap' and free_time is not null")" \
 	"6 $((1152 * KIB))" "mapping pieces unmapped: 3 arenas, a hole, a fixed overlay, the mremap'd arena"
+# check recomputes heap and mapped totals apart, and they agree.
+"$HT" check m.db > check.out 2>&1 || fail "check: $(cat check.out)"
+grep -q '^ok  mapped bytes at the end: blocks table (1507328)' check.out || fail "check: $(cat check.out)"

@@ -62,6 +62,7 @@ real() {
 		echo "  $name: $a allocations, $f frees; valgrind $1, $2" >&2
 	fi
 	"$HT" analyze $name.trace -o $name.db 2> /dev/null || fail "$name: analyze failed"
+	"$HT" check $name.db > $name.check 2>&1 || fail "$name: check: $(cat $name.check)"
 	if [ -n "$module" ]; then
 		top=$(sqlite3 $name.db "select module from sites order by alloc_bytes desc limit 1")
 		expect_eq "$top" "$module" "$name: module of the biggest site"
