@@ -206,6 +206,19 @@ rescan_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
+/* Around fork (recorder.c): no rescan, so no loader lock, in flight. */
+void
+modules_fork_prepare(void)
+{
+	pthread_mutex_lock(&modules_lock);
+}
+
+void
+modules_fork_parent(void)
+{
+	pthread_mutex_unlock(&modules_lock);
+}
+
 /* In a fork child: every module is defined again in the child's trace. */
 void
 modules_after_fork(void)

@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/membarrier.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/single_threaded.h>
 #include <sys/syscall.h>
@@ -336,6 +338,52 @@ trace_path_for_child(char *path, size_t cap)
 	return 0;
 }
 
+_Atomic int rec_fork_pending;
+int rec_fork_fence;
+
+/* A thread at the closed fork gate (recorder.h) waits for it to open. */
+void
+rec_fork_wait(void)
+{
+	while (atomic_load_explicit(&rec_fork_pending, memory_order_acquire))
+		sched_yield();
+}
+
+/* Can the fork gate use membarrier (see recorder.h)?  Else fence. */
+static void
+fork_gate_init(void)
+{
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+	    0, 0) != 0)
+		rec_fork_fence = 1;
+}
+
+/* fork() prepare: close the gate; wait for unwinds and rescans. */
+static void
+fork_prepare(void)
+{
+	if (rec_state == REC_OFF)
+		return;
+	atomic_store(&rec_fork_pending, 1);
+	if (!rec_fork_fence && syscall(SYS_membarrier,
+	    MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0) {
+		/* Cannot happen once registered; be safe anyway. */
+		rec_fork_fence = 1;
+		usleep(1000);
+	}
+	thread_buffers_wait_unwinds();
+	modules_fork_prepare();
+}
+
+static void
+fork_parent(void)
+{
+	if (!atomic_load(&rec_fork_pending))
+		return;
+	modules_fork_parent();
+	atomic_store(&rec_fork_pending, 0);
+}
+
 /*
  * fork() child: record into a trace of its own.  Only this thread exists
  * here; whatever the parent had buffered is the parent's to write.  The
@@ -349,9 +397,12 @@ fork_child(void)
 	static char path[4096];
 	int saved = rec_guard, fd;
 
+	/* Its modules lock is re-made by modules_after_fork(). */
+	atomic_store(&rec_fork_pending, 0);
 	if (rec_state != REC_RUNNING) {
 		rec_state = REC_OFF;
 		writer_after_fork_child();
+		modules_after_fork();
 		return;
 	}
 	rec_guard = 1;
@@ -477,7 +528,8 @@ rec_init(void)
 	}
 	check_malloc_order();
 	modules_rescan(0);	/* before any stack can be defined */
-	pthread_atfork(NULL, NULL, fork_child);
+	fork_gate_init();
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	{
 		cookie_io_functions_t io = { .write = last_flush_write };
 

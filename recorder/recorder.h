@@ -110,13 +110,22 @@ void stack_table_after_fork(void) REC_HIDDEN;
  * of our own it walks costs as much as one of the program's.
  */
 int unw_backtrace(void **buffer, int size);
+struct rec_thread;
+struct rec_thread *thread_current(void) REC_HIDDEN;
+static inline void unwind_enter(struct rec_thread *t);
+static inline void unwind_leave(struct rec_thread *t);
 static inline __attribute__((always_inline)) uint64_t
 stack_capture(void)
 {
 	void *raw[HT_DEPTH_MAX + STACK_SKIP_MAX];
+	struct rec_thread *t = thread_current();
+	uint64_t id;
 
-	return stack_intern(raw, unw_backtrace(raw,
+	unwind_enter(t);
+	id = stack_intern(raw, unw_backtrace(raw,
 	    rec_config.depth + STACK_SKIP_MAX));
+	unwind_leave(t);
+	return id;
 }
 void stack_table_init(uintptr_t self_lo, uintptr_t self_hi) REC_HIDDEN;
 
@@ -149,6 +158,8 @@ struct rec_thread {
 	pthread_t self;		/* its pthread_self() (unset if shared) */
 	uint64_t last_ts;	/* delta bases, reset with the buffer */
 	uint64_t last_ptr;
+	_Atomic int unwinding;	/* threads inside stack_capture (see
+				   unwind_enter) */
 	_Atomic uint64_t inflight_ts;	/* start of a realloc in progress
 					   (rec_now() >= 1), or 0: caps SYNC */
 	size_t len;
@@ -159,8 +170,65 @@ struct rec_thread {
 	uint8_t buf[THREAD_BUF_SIZE];
 };
 
-struct rec_thread *thread_current(void) REC_HIDDEN;
 void thread_buffers_init(void) REC_HIDDEN;
+/* Fork: waits until no thread is inside stack_capture (recorder.c). */
+void thread_buffers_wait_unwinds(void) REC_HIDDEN;
+
+/*
+ * The fork gate.  libunwind and the loader take locks of their own while
+ * a stack is unwound; a fork child inherits them as they were, and one
+ * taken by another thread at the fork is never released there.  So the
+ * fork prepare handler (recorder.c) closes the gate (rec_fork_pending),
+ * waits until no thread is inside stack_capture, and the fork happens
+ * with none there; threads arriving meanwhile wait at the gate.
+ *
+ * The hot path only stores its flag and reads the gate, with no fence:
+ * the prepare handler makes every thread execute a full barrier
+ * (membarrier) before it reads the flags.  Where the kernel has no
+ * membarrier, rec_fork_fence is set and the hot path fences itself.
+ */
+extern _Atomic int rec_fork_pending REC_HIDDEN;
+extern int rec_fork_fence REC_HIDDEN;
+void rec_fork_wait(void) REC_HIDDEN;
+
+/* The flag is a plain store for a thread's own struct (a locked add
+   would fence), a count for the struct exiting threads share. */
+static inline void
+unwind_flag(struct rec_thread *t, int delta)
+{
+	if (__builtin_expect(t->shared, 0))
+		atomic_fetch_add_explicit(&t->unwinding, delta,
+		    memory_order_release);
+	else
+		atomic_store_explicit(&t->unwinding, delta > 0,
+		    memory_order_release);
+}
+
+static inline void
+unwind_enter(struct rec_thread *t)
+{
+	if (t == NULL)
+		return;
+	for (;;) {
+		unwind_flag(t, 1);
+		if (__builtin_expect(rec_fork_fence, 0))
+			atomic_thread_fence(memory_order_seq_cst);
+		else
+			atomic_signal_fence(memory_order_seq_cst);
+		if (__builtin_expect(!atomic_load_explicit(&rec_fork_pending,
+		    memory_order_relaxed), 1))
+			return;
+		unwind_flag(t, -1);
+		rec_fork_wait();
+	}
+}
+
+static inline void
+unwind_leave(struct rec_thread *t)
+{
+	if (t != NULL)
+		unwind_flag(t, -1);
+}
 void thread_exit_hook(void *arg) REC_HIDDEN;
 void thread_buffers_after_fork(void) REC_HIDDEN;
 
@@ -267,6 +335,8 @@ size_t frame_take(uint8_t *out) REC_HIDDEN;
    thread is rescanning) and around dlclose(). */
 void modules_rescan(int from_writer) REC_HIDDEN;
 void modules_after_fork(void) REC_HIDDEN;
+void modules_fork_prepare(void) REC_HIDDEN;
+void modules_fork_parent(void) REC_HIDDEN;
 void modules_self_range(uintptr_t *lo, uintptr_t *hi) REC_HIDDEN;
 
 #endif /* HEAPTRAIL_RECORDER_H */

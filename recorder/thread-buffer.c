@@ -302,6 +302,20 @@ thread_buffers_after_fork(void)
 	}
 }
 
+void
+thread_buffers_wait_unwinds(void)
+{
+	struct rec_thread *t;
+
+	/* (Not the forking thread's own: fork from a signal handler that
+	   interrupted an unwind would wait for itself.) */
+	for (t = atomic_load_explicit(&registry_head, memory_order_acquire);
+	    t != NULL; t = t->next)
+		while (t != tls_thread && atomic_load_explicit(&t->unwinding,
+		    memory_order_acquire) > 0)
+			sched_yield();
+}
+
 struct rec_thread *
 thread_current(void)
 {
