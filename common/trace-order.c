@@ -75,11 +75,12 @@ struct thread_queue {
 /*
  * Bounds against damaged or hostile traces: never more than HELD_MAX
  * events held (without SYNC records they are released whole, merged but
- * without waiting for the rest of their period), and a tie is resolved
- * among at most TIE_SCAN_MAX threads (beyond that, file order).
+ * without waiting for the rest of their period), and a tie whose first
+ * event does not fit is resolved among at most TIE_SCAN_MAX threads
+ * (beyond that, file order).
  */
 #define HELD_MAX (2u << 20)
-#define TIE_SCAN_MAX 64
+#define TIE_SCAN_MAX 256
 
 struct ht_ordered {
 	ht_reader *reader;
@@ -476,51 +477,90 @@ ordered_fits(ht_ordered *o, const struct held_event *ev)
 }
 
 /*
- * Does queue Q, after its head, go on at the same time with the opposite
- * event on the head's address (the head frees P and the thread allocates
- * P again, or the head allocates P and the thread frees it)?  Then the
- * head must go before any other thread's event on P at that time: the
- * other event needs the state the pair leaves.  (Two threads freeing P
- * in one microsecond, the first of them having allocated it again in
- * between, would otherwise be taken in file order and look like an
- * unknown free.)  Looks at most TIE_LOOKAHEAD events ahead.
+ * Is event E on the same block map as the event of tag TAG, fn FN?
+ * (Annotated blocks live apart from the heap's.)
+ */
+static int
+same_map(const struct held_event *e, unsigned tag, unsigned fn)
+{
+	int annotated = tag == HT_TAG_ALLOC ? fn == HT_ALLOC_ANNOTATION :
+	    fn == HT_FREE_ANNOTATION;
+
+	return (e->tag == HT_TAG_ALLOC ? e->fn == HT_ALLOC_ANNOTATION :
+	    e->fn == HT_FREE_ANNOTATION) == annotated;
+}
+
+/*
+ * Does queue Q, within its events at its head's time, have an event like
+ * EV (same kind, same address) directly followed, among its events on
+ * that address, by the opposite one (it frees the address and allocates
+ * it again, or allocates and frees it)?  Then Q must get there before any
+ * other thread's EV-like event at that time: the other one needs the
+ * state the pair leaves.  (Two threads freeing P in one microsecond, the
+ * first of them having allocated it again in between, would otherwise be
+ * taken in file order and look like an unknown free.)  Looks at most
+ * TIE_LOOKAHEAD events ahead.
  */
 #define TIE_LOOKAHEAD 32
 
 static int
-queue_reuses_address(const struct thread_queue *q)
+queue_reuses_address(const struct thread_queue *q,
+    const struct held_event *ev)
 {
-	const struct held_event *head = queue_front(q);
 	const struct held_block *b = q->first;
+	uint64_t ts = queue_front(q)->ts;
 	uint32_t pos = q->first_pos, seen = 0;
-	unsigned opposite;
+	int found = 0;
 
-	if (head->tag == HT_TAG_ALLOC)
-		opposite = HT_TAG_FREE;
-	else if (head->tag == HT_TAG_FREE)
-		opposite = HT_TAG_ALLOC;
-	else
+	if (ev->tag != HT_TAG_ALLOC && ev->tag != HT_TAG_FREE)
 		return 0;
 	for (;;) {
-		const struct held_event *ev;
+		const struct held_event *e;
 
+		if (b == NULL || (b == q->last && pos >= q->last_len) ||
+		    seen++ == TIE_LOOKAHEAD)
+			return 0;
+		e = &b->ev[pos];
+		if (e->ts != ts)
+			return 0;
+		if ((e->tag == HT_TAG_ALLOC || e->tag == HT_TAG_FREE) &&
+		    e->ptr == ev->ptr && same_map(e, ev->tag, ev->fn)) {
+			if (found)
+				return e->tag != ev->tag;
+			if (e->tag != ev->tag)
+				return 0;	/* the opposite comes first */
+			found = 1;
+		}
 		if (++pos == HELD_BLOCK_EVENTS) {
 			b = b->next;
 			pos = 0;
 		}
-		if (b == NULL || (b == q->last && pos >= q->last_len) ||
-		    ++seen > TIE_LOOKAHEAD)
-			return 0;
-		ev = &b->ev[pos];
-		if (ev->ts != head->ts)
-			return 0;
-		if (ev->tag == opposite && ev->ptr == head->ptr &&
-		    (ev->tag == HT_TAG_ALLOC ? ev->fn == HT_ALLOC_ANNOTATION :
-		    ev->fn == HT_FREE_ANNOTATION) ==
-		    (head->tag == HT_TAG_ALLOC ? head->fn ==
-		    HT_ALLOC_ANNOTATION : head->fn == HT_FREE_ANNOTATION))
-			return 1;
 	}
+}
+
+/*
+ * Among the heap entries at POS and below whose head has TOP's time, the
+ * first in file order whose head makes sense now and whose events at that
+ * time reuse TOP's address (queue_reuses_address), into *BEST.  Not bounded like tie_collect: this is
+ * the one case where missing a candidate misorders the trace.
+ */
+static void
+tie_same_address(ht_ordered *o, size_t pos, struct thread_queue *top,
+    struct thread_queue **best)
+{
+	const struct held_event *t = queue_front(top), *h;
+	struct thread_queue *q;
+
+	if (pos >= o->nheap || (h = queue_front(q = o->heap[pos]))->ts !=
+	    t->ts)
+		return;
+	/* Its head goes first (if it fits) so that it gets to the pair. */
+	if (q != top && (*best == NULL || h->chunk <
+	    queue_front(*best)->chunk) && ordered_fits(o, h) &&
+	    queue_reuses_address(q, t))
+		*best = q;
+	tie_same_address(o, 2 * pos + 1, top, best);
+	tie_same_address(o, 2 * pos + 2, top, best);
 }
 
 /* Collects the heap entries at POS and below whose head has time TS. */
@@ -558,16 +598,17 @@ ordered_choose(ht_ordered *o)
 	if (top_fits && queue_front(top)->tag != HT_TAG_ALLOC &&
 	    queue_front(top)->tag != HT_TAG_FREE)
 		return top;
-	tie_collect(o, 0, ts, tie, &n);
 	if (top_fits) {
-		/* Only another event on the same address can go first. */
-		for (i = 0; i < n; i++)
-			if (tie[i] != top && queue_front(tie[i])->ptr ==
-			    queue_front(top)->ptr)
-				break;
-		if (i == n)
+		/* Only another event on the same address that reuses it can
+		   go first (see queue_reuses_address). */
+		struct thread_queue *best = NULL;
+
+		if (queue_reuses_address(top, queue_front(top)))
 			return top;
+		tie_same_address(o, 0, top, &best);
+		return best != NULL ? best : top;
 	}
+	tie_collect(o, 0, ts, tie, &n);
 	/* File order: insertion sort by chunk (ties are short). */
 	for (i = 1; i < n; i++) {
 		struct thread_queue *q = tie[i];
@@ -579,7 +620,7 @@ ordered_choose(ht_ordered *o)
 	}
 	for (i = 0; i < n; i++)
 		if (ordered_fits(o, queue_front(tie[i])) &&
-		    queue_reuses_address(tie[i]))
+		    queue_reuses_address(tie[i], queue_front(tie[i])))
 			return tie[i];
 	for (i = 0; i < n; i++)
 		if (ordered_fits(o, queue_front(tie[i])))
