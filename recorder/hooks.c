@@ -24,6 +24,8 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
+#include <linux/close_range.h>
 #include <stdarg.h>
 #include <malloc.h>
 #include <stdlib.h>
@@ -67,6 +69,10 @@ static int (*real_munmap)(void *, size_t);
 static void *(*real_mremap)(void *, size_t, size_t, int, ...);
 static int (*real_pthread_setname_np)(pthread_t, const char *);
 static int (*real_prctl)(int, ...);
+static int (*real_close)(int);
+static int (*real_close_range)(unsigned, unsigned, int);
+static int (*real_dup2)(int, int);
+static int (*real_dup3)(int, int, int);
 static void (*real_exit)(int) __attribute__((noreturn));
 static void (*real_Exit)(int) __attribute__((noreturn));
 
@@ -132,6 +138,10 @@ rec_resolve_real(void)
 	RESOLVE(munmap);
 	RESOLVE(mremap);
 	RESOLVE(pthread_setname_np);
+	RESOLVE(close);
+	RESOLVE(close_range);
+	RESOLVE(dup2);
+	RESOLVE(dup3);
 	RESOLVE(prctl);
 	*(void **)&real_exit = dlsym(RTLD_NEXT, "_exit");
 	*(void **)&real_Exit = dlsym(RTLD_NEXT, "_Exit");
@@ -534,6 +544,96 @@ mremap(void *old, size_t old_len, size_t len, int flags, ...)
 		    len, stack);
 	rec_guard_leave();
 	return p;
+}
+
+/* --- the recorder's descriptors ------------------------------------------------ */
+
+/*
+ * A daemon closes every descriptor it did not open, and may dup2 onto
+ * any number.  Closing the trace would lose it, and worse, the number
+ * could then be reused by the program's next open and trace data land
+ * in the program's file.  So a close of one of ours succeeds without
+ * closing it, a range closed skips them, and a dup2 onto one of their
+ * numbers moves ours out of the way first.  (The recorder's own calls,
+ * with rec_guard set, go straight through.)
+ */
+EXPORT int
+close(int fd)
+{
+	if (real_close == NULL)
+		return (int)syscall(SYS_close, fd);
+	if (rec_guard == 0 && rec_state != REC_OFF && writer_fd_is_ours(fd))
+		return 0;
+	return real_close(fd);
+}
+
+static int
+call_close_range(unsigned first, unsigned last, int flags)
+{
+	if (real_close_range == NULL)
+		return (int)syscall(SYS_close_range, first, last, flags);
+	return real_close_range(first, last, flags);
+}
+
+EXPORT int
+close_range(unsigned first, unsigned last, int flags)
+{
+	int ours[2], i, ret = 0;
+
+	if (rec_guard != 0 || rec_state == REC_OFF ||
+	    (flags & CLOSE_RANGE_CLOEXEC))
+		return call_close_range(first, last, flags);
+	writer_fds(ours);
+	for (i = 0; i < 2 && first <= last; i++) {
+		unsigned fd = (unsigned)ours[i];
+
+		if (ours[i] < 0 || fd < first || fd > last)
+			continue;
+		if (fd > first && call_close_range(first, fd - 1, flags) != 0)
+			ret = -1;
+		if (fd == UINT_MAX)
+			return ret;
+		first = fd + 1;
+	}
+	if (first <= last && call_close_range(first, last, flags) != 0)
+		ret = -1;
+	return ret;
+}
+
+EXPORT void
+closefrom(int low)
+{
+	if (low < 0)
+		low = 0;
+	close_range((unsigned)low, UINT_MAX, 0);
+}
+
+EXPORT int
+dup2(int old, int new)
+{
+	if (real_dup2 == NULL)
+		return (int)syscall(SYS_dup2, old, new);
+	if (rec_guard == 0 && rec_state != REC_OFF && old != new &&
+	    writer_fd_is_ours(new)) {
+		rec_guard = 1;
+		writer_fd_vacate(new);
+		rec_guard_leave();
+	}
+	return real_dup2(old, new);
+}
+
+EXPORT int
+dup3(int old, int new, int flags)
+{
+	if (real_dup3 == NULL)
+		return (int)syscall(SYS_dup3, old, new, flags);
+	if (rec_guard == 0 && rec_state != REC_OFF && old != new &&
+	    writer_fd_is_ours(new)) {
+		rec_guard = 1;
+		writer_fd_vacate(new);
+		rec_guard_leave();
+	}
+	return real_dup3(old, new, flags);
 }
 
 /* --- thread names ---------------------------------------------------------------- */

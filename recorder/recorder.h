@@ -313,6 +313,10 @@ void writer_straggler(size_t len) REC_HIDDEN;
 /* Events that could not be recorded (counted in the trace). */
 void writer_count_dropped(uint64_t n) REC_HIDDEN;
 void writer_after_fork_child(void) REC_HIDDEN;
+/* The recorder's own descriptors, kept from the program's close/dup2. */
+int writer_fd_is_ours(int fd) REC_HIDDEN;
+void writer_fd_vacate(int fd) REC_HIDDEN;
+void writer_fds(int out[2]) REC_HIDDEN;
 
 /* --- frame encoder (frame-encoder.c) ------------------------------------------ */
 

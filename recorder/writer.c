@@ -73,10 +73,49 @@ static pthread_mutex_t finish_lock = PTHREAD_MUTEX_INITIALIZER;
 static int statm_fd = -1;
 static uint64_t page_size;
 
+/*
+ * The program may close every descriptor it did not open (daemons do)
+ * or dup2 onto any number: the hooks (hooks.c) keep ours open and move
+ * them out of the way first.  fd_lock keeps their numbers still while
+ * one is in use.
+ */
+static pthread_mutex_t fd_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int
+writer_fd_is_ours(int fd)
+{
+	return fd >= 0 && (fd == trace_fd || fd == statm_fd);
+}
+
+void
+writer_fd_vacate(int fd)
+{
+	pthread_mutex_lock(&fd_lock);
+	if (writer_fd_is_ours(fd)) {
+		int moved = fcntl(fd, F_DUPFD_CLOEXEC, fd + 1);
+
+		/* The old number stays ours until the dup2 replaces it. */
+		if (moved >= 0 && fd == trace_fd)
+			trace_fd = moved;
+		else if (moved >= 0)
+			statm_fd = moved;
+	}
+	pthread_mutex_unlock(&fd_lock);
+}
+
+/* Our descriptors, lowest first, for close_range (-1: none). */
+void
+writer_fds(int out[2])
+{
+	out[0] = trace_fd < statm_fd ? trace_fd : statm_fd;
+	out[1] = trace_fd < statm_fd ? statm_fd : trace_fd;
+}
+
 /* --- file output ---------------------------------------------------------- */
 
+/* Writes to the trace; the caller holds fd_lock (see write_all). */
 static void
-write_all(const uint8_t *p, size_t len)
+write_numbered(const uint8_t *p, size_t len)
 {
 	while (len > 0 && !write_failed) {
 		ssize_t n = write(trace_fd, p, len);
@@ -92,6 +131,14 @@ write_all(const uint8_t *p, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
+}
+
+static void
+write_all(const uint8_t *p, size_t len)
+{
+	pthread_mutex_lock(&fd_lock);
+	write_numbered(p, len);
+	pthread_mutex_unlock(&fd_lock);
 }
 
 static void
@@ -277,7 +324,9 @@ stage_rss(void)
 
 	if (statm_fd < 0)
 		return;
+	pthread_mutex_lock(&fd_lock);
 	n = pread(statm_fd, buf, sizeof buf - 1, 0);
+	pthread_mutex_unlock(&fd_lock);
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
@@ -532,6 +581,7 @@ writer_after_fork_child(void)
 	if (statm_fd >= 0)
 		close(statm_fd);	/* the parent's /proc/self */
 	statm_fd = -1;
+	pthread_mutex_init(&fd_lock, NULL);
 	writer_running = 0;
 	write_failed = 0;
 	stop_flag = wake_flag = 0;
