@@ -272,6 +272,21 @@ stats_live(uint64_t key, const struct ptr_value *v, void *arg)
 	s->live_bytes[v->fn] += v->size;
 }
 
+/* KIND.NAME.calls and .bytes for each entry point that was called. */
+static void
+stats_print_calls(const char *kind, const char *const *names,
+    const uint64_t *calls, const uint64_t *bytes, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (calls[i] == 0)
+			continue;
+		printf("%s.%s.calls %" PRIu64 "\n", kind, names[i], calls[i]);
+		printf("%s.%s.bytes %" PRIu64 "\n", kind, names[i], bytes[i]);
+	}
+}
+
 static void
 stats_print(struct dump_stats *s, ht_ordered *o)
 {
@@ -306,22 +321,10 @@ stats_print(struct dump_stats *s, ht_ordered *o)
 	printf("syncs %" PRIu64 "\n", s->records[HT_TAG_SYNC]);
 	printf("threads %" PRIu64 "\n", s->records[HT_TAG_THREAD_START]);
 	printf("thread_ends %" PRIu64 "\n", s->records[HT_TAG_THREAD_END]);
-	for (i = 0; i < HT_MAP_FN_COUNT; i++) {
-		if (s->map_calls[i] == 0)
-			continue;
-		printf("map.%s.calls %" PRIu64 "\n", ht_map_fn_names[i],
-		    s->map_calls[i]);
-		printf("map.%s.bytes %" PRIu64 "\n", ht_map_fn_names[i],
-		    s->map_bytes[i]);
-	}
-	for (i = 0; i < HT_UNMAP_FN_COUNT; i++) {
-		if (s->unmap_calls[i] == 0)
-			continue;
-		printf("unmap.%s.calls %" PRIu64 "\n", ht_unmap_fn_names[i],
-		    s->unmap_calls[i]);
-		printf("unmap.%s.bytes %" PRIu64 "\n", ht_unmap_fn_names[i],
-		    s->unmap_bytes[i]);
-	}
+	stats_print_calls("map", ht_map_fn_names, s->map_calls, s->map_bytes,
+	    HT_MAP_FN_COUNT);
+	stats_print_calls("unmap", ht_unmap_fn_names, s->unmap_calls,
+	    s->unmap_bytes, HT_UNMAP_FN_COUNT);
 	for (i = 0; i < HT_ALLOC_FN_COUNT; i++) {
 		const char *n = ht_alloc_fn_names[i];
 

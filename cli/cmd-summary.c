@@ -67,21 +67,8 @@ meta_get(sqlite3 *db, const char *key)
 	return v;
 }
 
-/* One integer from SQL, as a string, or NULL. */
-static char *
-sql_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	char *v = NULL;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = xasprintf("%lld", sqlite3_column_int64(st, 0));
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* One string from SQL, or NULL. */
+/* The first column of SQL's first row as a string (integers in
+   decimal), or NULL. */
 static char *
 sql_text(sqlite3 *db, const char *sql)
 {
@@ -103,15 +90,15 @@ computed(sqlite3 *db, const char *name)
 		    " || printf('%.3f', time), ' '), '') FROM (SELECT * FROM"
 		    " markers ORDER BY time, id)");
 	if (strcmp(name, "threads") == 0)
-		return sql_int(db, "SELECT count(*) FROM threads WHERE tid != 0");
+		return sql_text(db, "SELECT count(*) FROM threads WHERE tid != 0");
 	if (strcmp(name, "leak_bytes") == 0)
-		return sql_int(db, "SELECT coalesce(sum(live_bytes), 0) FROM"
+		return sql_text(db, "SELECT coalesce(sum(live_bytes), 0) FROM"
 		    " sites WHERE class = 'leak'");
 	if (strcmp(name, "leak_blocks") == 0)
-		return sql_int(db, "SELECT coalesce(sum(live_blocks), 0) FROM"
+		return sql_text(db, "SELECT coalesce(sum(live_blocks), 0) FROM"
 		    " sites WHERE class = 'leak'");
 	if (strcmp(name, "steady_bytes") == 0)
-		return sql_int(db, "SELECT coalesce(sum(live_bytes), 0) FROM"
+		return sql_text(db, "SELECT coalesce(sum(live_bytes), 0) FROM"
 		    " sites WHERE class = 'steady'");
 	return NULL;
 }

@@ -477,20 +477,6 @@ ordered_fits(ht_ordered *o, const struct held_event *ev)
 }
 
 /*
- * Is event E on the same block map as the event of tag TAG, fn FN?
- * (Annotated blocks live apart from the heap's.)
- */
-static int
-same_map(const struct held_event *e, unsigned tag, unsigned fn)
-{
-	int annotated = tag == HT_TAG_ALLOC ? fn == HT_ALLOC_ANNOTATION :
-	    fn == HT_FREE_ANNOTATION;
-
-	return (e->tag == HT_TAG_ALLOC ? e->fn == HT_ALLOC_ANNOTATION :
-	    e->fn == HT_FREE_ANNOTATION) == annotated;
-}
-
-/*
  * Does queue Q, within its events at its head's time, have an event like
  * EV (same kind, same address) directly followed, among its events on
  * that address, by the opposite one (it frees the address and allocates
@@ -504,9 +490,10 @@ same_map(const struct held_event *e, unsigned tag, unsigned fn)
 #define TIE_LOOKAHEAD 32
 
 static int
-queue_reuses_address(const struct thread_queue *q,
+queue_reuses_address(ht_ordered *o, const struct thread_queue *q,
     const struct held_event *ev)
 {
+	ptr_map *map = ordered_map(o, ev->tag, ev->fn);
 	const struct held_block *b = q->first;
 	uint64_t ts = queue_front(q)->ts;
 	uint32_t pos = q->first_pos, seen = 0;
@@ -524,7 +511,7 @@ queue_reuses_address(const struct thread_queue *q,
 		if (e->ts != ts)
 			return 0;
 		if ((e->tag == HT_TAG_ALLOC || e->tag == HT_TAG_FREE) &&
-		    e->ptr == ev->ptr && same_map(e, ev->tag, ev->fn)) {
+		    e->ptr == ev->ptr && ordered_map(o, e->tag, e->fn) == map) {
 			if (found)
 				return e->tag != ev->tag;
 			if (e->tag != ev->tag)
@@ -541,8 +528,8 @@ queue_reuses_address(const struct thread_queue *q,
 /*
  * Among the heap entries at POS and below whose head has TOP's time, the
  * first in file order whose head makes sense now and whose events at that
- * time reuse TOP's address (queue_reuses_address), into *BEST.  Not bounded like tie_collect: this is
- * the one case where missing a candidate misorders the trace.
+ * time reuse TOP's address (queue_reuses_address), into *BEST.  Not
+ * bounded like tie_collect: missing a candidate here misorders the trace.
  */
 static void
 tie_same_address(ht_ordered *o, size_t pos, struct thread_queue *top,
@@ -557,7 +544,7 @@ tie_same_address(ht_ordered *o, size_t pos, struct thread_queue *top,
 	/* Its head goes first (if it fits) so that it gets to the pair. */
 	if (q != top && (*best == NULL || h->chunk <
 	    queue_front(*best)->chunk) && ordered_fits(o, h) &&
-	    queue_reuses_address(q, t))
+	    queue_reuses_address(o, q, t))
 		*best = q;
 	tie_same_address(o, 2 * pos + 1, top, best);
 	tie_same_address(o, 2 * pos + 2, top, best);
@@ -578,10 +565,11 @@ tie_collect(ht_ordered *o, size_t pos, uint64_t ts,
 
 /*
  * The queue whose head goes next: the heap's top, unless other threads'
- * heads have the same time; then, in file order, the first head that
- * makes sense now and whose thread reuses the address right after (see
- * queue_reuses_address), else the first head that makes sense now, else
- * the top.
+ * heads have the same time.  Then, if the top makes sense now: the top,
+ * unless a tied thread must first get to a pair of events reusing the
+ * top's address (tie_same_address).  If it does not: in file order, the
+ * first head that makes sense now and reuses its address, else the first
+ * head that makes sense now, else the top.
  */
 static struct thread_queue *
 ordered_choose(ht_ordered *o)
@@ -603,7 +591,7 @@ ordered_choose(ht_ordered *o)
 		   go first (see queue_reuses_address). */
 		struct thread_queue *best = NULL;
 
-		if (queue_reuses_address(top, queue_front(top)))
+		if (queue_reuses_address(o, top, queue_front(top)))
 			return top;
 		tie_same_address(o, 0, top, &best);
 		return best != NULL ? best : top;
@@ -620,7 +608,8 @@ ordered_choose(ht_ordered *o)
 	}
 	for (i = 0; i < n; i++)
 		if (ordered_fits(o, queue_front(tie[i])) &&
-		    queue_reuses_address(tie[i], queue_front(tie[i])))
+		    queue_reuses_address(o, tie[i],
+		    queue_front(tie[i])))
 			return tie[i];
 	for (i = 0; i < n; i++)
 		if (ordered_fits(o, queue_front(tie[i])))

@@ -478,10 +478,12 @@ mmap_hook(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		return call_mmap(addr, len, prot, flags, fd, off);
 	rec_guard = 1;
 	if (flags & MAP_FIXED)
-		event_unmap(HT_UNMAP_MMAP_FIXED, (uintptr_t)addr, len);
+		event_mapping(HT_TAG_UNMAP + HT_UNMAP_MMAP_FIXED, (uintptr_t)addr,
+		    len, 0);
 	p = real_mmap(addr, len, prot, flags, fd, off);
 	if (p != MAP_FAILED && (flags & MAP_ANONYMOUS) && prot != PROT_NONE)
-		event_map(HT_MAP_MMAP, (uintptr_t)p, len, stack_capture());
+		event_mapping(HT_TAG_MAP + HT_MAP_MMAP, (uintptr_t)p, len,
+		    stack_capture());
 	rec_guard_leave();
 	return p;
 }
@@ -508,7 +510,7 @@ munmap(void *addr, size_t len)
 	if (!recording())
 		return real_munmap(addr, len);
 	rec_guard = 1;
-	event_unmap(HT_UNMAP_MUNMAP, (uintptr_t)addr, len);
+	event_mapping(HT_TAG_UNMAP + HT_UNMAP_MUNMAP, (uintptr_t)addr, len, 0);
 	ret = real_munmap(addr, len);
 	rec_guard_leave();
 	return ret;

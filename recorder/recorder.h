@@ -111,7 +111,7 @@ void stack_table_after_fork(void) REC_HIDDEN;
  */
 int unw_backtrace(void **buffer, int size);
 struct rec_thread;
-struct rec_thread *thread_current(void) REC_HIDDEN;
+static inline struct rec_thread *thread_current(void);
 static inline void unwind_enter(struct rec_thread *t);
 static inline void unwind_leave(struct rec_thread *t);
 static inline __attribute__((always_inline)) uint64_t
@@ -169,6 +169,23 @@ struct rec_thread {
 	struct rec_thread *next;	/* registry, immutable once linked */
 	uint8_t buf[THREAD_BUF_SIZE];
 };
+
+/*
+ * The calling thread's buffer struct, registered on first use (or the one
+ * exiting threads share); NULL if none could be made.  Inline: every
+ * event asks for it twice (unwinding, appending).
+ */
+extern __thread struct rec_thread *tls_thread
+    __attribute__((tls_model("initial-exec"))) REC_HIDDEN;
+struct rec_thread *thread_current_slow(void) REC_HIDDEN;
+
+static inline struct rec_thread *
+thread_current(void)
+{
+	struct rec_thread *t = tls_thread;
+
+	return __builtin_expect(t != NULL, 1) ? t : thread_current_slow();
+}
 
 void thread_buffers_init(void) REC_HIDDEN;
 /* Fork: waits until no thread is inside stack_capture (recorder.c). */
@@ -251,9 +268,9 @@ void event_realloc_end(unsigned free_fn, uintptr_t old, uint64_t t0,
 void event_realloc_cancel(void) REC_HIDDEN;
 /* Anonymous mappings (MAP/UNMAP records); mremap is begun with
    event_realloc_begin() and cancelled with event_realloc_cancel(). */
-void event_map(unsigned fn, uintptr_t addr, size_t len, uint64_t stack)
+/* TAG: HT_TAG_MAP + fn (STACK written) or HT_TAG_UNMAP + fn. */
+void event_mapping(unsigned tag, uintptr_t addr, size_t len, uint64_t stack)
     REC_HIDDEN;
-void event_unmap(unsigned fn, uintptr_t addr, size_t len) REC_HIDDEN;
 void event_remap_end(uintptr_t old, size_t old_len, uint64_t t0,
     uintptr_t addr, size_t len, uint64_t stack) REC_HIDDEN;
 

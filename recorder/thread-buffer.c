@@ -36,7 +36,7 @@
 
 #define QUEUE_SLOTS 64
 
-static __thread struct rec_thread *tls_thread
+__thread struct rec_thread *tls_thread
     __attribute__((tls_model("initial-exec")));
 static __thread int tls_exited __attribute__((tls_model("initial-exec")));
 
@@ -316,13 +316,12 @@ thread_buffers_wait_unwinds(void)
 			sched_yield();
 }
 
+/* thread_current() when the thread has no struct yet (recorder.h). */
 struct rec_thread *
-thread_current(void)
+thread_current_slow(void)
 {
-	struct rec_thread *t = tls_thread;
+	struct rec_thread *t;
 
-	if (t != NULL)
-		return t;
 	if (tls_exited) {
 		pthread_mutex_lock(&registry_lock);
 		t = late_thread;
@@ -526,7 +525,7 @@ put_mapping(struct rec_thread *t, uint8_t *p, unsigned tag, uint64_t ts,
 }
 
 void
-event_map(unsigned fn, uintptr_t addr, size_t len, uint64_t stack)
+event_mapping(unsigned tag, uintptr_t addr, size_t len, uint64_t stack)
 {
 	struct rec_thread *t = thread_current();
 	uint8_t *p;
@@ -536,23 +535,9 @@ event_map(unsigned fn, uintptr_t addr, size_t len, uint64_t stack)
 		return;
 	}
 	p = buf_begin(t);
-	p = put_mapping(t, p, HT_TAG_MAP + fn, rec_now(), addr, len);
-	p = ht_put_varint(p, stack);
-	buf_end(t, p);
-}
-
-void
-event_unmap(unsigned fn, uintptr_t addr, size_t len)
-{
-	struct rec_thread *t = thread_current();
-	uint8_t *p;
-
-	if (t == NULL) {
-		writer_count_dropped(1);
-		return;
-	}
-	p = buf_begin(t);
-	p = put_mapping(t, p, HT_TAG_UNMAP + fn, rec_now(), addr, len);
+	p = put_mapping(t, p, tag, rec_now(), addr, len);
+	if (ht_tag_is_map(tag))
+		p = ht_put_varint(p, stack);
 	buf_end(t, p);
 }
 
