@@ -1,0 +1,375 @@
+/*
+ * model-run.c - the run as the browser sees it: key figures from meta,
+ * the timeline and markers (held whole: one entry per time bucket), the
+ * stack -> site map, and the time scope with each stack's live bytes and
+ * blocks in it.  Also the list cursor every table view moves.
+ *
+ * The scope is computed from stack_survival in one grouped query: a
+ * block is live at the end of bucket b when it was allocated in a bucket
+ * <= b and freed in a bucket > b, so "live at b" is the window [0, b]
+ * and "allocated in [from, to], still live at to" is the same query with
+ * a lower bound.  At the end of the run stack_stats has the figures.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/xmalloc.h"
+#include "model.h"
+
+/* --- list cursor --------------------------------------------------------- */
+
+void
+cursor_clamp(struct cursor *c)
+{
+	long page = c->page > 0 ? c->page : 1;
+
+	if (c->sel >= c->count)
+		c->sel = c->count - 1;
+	if (c->sel < 0)
+		c->sel = 0;
+	if (c->top > c->sel)
+		c->top = c->sel;
+	if (c->sel >= c->top + page)
+		c->top = c->sel - page + 1;
+	if (c->top > c->count - page)
+		c->top = c->count - page;
+	if (c->top < 0)
+		c->top = 0;
+}
+
+void
+cursor_move(struct cursor *c, enum cursor_move how)
+{
+	long page = c->page > 1 ? c->page - 1 : 1;
+
+	switch (how) {
+	case MOVE_UP:
+		c->sel--;
+		break;
+	case MOVE_DOWN:
+		c->sel++;
+		break;
+	case MOVE_PAGE_UP:
+		c->sel -= page;
+		c->top -= page;
+		break;
+	case MOVE_PAGE_DOWN:
+		c->sel += page;
+		c->top += page;
+		break;
+	case MOVE_HOME:
+		c->sel = 0;
+		break;
+	case MOVE_END:
+		c->sel = c->count - 1;
+		break;
+	}
+	cursor_clamp(c);
+}
+
+/* --- small SQL helpers ---------------------------------------------------- */
+
+int64_t
+run_sql_int(sqlite3 *db, const char *sql, int64_t fallback)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = fallback;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static char *
+meta_text(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1,
+	    &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_type(st, 0) != SQLITE_NULL)
+			v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+static double
+meta_num(sqlite3 *db, const char *key)
+{
+	char *v = meta_text(db, key);
+	double d = v ? strtod(v, NULL) : 0;
+
+	free(v);
+	return d;
+}
+
+/* --- opening ------------------------------------------------------------------ */
+
+static int
+run_load_timeline(struct run *r, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int b;
+
+	r->time = xcalloc((size_t)r->buckets, sizeof *r->time);
+	r->heap = xcalloc((size_t)r->buckets, sizeof *r->heap);
+	r->peak = xcalloc((size_t)r->buckets, sizeof *r->peak);
+	r->rss = xcalloc((size_t)r->buckets, sizeof *r->rss);
+	r->allocs_in = xcalloc((size_t)r->buckets, sizeof *r->allocs_in);
+	r->frees_in = xcalloc((size_t)r->buckets, sizeof *r->frees_in);
+	for (b = 0; b < r->buckets; b++) {
+		r->time[b] = (b + 1) * r->bucket_s;
+		r->rss[b] = -1;
+	}
+	if (sqlite3_prepare_v2(r->db, "SELECT bucket, time, heap_bytes,"
+	    " peak_bytes, rss_bytes, allocations, frees FROM timeline", -1,
+	    &st, NULL) != SQLITE_OK) {
+		*cause = xasprintf("%s: cannot read the timeline: %s",
+		    r->path, sqlite3_errmsg(r->db));
+		return -1;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		b = sqlite3_column_int(st, 0);
+		if (b < 0 || b >= r->buckets)
+			continue;
+		r->time[b] = sqlite3_column_double(st, 1);
+		r->heap[b] = sqlite3_column_int64(st, 2);
+		r->peak[b] = sqlite3_column_int64(st, 3);
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+			r->rss[b] = sqlite3_column_int64(st, 4);
+		r->allocs_in[b] = sqlite3_column_int64(st, 5);
+		r->frees_in[b] = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_finalize(st);
+
+	if (sqlite3_prepare_v2(r->db, "SELECT time, label FROM markers ORDER"
+	    " BY time", -1, &st, NULL) == SQLITE_OK) {
+		size_t cap = 0;
+
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (r->nmarkers == cap) {
+				cap = cap ? cap * 2 : 16;
+				r->markers = xreallocarray(r->markers, cap,
+				    sizeof *r->markers);
+			}
+			r->markers[r->nmarkers].time =
+			    sqlite3_column_double(st, 0);
+			r->markers[r->nmarkers++].label = xstrdup((const char *)
+			    sqlite3_column_text(st, 1));
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+run_load_stacks(struct run *r, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t max = run_sql_int(r->db, "SELECT max(id) FROM stacks", 0);
+	size_t i;
+
+	if (max < 0 || max > 100000000) {
+		*cause = xasprintf("%s: stack ids out of range", r->path);
+		return -1;
+	}
+	r->nstacks = (size_t)max + 1;
+	r->stack_site = xcalloc(r->nstacks, sizeof *r->stack_site);
+	r->scoped_bytes = xcalloc(r->nstacks, sizeof *r->scoped_bytes);
+	r->scoped_blocks = xcalloc(r->nstacks, sizeof *r->scoped_blocks);
+	for (i = 0; i < r->nstacks; i++)
+		r->stack_site[i] = -1;
+	if (sqlite3_prepare_v2(r->db, "SELECT id, site_id FROM stacks", -1,
+	    &st, NULL) != SQLITE_OK) {
+		*cause = xasprintf("%s: cannot read stacks: %s", r->path,
+		    sqlite3_errmsg(r->db));
+		return -1;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		if (id >= 0 && (size_t)id < r->nstacks &&
+		    sqlite3_column_type(st, 1) != SQLITE_NULL)
+			r->stack_site[id] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+struct run *
+run_open(sqlite3 *db, const char *path, char **cause)
+{
+	struct run *r = xcalloc(1, sizeof *r);
+
+	r->db = db;
+	r->path = xstrdup(path);
+	r->program = meta_text(db, "program");
+	if (r->program == NULL)
+		r->program = xstrdup("?");
+	r->duration = meta_num(db, "duration_s");
+	r->bucket_s = meta_num(db, "bucket_s");
+	r->buckets = (int)meta_num(db, "buckets");
+	r->events = (int64_t)meta_num(db, "events");
+	r->allocations = (int64_t)meta_num(db, "allocations");
+	r->frees = (int64_t)meta_num(db, "frees");
+	r->peak_bytes = (int64_t)meta_num(db, "peak_bytes");
+	r->peak_time = meta_num(db, "peak_time_s");
+	r->live_bytes_end = (int64_t)meta_num(db, "live_bytes_end");
+	r->live_blocks_end = (int64_t)meta_num(db, "live_blocks_end");
+	r->unknown_frees = (int64_t)meta_num(db, "unknown_frees");
+	r->dropped = (int64_t)meta_num(db, "dropped_events");
+	r->replaced = (int64_t)meta_num(db, "replaced_live");
+	r->mapped_end = (int64_t)meta_num(db, "mapped_bytes_end");
+	r->complete = (int)meta_num(db, "complete");
+	r->threads = run_sql_int(db, "SELECT count(*) FROM threads", 0);
+	if (r->buckets <= 0 || r->buckets > 100000 || r->bucket_s <= 0) {
+		*cause = xasprintf("%s: no timeline in this database (meta "
+		    "'buckets' or 'bucket_s' missing)", path);
+		run_close(r);
+		return NULL;
+	}
+	r->has_survival = run_sql_int(db, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'stack_survival'", 0) > 0;
+	if (run_load_timeline(r, cause) != 0 || run_load_stacks(r, cause) !=
+	    0 || run_set_scope(r, (struct scope){ SCOPE_END, 0, 0 }) != 0) {
+		if (*cause == NULL)
+			*cause = xasprintf("%s: %s", path, sqlite3_errmsg(db));
+		run_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+run_close(struct run *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nmarkers; i++)
+		free(r->markers[i].label);
+	free(r->markers);
+	free(r->time);
+	free(r->heap);
+	free(r->peak);
+	free(r->rss);
+	free(r->allocs_in);
+	free(r->frees_in);
+	free(r->stack_site);
+	free(r->scoped_bytes);
+	free(r->scoped_blocks);
+	free(r->program);
+	free(r->path);
+	free(r);
+}
+
+/* --- time and scope ---------------------------------------------------------- */
+
+int
+run_bucket_of(const struct run *r, double t)
+{
+	int b = (int)(t / r->bucket_s);
+
+	if (b > 0 && b * r->bucket_s >= t)
+		b--;		/* the bucket that ends at or after t */
+	return b < 0 ? 0 : b >= r->buckets ? r->buckets - 1 : b;
+}
+
+double
+run_bucket_end(const struct run *r, int b)
+{
+	if (b < 0)
+		return 0;
+	if (b >= r->buckets - 1)
+		return r->duration;
+	return r->time[b];
+}
+
+int
+run_set_scope(struct run *r, struct scope s)
+{
+	sqlite3_stmt *st = NULL;
+	const char *sql;
+	int rc;
+
+	if (s.kind != SCOPE_END && !r->has_survival)
+		return -1;
+	if (s.to >= r->buckets)
+		s.to = r->buckets - 1;
+	if (s.from < 0)
+		s.from = 0;
+	if (s.kind == SCOPE_AT)
+		s.from = 0;
+	if (s.kind == SCOPE_WINDOW && s.from > s.to) {
+		int t = s.from;
+
+		s.from = s.to;
+		s.to = t;
+	}
+	if (s.kind == SCOPE_END)
+		sql = "SELECT stack_id, live_bytes, live_blocks FROM stack_stats";
+	else
+		sql = "SELECT stack_id, sum(bytes), sum(blocks) FROM"
+		    " stack_survival WHERE alloc_bucket BETWEEN ?1 AND ?2 AND"
+		    " free_bucket > ?2 GROUP BY stack_id";
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(st, 1, s.from);
+	sqlite3_bind_int(st, 2, s.to);
+	memset(r->scoped_bytes, 0, r->nstacks * sizeof *r->scoped_bytes);
+	memset(r->scoped_blocks, 0, r->nstacks * sizeof *r->scoped_blocks);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		if (id < 0 || (size_t)id >= r->nstacks)
+			continue;
+		r->scoped_bytes[id] = sqlite3_column_int64(st, 1);
+		r->scoped_blocks[id] = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	r->scope = s;
+	r->scope_serial++;
+	return 0;
+}
+
+const char *
+run_time_text(double t, char *buf, size_t cap)
+{
+	snprintf(buf, cap, t < 10 ? "%.3f s" : t < 100 ? "%.2f s" :
+	    "%.1f s", t);
+	return buf;
+}
+
+void
+run_scope_text(const struct run *r, char *buf, size_t cap)
+{
+	char a[32], b[32];
+
+	switch (r->scope.kind) {
+	case SCOPE_END:
+		snprintf(buf, cap, "live at the end");
+		break;
+	case SCOPE_AT:
+		snprintf(buf, cap, "live at %s", run_time_text(
+		    run_bucket_end(r, r->scope.to), a, sizeof a));
+		break;
+	case SCOPE_WINDOW:
+		snprintf(buf, cap, "allocated %s to %s, still live then",
+		    run_time_text(run_bucket_end(r, r->scope.from - 1), a,
+		    sizeof a), run_time_text(run_bucket_end(r, r->scope.to),
+		    b, sizeof b));
+		break;
+	}
+}

@@ -1,0 +1,270 @@
+/*
+ * model.h - what the browser shows, without any drawing: the run's key
+ * figures and timeline, the time scope, the site table with its sort,
+ * filter and cursor, the module table, the call trees and one site's
+ * detail.  Everything comes from the analysis database; nothing here
+ * includes curses (the views in view-*.c draw these structures).
+ *
+ *   model-run.c     meta, timeline, markers, the time scope and the
+ *                   per-stack values in scope; list cursors
+ *   model-sites.c   sites and modules: rows, scoped values, sort, filter
+ *   model-tree.c    top-down and bottom-up call trees
+ *   model-detail.c  one site: its stacks, series, histograms, source
+ *
+ * Memory: the sites and stacks tables are held as compact arrays (one
+ * row each, loaded once); series, frames, blocks and histograms are
+ * queried by key when a view needs them.
+ */
+#ifndef HEAPTRAIL_TUI_MODEL_H
+#define HEAPTRAIL_TUI_MODEL_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* --- list cursor ------------------------------------------------------- */
+
+/* A selection in a list of COUNT rows shown PAGE at a time from TOP. */
+struct cursor {
+	long sel, top, count, page;
+};
+
+enum cursor_move {
+	MOVE_UP, MOVE_DOWN, MOVE_PAGE_UP, MOVE_PAGE_DOWN, MOVE_HOME, MOVE_END,
+};
+
+void cursor_move(struct cursor *c, enum cursor_move how);
+/* Keeps sel within count and visible between top and top + page. */
+void cursor_clamp(struct cursor *c);
+
+/* --- the run --------------------------------------------------------------- */
+
+enum scope_kind {
+	SCOPE_END,	/* live at the end of the run */
+	SCOPE_AT,	/* live at the end of bucket to */
+	SCOPE_WINDOW,	/* allocated in buckets from..to, live at to's end */
+};
+
+struct scope {
+	enum scope_kind kind;
+	int from, to;	/* buckets */
+};
+
+struct marker {
+	double time;
+	char *label;
+};
+
+struct run {
+	sqlite3 *db;
+	char *path;
+	char *program;
+	double duration, bucket_s;
+	int buckets;
+	int64_t events, allocations, frees, threads;
+	int64_t peak_bytes, live_bytes_end, live_blocks_end;
+	double peak_time;
+	int64_t unknown_frees, dropped, replaced;
+	int64_t mapped_end;
+	int complete;
+
+	/* The timeline, one entry per bucket. */
+	double *time;			/* end of each bucket */
+	int64_t *heap, *peak, *rss;	/* rss -1: no sample yet */
+	int64_t *allocs_in, *frees_in;
+	struct marker *markers;
+	size_t nmarkers;
+
+	/* Stacks: site of each (index = stack id; 0 unused, -1 none). */
+	int64_t *stack_site;
+	size_t nstacks;			/* highest id + 1 */
+
+	struct scope scope;
+	/* Per stack live bytes and blocks in the scope (index stack id). */
+	int64_t *scoped_bytes, *scoped_blocks;
+	unsigned scope_serial;		/* bumped when the scope changes */
+	int has_survival;		/* the DB has stack_survival */
+};
+
+/* Opens the model of DB (already opened); NULL with *cause set. */
+struct run *run_open(sqlite3 *db, const char *path, char **cause);
+void run_close(struct run *r);
+
+/* Sets the scope and recomputes the per-stack values; -1 on SQL error. */
+int run_set_scope(struct run *r, struct scope s);
+/* The scope in words for titles: "live at the end", "live at 1.20 s". */
+void run_scope_text(const struct run *r, char *buf, size_t cap);
+/* "0.044 s", "12.50 s": a time with the precision that matters. */
+const char *run_time_text(double t, char *buf, size_t cap);
+/* Bucket of time T (seconds), and time at the end of bucket B. */
+int run_bucket_of(const struct run *r, double t);
+double run_bucket_end(const struct run *r, int b);
+
+/* Live bytes at the end split by the class of their site (scope aware). */
+struct class_split {
+	int64_t leak, steady, unclear, freed;	/* bytes */
+};
+
+/* One SQL value helper: the first column of the first row as integer. */
+int64_t run_sql_int(sqlite3 *db, const char *sql, int64_t fallback);
+
+/* --- sites and modules ------------------------------------------------ */
+
+enum site_sort {
+	SORT_LIVE, SORT_BLOCKS, SORT_ALLOCS, SORT_PEAK, SORT_GROWTH,
+	SORT_CLASS, SORT_COUNT,
+};
+
+extern const char *const site_sort_names[SORT_COUNT];
+
+struct site_row {
+	int64_t id;
+	char cls;			/* L S U F, ? if unclassified */
+	int64_t live_bytes, live_blocks;	/* in the scope */
+	int64_t allocations, alloc_bytes, peak_bytes;
+	double growth, first_time, last_time;
+	uint64_t address;
+	int line;
+	const char *function, *file, *pattern;	/* may be NULL */
+	const char *module;		/* interned: modules[module_idx] */
+	int module_idx;
+	uint8_t spark[16];		/* trend, 0..8, if spark_ready */
+	int spark_ready;
+};
+
+#define SPARK_POINTS 16
+
+struct sites {
+	struct run *run;
+	struct site_row *rows;
+	size_t nrows;
+	char **modules;			/* distinct module names */
+	size_t nmodules;
+	int64_t *row_of_id;		/* site id -> row index, -1 none */
+	size_t nids;
+	size_t *order;			/* rows passing the filter, sorted */
+	size_t norder;
+	enum site_sort sort;
+	char filter[128];		/* text in function, file or module */
+	char cls_filter;		/* 0: every class, else L S U F */
+	int module_filter;		/* -1, or only sites of this module */
+	struct cursor cur;
+	unsigned scope_serial;
+};
+
+struct sites *sites_open(struct run *r, char **cause);
+void sites_close(struct sites *s);
+/* Re-applies scope (if changed), filter and sort; keeps the selected row. */
+void sites_refresh(struct sites *s);
+/* Fills the trend of row I (from site_series) if not done yet. */
+void sites_spark(struct sites *s, struct site_row *row);
+/* The selected row, or NULL. */
+struct site_row *sites_selected(struct sites *s);
+/* Live bytes in scope split by class. */
+struct class_split sites_class_split(struct sites *s);
+
+struct module_row {
+	const char *name;
+	int module_idx;			/* in sites->modules */
+	int64_t live_bytes, live_blocks, peak_bytes, allocations;
+	int64_t leak_bytes, steady_bytes, unclear_bytes;
+	int nsites;
+};
+
+struct modules {
+	struct module_row *rows;
+	size_t nrows;
+	int64_t *peak_of;		/* index module_idx: highest live */
+	struct cursor cur;
+	unsigned scope_serial;
+};
+
+/* Per module figures from the sites (in their scope). */
+void modules_refresh(struct modules *m, struct sites *s);
+void modules_free(struct modules *m);
+
+/* --- call tree ---------------------------------------------------------------- */
+
+enum tree_measure { MEASURE_LIVE, MEASURE_ALLOCS, MEASURE_ALLOC_BYTES,
+	MEASURE_COUNT };
+
+extern const char *const tree_measure_names[MEASURE_COUNT];
+
+struct tree_node {
+	uint32_t parent, first_child, next_sibling;	/* 0: none */
+	uint32_t label;			/* index in tree labels */
+	int inlined;
+	int depth;
+	int expanded;
+	int line;			/* of the first frame seen here */
+	int64_t value[MEASURE_COUNT];
+};
+
+struct tree {
+	int bottom_up;
+	struct tree_node *nodes;	/* [0]: the root (all stacks) */
+	size_t nnodes, cap;
+	char **labels;			/* "function (module)" */
+	char **label_files;
+	size_t nlabels, labels_cap;
+	uint32_t *stack_leaf;		/* index stack id: its deepest node */
+	size_t nstacks;
+	int64_t *stack_allocs, *stack_alloc_bytes;
+	enum tree_measure measure;
+	uint32_t *visible;		/* expanded nodes in display order */
+	size_t nvisible, visible_cap;
+	struct cursor cur;
+	unsigned scope_serial;
+	void *index;			/* (parent, label) -> child */
+};
+
+struct tree *tree_open(struct run *r, int bottom_up, char **cause);
+void tree_close(struct tree *t);
+/* Recomputes the scoped measure (if the scope changed) and the rows. */
+void tree_refresh(struct tree *t, struct run *r);
+void tree_toggle(struct tree *t, uint32_t node, int expand);
+/* Expands the selected node's heaviest path down to a leaf. */
+void tree_expand_heaviest(struct tree *t, uint32_t node);
+
+/* --- one site ------------------------------------------------------------ */
+
+struct detail_frame {
+	char *function, *file, *module;
+	int line, inlined;
+	uint64_t address;
+	int is_site;			/* the site's frame */
+};
+
+struct histo_bin {
+	int bin;
+	int64_t blocks, bytes;
+};
+
+struct detail {
+	int64_t site_id;
+	int64_t *stack_ids;		/* the site's stacks, heaviest first */
+	size_t nstacks, stack_at;	/* shown: stack_ids[stack_at] */
+	struct detail_frame *frames;	/* of the shown stack, innermost
+					   first, inlined frames expanded */
+	size_t nframes;
+	struct cursor cur;		/* over frames */
+	int64_t *series;		/* live bytes per bucket */
+	struct histo_bin *sizes, *lifetimes, *ages;
+	size_t nsizes, nlifetimes, nages;
+	char **source;			/* lines around the selected frame */
+	size_t nsource;
+	int source_first;		/* line number of source[0] */
+	int source_line;		/* the frame's line */
+	char *source_path;		/* or NULL if not on disk */
+	long source_for;		/* the frame they are of, -1 none */
+};
+
+/* Loads site ID's detail; NULL with *cause. */
+struct detail *detail_open(struct run *r, int64_t site_id, char **cause);
+void detail_close(struct detail *d);
+/* Shows the site's next (+1) or previous (-1) stack. */
+void detail_next_stack(struct detail *d, struct run *r, int step);
+/* Reads the source around the selected frame (CONTEXT lines each side). */
+void detail_load_source(struct detail *d, int context);
+
+#endif /* HEAPTRAIL_TUI_MODEL_H */
