@@ -72,3 +72,81 @@ allocs_by_size() {
 	awk -v want="size=$2" '$5 == want && $3 !~ /free$/ { n++ }
 		END { print n + 0 }' "$1.ordered"
 }
+
+# --- driving the browser in tmux (a server of the test's own) ----------------
+
+TUI_TMUX="tmux -L heaptrail-test-$$"
+
+# tui_start W H ENV... -- ARGS... : starts `heaptrail tui ARGS` in a
+# detached W x H tmux session; when it ends, its exit status goes to
+# ./tui.rc and the terminal settings before and after to ./stty.before
+# and ./stty.after.  Waits for the first screen.
+tui_start() {
+	_w=$1 _h=$2
+	shift 2
+	_env=""
+	while [ "$1" != "--" ]; do
+		_env="$_env $1"
+		shift
+	done
+	shift
+	rm -f tui.rc stty.before stty.after
+	# A server being killed can take the new session with it: wait.
+	$TUI_TMUX kill-server 2> /dev/null && sleep 0.5
+	$TUI_TMUX new-session -d -s tui -x "$_w" -y "$_h" \
+		"stty -g > stty.before; env$_env '$HT' tui $*; echo \$? > tui.rc; stty -g > stty.after; sleep 60" ||
+		fail "cannot start tmux"
+	tui_wait "heaptrail:" || fail "the browser did not start: $(tui_screen)"
+}
+
+# tui_screen : the text on the screen now
+tui_screen() {
+	$TUI_TMUX capture-pane -p -t tui
+}
+
+# tui_wait TEXT : waits (up to 10 s) until TEXT (a grep -F pattern) shows
+tui_wait() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		tui_screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# tui_keys KEY... : sends keys (tmux key names), then lets it redraw
+tui_keys() {
+	for _k in "$@"; do
+		$TUI_TMUX send-keys -t tui "$_k"
+		sleep 0.05
+	done
+	sleep 0.3
+}
+
+# tui_expect TEXT WHAT : fails unless TEXT shows within 10 s
+tui_expect() {
+	tui_wait "$1" || fail "$2: no '$1' on the screen:
+$(tui_screen)"
+}
+
+# tui_line PATTERN : the first screen line that contains PATTERN
+tui_line() {
+	tui_screen | grep -F -- "$1" | head -n 1
+}
+
+# tui_stop : ends the tmux server (the browser too, if still running)
+tui_stop() {
+	$TUI_TMUX kill-server 2> /dev/null
+	return 0
+}
+
+# human BYTES : bytes in the units the browser and tables use
+human() {
+	awk -v n="$1" 'BEGIN {
+		if (n < 1024) { printf "%d B\n", n; exit }
+		split("KiB MiB GiB TiB", u, " "); v = n; i = 0
+		while (v >= 1024 && i < 4) { v /= 1024; i++ }
+		printf (v < 10 ? "%.2f %s\n" : v < 100 ? "%.1f %s\n" : "%.0f %s\n"), v, u[i]
+	}'
+}

@@ -90,17 +90,18 @@ sites_draw(struct tui *t)
 
 	if (s->scope_serial != t->run->scope_serial)
 		sites_refresh(s);
-	snprintf(extra, sizeof extra, "sort: %s%s%s%s%s%s%s | %ld of %zu",
-	    site_sort_names[s->sort], s->filter[0] ? " | filter: " : "",
-	    s->filter, s->cls_filter ? " | class: " : "",
+	/* The sort shows as the column name in capitals. */
+	snprintf(extra, sizeof extra, "%ld of %zu%s%s%s%s%s%s",
+	    s->cur.count, s->nrows, s->cls_filter ? " | class: " : "",
 	    s->cls_filter ? class_word(s->cls_filter) : "",
+	    s->filter[0] ? " | filter: " : "", s->filter,
 	    s->module_filter >= 0 ? " | module: " : "",
-	    s->module_filter >= 0 ? s->modules[s->module_filter] : "",
-	    s->cur.count, s->nrows);
+	    s->module_filter >= 0 ? s->modules[s->module_filter] : "");
 	draw_title(t, "sites", extra);
 	attrset(A_BOLD);
-	draw_fmt(VIEW_TOP, 0, COLS, "C %9s %8s %9s %9s %11s %-*s %s",
-	    s->sort == SORT_LIVE || s->sort == SORT_CLASS ? "LIVE" : "live",
+	draw_fmt(VIEW_TOP, 0, COLS, "%s %9s %8s %9s %9s %11s %-*s %s",
+	    s->sort == SORT_CLASS ? "C" : "c",
+	    s->sort == SORT_LIVE ? "LIVE" : "live",
 	    s->sort == SORT_BLOCKS ? "BLOCKS" : "blocks",
 	    s->sort == SORT_ALLOCS ? "ALLOCS" : "allocs",
 	    s->sort == SORT_PEAK ? "PEAK" : "peak",
