@@ -125,6 +125,17 @@ overview_figures(struct tui *t, int y)
 	    (long long)r->replaced, r->complete ? "" :
 	    ", recording did not end cleanly");
 
+	if (r->nmarkers > 0) {
+		char list[512];
+		size_t i, o = 0;
+
+		list[0] = '\0';
+		for (i = 0; i < r->nmarkers && o + 64 < sizeof list; i++)
+			o += (size_t)snprintf(list + o, sizeof list - o, "%s%s %s",
+			    i ? ", " : "", r->markers[i].label, run_time_text(
+			    r->markers[i].time, t1, sizeof t1));
+		draw_fmt(y + 5, 1, COLS - 2, "markers      %s", list);
+	}
 	draw_fmt(y + 6, 1, COLS - 2, "cursor %s: heap %s, RSS %s",
 	    run_time_text(run_bucket_end(r, b), t1, sizeof t1),
 	    draw_bytes(r->heap[b], a1, sizeof a1), r->rss[b] >= 0 ?

@@ -30,6 +30,17 @@ tree_shown(struct tui *t)
 	return *tr;
 }
 
+/* Screen columns of UTF-8 text S (one per character). */
+static int
+text_columns(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += (*s & 0xc0) != 0x80;
+	return n;
+}
+
 static void
 tree_format_value(const struct tree *tr, int64_t v, char *buf, size_t cap)
 {
@@ -47,7 +58,7 @@ tree_draw(struct tui *t)
 	char extra[128];
 	int64_t total;
 
-	snprintf(extra, sizeof extra, "%s | measure: %s", t->bottom_up ?
+	snprintf(extra, sizeof extra, "%s | %s", t->bottom_up ?
 	    "bottom-up" : "top-down", tr ? tree_measure_names[tr->measure] :
 	    "?");
 	draw_title(t, "call tree", extra);
@@ -94,7 +105,7 @@ tree_draw(struct tui *t)
 		attrset(at == tr->cur.sel ? A_REVERSE : A_NORMAL);
 		draw_text(y, x - 1, 1, " ");
 		{
-			int lw = (int)strlen(line), room = COLS - x;
+			int lw = text_columns(line), room = COLS - x;
 			int mw = (int)strlen(mod) + 3;
 
 			if (lw + mw <= room) {
