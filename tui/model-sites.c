@@ -12,6 +12,7 @@
  * only for the rows drawn.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +137,8 @@ sites_close(struct sites *s)
 	free(s->rows);
 	free(s->order);
 	free(s->row_of_id);
+	free(s->haystack);
+	free(s->hay_at);
 	free(s);
 }
 
@@ -172,82 +175,213 @@ cmp_i64(int64_t a, int64_t b)
 	return a > b ? -1 : a < b;	/* descending */
 }
 
-static int
-sites_compare(const void *pa, const void *pb, void *arg)
-{
-	const struct sites *s = arg;
-	const struct site_row *a = &s->rows[*(const size_t *)pa];
-	const struct site_row *b = &s->rows[*(const size_t *)pb];
-	int c = 0;
+/*
+ * Sorting: each row's key goes into a compact array, sorted by a stable
+ * radix sort on 64-bit keys, first by the second key, then by the first
+ * (rows that tie keep table order).  qsort through the rows missed the
+ * cache on every step (180 ms for 100k sites), qsort on a key array still
+ * took 60 ms; this takes a few.
+ */
+struct sort_item {
+	uint64_t key[2];	/* [0] first, [1] second */
+	size_t row;
+};
 
-	switch (s->sort) {
-	case SORT_LIVE:
-		c = cmp_i64(a->live_bytes, b->live_bytes);
-		break;
-	case SORT_BLOCKS:
-		c = cmp_i64(a->live_blocks, b->live_blocks);
-		break;
-	case SORT_ALLOCS:
-		c = cmp_i64(a->allocations, b->allocations);
-		break;
-	case SORT_PEAK:
-		c = cmp_i64(a->peak_bytes, b->peak_bytes);
-		break;
-	case SORT_GROWTH:
-		c = a->growth > b->growth ? -1 : a->growth < b->growth;
-		break;
-	case SORT_CLASS:
-		c = class_rank(a->cls) - class_rank(b->cls);
-		if (c == 0)
-			c = cmp_i64(a->live_bytes, b->live_bytes);
-		break;
-	case SORT_COUNT:
-		break;
+/* Order-keeping maps to unsigned keys; "desc" ones sort largest first. */
+static uint64_t
+key_i64_desc(int64_t v)
+{
+	return ~((uint64_t)v ^ 0x8000000000000000ULL);
+}
+
+static uint64_t
+key_double_desc(double d)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &d, sizeof bits);
+	bits = bits >> 63 ? ~bits : bits | 0x8000000000000000ULL;
+	return ~bits;
+}
+
+/* Stable LSD radix sort of N items by key[K], a byte at a time. */
+static void
+radix_sort(struct sort_item *items, struct sort_item *tmp, size_t n, int k)
+{
+	size_t count[256], i;
+	int shift, b;
+
+	for (shift = 0; shift < 64; shift += 8) {
+		size_t pos = 0;
+
+		memset(count, 0, sizeof count);
+		for (i = 0; i < n; i++)
+			count[(items[i].key[k] >> shift) & 0xff]++;
+		if (n == 0 || count[(items[0].key[k] >> shift) & 0xff] == n)
+			continue;	/* this byte is the same everywhere */
+		for (b = 0; b < 256; b++) {
+			size_t c = count[b];
+
+			count[b] = pos;
+			pos += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[count[(items[i].key[k] >> shift) & 0xff]++] =
+			    items[i];
+		memcpy(items, tmp, n * sizeof *items);
 	}
-	if (c == 0)
-		c = cmp_i64(a->alloc_bytes, b->alloc_bytes);
-	if (c == 0)
-		c = a->id < b->id ? -1 : a->id > b->id;
-	return c;
+}
+
+/* Sorts s->order; returns the new position of the row of site KEEP. */
+static long
+sites_sort(struct sites *s, int64_t keep)
+{
+	size_t n = s->norder, i;
+	struct sort_item *items = xcalloc(n ? n : 1, sizeof *items);
+	struct sort_item *tmp = xcalloc(n ? n : 1, sizeof *tmp);
+	long at = 0;
+	size_t keep_row = (size_t)-1;
+
+	if (keep >= 0 && (size_t)keep < s->nids && s->row_of_id[keep] >= 0)
+		keep_row = (size_t)s->row_of_id[keep];
+	/* One pass over the rows in table order for both keys. */
+	for (i = 0; i < n; i++) {
+		const struct site_row *r = &s->rows[s->order[i]];
+		uint64_t k = 0;
+
+		switch (s->sort) {
+		case SORT_LIVE:
+			k = key_i64_desc(r->live_bytes);
+			break;
+		case SORT_BLOCKS:
+			k = key_i64_desc(r->live_blocks);
+			break;
+		case SORT_ALLOCS:
+			k = key_i64_desc(r->allocations);
+			break;
+		case SORT_PEAK:
+			k = key_i64_desc(r->peak_bytes);
+			break;
+		case SORT_GROWTH:
+			k = key_double_desc(r->growth);
+			break;
+		case SORT_CLASS:
+		case SORT_COUNT:
+			k = (uint64_t)class_rank(r->cls);
+			break;
+		}
+		items[i].key[0] = k;
+		items[i].key[1] = key_i64_desc(s->sort == SORT_CLASS ?
+		    r->live_bytes : r->alloc_bytes);
+		items[i].row = s->order[i];
+	}
+	radix_sort(items, tmp, n, 1);
+	radix_sort(items, tmp, n, 0);
+	for (i = 0; i < n; i++) {
+		s->order[i] = items[i].row;
+		if (items[i].row == keep_row)
+			at = (long)i;
+	}
+	free(items);
+	free(tmp);
+	return at;
+}
+
+/*
+ * The text filter looks in one lower-case "function\tfile\tmodule"
+ * string per row, all in one block of memory (sequential reading: 100k
+ * rows in a few milliseconds).  A filter that extends the one before
+ * only looks at the rows that passed it.
+ */
+static void
+sites_build_haystack(struct sites *s)
+{
+	size_t total = 1, i, o = 0;
+
+	for (i = 0; i < s->nrows; i++) {
+		const struct site_row *r = &s->rows[i];
+
+		total += (r->function ? strlen(r->function) : 0) +
+		    (r->file ? strlen(r->file) : 0) + strlen(r->module) + 3;
+	}
+	s->haystack = xmalloc(total);
+	s->hay_at = xcalloc(s->nrows ? s->nrows : 1, sizeof *s->hay_at);
+	for (i = 0; i < s->nrows; i++) {
+		const struct site_row *r = &s->rows[i];
+		char *start = s->haystack + o;
+
+		s->hay_at[i] = o;
+		o += (size_t)sprintf(start, "%s\t%s\t%s", r->function ?
+		    r->function : "", r->file ? r->file : "", r->module) + 1;
+		for (; *start; start++)
+			if (*start >= 'A' && *start <= 'Z')
+				*start = (char)(*start - 'A' + 'a');
+	}
 }
 
 static int
-sites_pass(const struct sites *s, const struct site_row *row)
+sites_pass(const struct sites *s, size_t i, const char *needle)
 {
+	const struct site_row *row = &s->rows[i];
+
 	if (s->cls_filter && row->cls != s->cls_filter)
 		return 0;
 	if (s->module_filter >= 0 && row->module_idx != s->module_filter)
 		return 0;
-	if (s->filter[0] == '\0')
-		return 1;
-	return (row->function && strcasestr(row->function, s->filter)) ||
-	    (row->file && strcasestr(row->file, s->filter)) ||
-	    strcasestr(row->module, s->filter);
+	return needle[0] == '\0' || strstr(s->haystack + s->hay_at[i],
+	    needle) != NULL;
 }
 
 void
 sites_refresh(struct sites *s)
 {
 	int64_t keep = -1;
-	size_t i;
+	size_t i, n = 0;
+	char needle[sizeof s->filter];
+	int narrowing;
 
 	if (s->norder > 0 && s->cur.sel >= 0 && (size_t)s->cur.sel <
 	    s->norder)
 		keep = s->rows[s->order[s->cur.sel]].id;
 	if (s->scope_serial != s->run->scope_serial)
 		sites_rescope(s);
-	s->norder = 0;
-	for (i = 0; i < s->nrows; i++)
-		if (sites_pass(s, &s->rows[i]))
-			s->order[s->norder++] = i;
-	qsort_r(s->order, s->norder, sizeof *s->order, sites_compare, s);
+	if (s->haystack == NULL)
+		sites_build_haystack(s);
+	for (i = 0; s->filter[i]; i++)
+		needle[i] = (char)(s->filter[i] >= 'A' && s->filter[i] <= 'Z' ?
+		    s->filter[i] - 'A' + 'a' : s->filter[i]);
+	needle[i] = '\0';
+	/*
+	 * Same other filters and a longer text: only the rows shown need
+	 * looking at.  Rows are visited in their table order either way
+	 * (marked first when narrowing): going through them in sorted order
+	 * misses the cache on every row.
+	 */
+	narrowing = s->applied_valid && s->applied_cls == s->cls_filter &&
+	    s->applied_module == s->module_filter &&
+	    strlen(needle) > strlen(s->applied) &&
+	    strncmp(needle, s->applied, strlen(s->applied)) == 0;
+	if (narrowing) {
+		char *shown = xcalloc(s->nrows ? s->nrows : 1, 1);
+
+		for (i = 0; i < s->norder; i++)
+			shown[s->order[i]] = 1;
+		for (i = 0; i < s->nrows; i++)
+			if (shown[i] && sites_pass(s, i, needle))
+				s->order[n++] = i;
+		free(shown);
+	} else {
+		for (i = 0; i < s->nrows; i++)
+			if (sites_pass(s, i, needle))
+				s->order[n++] = i;
+	}
+	s->norder = n;
+	snprintf(s->applied, sizeof s->applied, "%s", needle);
+	s->applied_cls = s->cls_filter;
+	s->applied_module = s->module_filter;
+	s->applied_valid = 1;
+	s->cur.sel = sites_sort(s, keep);
 	s->cur.count = (long)s->norder;
-	s->cur.sel = 0;
-	for (i = 0; keep >= 0 && i < s->norder; i++)
-		if (s->rows[s->order[i]].id == keep) {
-			s->cur.sel = (long)i;
-			break;
-		}
 	cursor_clamp(&s->cur);
 }
 

@@ -79,6 +79,20 @@ struct run {
 	int64_t *stack_site;
 	size_t nstacks;			/* highest id + 1 */
 
+	/*
+	 * Held to answer a change of scope without a query: each stack's
+	 * live bytes and blocks at the end (stack_stats), and the rows of
+	 * stack_survival.
+	 */
+	int64_t *end_bytes, *end_blocks;
+	struct survival_row {
+		uint32_t stack;
+		uint16_t alloc_bucket, free_bucket;
+		uint32_t blocks;
+		int64_t bytes;
+	} *survival;
+	size_t nsurvival;
+
 	struct scope scope;
 	/* Per stack live bytes and blocks in the scope (index stack id). */
 	int64_t *scoped_bytes, *scoped_blocks;
@@ -150,6 +164,12 @@ struct sites {
 	int module_filter;		/* -1, or only sites of this module */
 	struct cursor cur;
 	unsigned scope_serial;
+	/* Filtering: the rows' texts, and the filter last applied. */
+	char *haystack;
+	size_t *hay_at;
+	char applied[128];
+	char applied_cls;
+	int applied_module, applied_valid;
 };
 
 struct sites *sites_open(struct run *r, char **cause);
@@ -204,9 +224,10 @@ struct tree {
 	int bottom_up;
 	struct tree_node *nodes;	/* [0]: the root (all stacks) */
 	size_t nnodes, cap;
-	char **labels;			/* "function (module)" */
+	char **labels;			/* "function\0module" */
 	char **label_files;
 	size_t nlabels, labels_cap;
+	int shares_labels;		/* the other tree's: not freed here */
 	uint32_t *stack_leaf;		/* index stack id: its deepest node */
 	size_t nstacks;
 	int64_t *stack_allocs, *stack_alloc_bytes;
@@ -218,7 +239,9 @@ struct tree {
 	void *index;			/* (parent, label) -> child */
 };
 
-struct tree *tree_open(struct run *r, int bottom_up, char **cause);
+/* Builds both trees: OUT[0] top-down, OUT[1] bottom-up.  0, or -1 with
+ * *cause. */
+int trees_open(struct run *r, struct tree *out[2], char **cause);
 void tree_close(struct tree *t);
 /* Recomputes the scoped measure (if the scope changed) and the rows. */
 void tree_refresh(struct tree *t, struct run *r);

@@ -290,9 +290,17 @@ tui_run(sqlite3 *db, const struct tui_options *o, char **cause)
 		run_close(t.run);
 		return -1;
 	}
+	/* Built now, so that no key waits for them. */
+	if (trees_open(t.run, t.trees, cause) != 0) {
+		sites_close(t.sites);
+		run_close(t.run);
+		return -1;
+	}
 	if (keylog_path != NULL && (keylog = fopen(keylog_path, "a")) ==
 	    NULL) {
 		*cause = xasprintf("%s: cannot open the key log", keylog_path);
+		for (i = 0; i < 2; i++)
+			tree_close(t.trees[i]);
 		sites_close(t.sites);
 		run_close(t.run);
 		return -1;

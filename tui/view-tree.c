@@ -5,7 +5,7 @@
  * Enter toggles a node, Right expands (or steps into it), Left collapses
  * (or steps out), e expands the heaviest path below, t switches between
  * top-down (from main) and bottom-up (from the allocating function).
- * Both trees are built on first use and kept.
+ * Both trees are built when the browser starts (tui.c).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -17,17 +17,7 @@
 static struct tree *
 tree_shown(struct tui *t)
 {
-	struct tree **tr = &t->trees[t->bottom_up];
-	char *cause = NULL;
-
-	if (*tr == NULL) {
-		*tr = tree_open(t->run, t->bottom_up, &cause);
-		if (*tr == NULL) {
-			snprintf(t->message, sizeof t->message, " %s", cause);
-			free(cause);
-		}
-	}
-	return *tr;
+	return t->trees[t->bottom_up];
 }
 
 /* Screen columns of UTF-8 text S (one per character). */
