@@ -638,6 +638,7 @@ ordered_pair(ht_ordered *o, struct ht_record *rec)
 			rec->flags |= HT_REC_REPLACED;
 			rec->replaced_size = slot->size;
 			rec->replaced_stack = slot->stack;
+			rec->replaced_ts = slot->ts;
 		}
 		*slot = v;
 	} else if (rec->tag == HT_TAG_FREE) {

@@ -74,7 +74,8 @@ struct ht_record {
 	uint64_t alloc_ts;	/* FREE: when the block was allocated */
 	unsigned alloc_fn;	/* FREE: by which entry point */
 	uint64_t replaced_size;	/* ALLOC with HT_REC_REPLACED: the block */
-	uint64_t replaced_stack;	/*  that was live at the address */
+	uint64_t replaced_stack;	/*  that was live at the address, */
+	uint64_t replaced_ts;	/*  and when it was allocated */
 	const char *str;	/* names, paths, labels (not NUL-terminated) */
 	size_t str_len;
 	/* Definition records only (events leave them unset): */
@@ -101,6 +102,7 @@ ht_record_clear_event(struct ht_record *rec)
 	rec->count = rec->allocs = rec->frees = rec->offset = 0;
 	rec->flags = rec->alloc_fn = 0;
 	rec->alloc_ts = rec->replaced_size = rec->replaced_stack = 0;
+	rec->replaced_ts = 0;
 	rec->str = NULL;
 	rec->str_len = 0;
 }
