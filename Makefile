@@ -219,6 +219,7 @@ soak: all check-deps $(TESTPROG_BIN)
 bench: all $(BENCH_BIN)
 	$(Q)build-aux/install-deps $(BENCH_DEPS)
 	$(Q)BUILD=$(BUILD) bench/run.sh
+	$(Q)BUILD=$(BUILD) bench/tui-keys.sh -w
 
 asan:
 	$(Q)$(MAKE) BUILD=build-asan SANITIZE=1 CFLAGS="-O1 -g" check
