@@ -7,6 +7,8 @@
  *   read-ahead.c  the time-ordered reader on a second thread, feeding
  *            load.c in batches (read-ahead.h)
  *   classify.c  leak / steady / unclear / freed from a site's series
+ *   survival.c  the sums behind stack_survival, and the bins of
+ *            site_histograms (survival.h)
  *   symbolize.c, symbolize-dwarf.c  addresses to function, file, line
  *            and inline chains (symbolize.h)
  *   db.c     opening a database for queries: checks that it is one of
@@ -21,7 +23,7 @@
 
 #include <sqlite3.h>
 
-#define HT_SCHEMA_VERSION 2
+#define HT_SCHEMA_VERSION 3
 
 /* The schema, schema/schema.sql compiled in (generated schema.c). */
 extern const char ht_schema_sql[];

@@ -27,8 +27,20 @@
  * file and line are those of the innermost inlined frame there that is not
  * glue.
  *
- * Memory: the live map (in the ordered reader), the stack array and the
- * module list; nothing per event.
+ * What becomes of blocks (survival.h): when a block goes in a later
+ * bucket than it came in, its bytes are added to the stack_survival sum
+ * of (stack, bucket it came in, bucket it went in); at the end, the
+ * blocks still live are added with the bucket "never" (BUCKETS).  A
+ * block that goes in its own bucket was never live at a bucket's end and
+ * adds nothing.  So a stack's live blocks and bytes at the end of bucket
+ * b (stack_series) are the sums with alloc_bucket <= b < free_bucket.
+ * Each site counts its allocations by size, its blocks gone by lifetime
+ * and those live at the end by age, in bins (site_histograms).
+ *
+ * Memory: the live map (in the ordered reader), the stack array, the
+ * module list, the site array with the bins its histograms use, and the
+ * survival sums (one per stack and pair of buckets that saw a block cross
+ * them); nothing per event.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,9 +58,11 @@
 #include "analyzer.h"
 #include "classify.h"
 #include "read-ahead.h"
+#include "survival.h"
 #include "symbolize.h"
 
 #define BUCKETS 200		/* time series resolution */
+_Static_assert(BUCKETS <= SURVIVAL_BUCKETS_MAX, "buckets for survival");
 #define ANOMALY_ROWS_MAX 100000	/* one row each; the rest are counted */
 /*
  * The recorder numbers stacks and threads from 1 up, so ids run ahead of
@@ -93,6 +107,10 @@ struct site_acc {
 	int64_t mapped_bytes;		/* of live_bytes, in mappings */
 	double live_by_quarter[CLASSIFY_QUARTERS];
 	int touched;
+	/* site_histograms, by survival_size_bin and survival_time_bin */
+	struct survival_hist size;	/* every allocation */
+	struct survival_hist lifetime;	/* gone during the run */
+	struct survival_hist age;	/* live at the end */
 };
 
 struct thread_acc {
@@ -168,6 +186,7 @@ struct loader {
 	uint64_t bucket_allocs, bucket_frees;
 	int64_t rss[BUCKETS];		/* last sample in each bucket, or -1 */
 	int64_t last_rss;
+	survival *survival;		/* stack_survival sums */
 
 	uint64_t events, allocs, frees, last_ts;
 	int64_t peak_bytes;
@@ -478,6 +497,18 @@ load_gain(struct loader *l, uint64_t id, struct stack_acc *s, uint64_t size,
 	load_touch(l, id, s);
 }
 
+/*
+ * An allocation of SIZE bytes at S's site, in its size histogram (apart
+ * from load_gain, which then stays small enough to inline).
+ */
+static inline void
+load_size(struct loader *l, const struct stack_acc *s, uint64_t size)
+{
+	if (s->site != 0)
+		survival_hist_add(&l->sites[s->site].size,
+		    survival_size_bin(size), 1, size);
+}
+
 /* Takes one live block of SIZE bytes off STACK, its site and module. */
 static inline void
 load_lose(struct loader *l, uint64_t stack, uint64_t size, uint64_t ts,
@@ -516,6 +547,39 @@ load_lose(struct loader *l, uint64_t stack, uint64_t size, uint64_t ts,
 	load_touch(l, stack, s);
 }
 
+/* The bucket of time TS (the END may land past the last). */
+static inline unsigned
+load_bucket_of(const struct loader *l, uint64_t ts)
+{
+	uint64_t b = ts / l->bucket_ns;
+
+	return b < BUCKETS ? (unsigned)b : BUCKETS - 1;
+}
+
+/*
+ * BYTES of a block of STACK, allocated at ALLOC_TS, went now (at TS, in
+ * the current bucket), after load_lose took them off: adds them to the
+ * stack_survival sums if the block came in an earlier bucket, and to its
+ * site's lifetime histogram.  BLOCKS is by how many the stack's live
+ * blocks went down (not always 1 for mappings, see load_unmap_range);
+ * WHOLE: nothing is left of the block, so it counts as a block gone.
+ */
+static inline void
+load_gone(struct loader *l, uint64_t stack, uint64_t bytes,
+    uint64_t alloc_ts, uint64_t ts, int64_t blocks, int whole)
+{
+	uint32_t site = l->stacks[stack].site;
+
+	/* Most blocks go in the bucket they came in: no division then. */
+	if (alloc_ts < l->bucket * l->bucket_ns)
+		survival_add(l->survival, (uint32_t)stack,
+		    load_bucket_of(l, alloc_ts), (unsigned)l->bucket, blocks,
+		    (int64_t)bytes);
+	if (site != 0)
+		survival_hist_add(&l->sites[site].lifetime, survival_time_bin(
+		    ts > alloc_ts ? ts - alloc_ts : 0), whole != 0, bytes);
+}
+
 static void
 load_alloc(struct loader *l, const struct ht_record *r)
 {
@@ -527,6 +591,8 @@ load_alloc(struct loader *l, const struct ht_record *r)
 		l->replaced++;
 		load_anomaly(l, "replaced_live", r);
 		load_unlive(l, r->replaced_stack, r->replaced_size, r->ts);
+		load_gone(l, r->replaced_stack, r->replaced_size,
+		    r->replaced_ts, r->ts, 1, 1);
 	}
 	l->allocs++;
 	l->bucket_allocs++;
@@ -539,6 +605,7 @@ load_alloc(struct loader *l, const struct ht_record *r)
 		l->peak_ts = r->ts;
 	}
 	load_gain(l, r->id, s, r->size, r->ts, LIVE_COUNTED);
+	load_size(l, s, r->size);
 	t->last_alloc = r->ptr;
 	t->last_was_alloc = 1;
 }
@@ -566,6 +633,7 @@ load_free(struct loader *l, const struct ht_record *r)
 		return;
 	}
 	load_unlive(l, r->id, r->size, r->ts);
+	load_gone(l, r->id, r->size, r->alloc_ts, r->ts, 1, 1);
 	if (t->last_was_alloc && t->last_alloc == r->ptr) {
 		load_stack(l, r->id)->temporary++;
 		l->temporary++;
@@ -621,6 +689,14 @@ load_mapping_row(struct loader *l, const struct mapping *m, uint64_t start,
  * what overlaps it; a mapping only partly covered keeps the rest (at most
  * two pieces, if the range is inside it).  A mapping counts as freed when
  * nothing of it is left.  Returns the number of mappings touched.
+ *
+ * The pieces are live blocks of their own (in live_blocks, as in
+ * stack_series), made when the mapping was: so in stack_survival the
+ * bytes cut away go with blocks = 1 - pieces kept (1 for a whole
+ * mapping, 0 when one end is trimmed, -1 when a hole splits it in two),
+ * the change in live blocks, and the sums of live blocks at a bucket's
+ * end stay exact.  In the lifetime histogram a cut that leaves pieces
+ * adds its bytes but no block; a piece unmapped whole adds one.
  */
 static size_t
 load_unmap_range(struct loader *l, uint64_t start, uint64_t end, uint64_t ts)
@@ -633,9 +709,12 @@ load_unmap_range(struct loader *l, uint64_t start, uint64_t end, uint64_t ts)
 		uint64_t cut_lo = m->start > start ? m->start : start;
 		uint64_t cut_hi = m->end < end ? m->end : end;
 		int whole = cut_lo == m->start && cut_hi == m->end;
+		int pieces = (m->start < start) + (m->end > end);
 
 		load_lose(l, m->stack, m->end - m->start, ts, LIVE_MAPPED |
 		    (whole ? LIVE_COUNTED : 0));
+		load_gone(l, m->stack, cut_hi - cut_lo, m->ts, ts, 1 - pieces,
+		    whole);
 		l->mapped_bytes -= (int64_t)(m->end - m->start);
 		if (l->opt->all_blocks)
 			load_mapping_row(l, m, cut_lo, cut_hi, ts);
@@ -712,6 +791,7 @@ load_map(struct loader *l, const struct ht_record *r)
 	m->fn = r->fn;
 	load_gain(l, r->id, s, end - r->ptr, r->ts, LIVE_COUNTED |
 	    LIVE_MAPPED);
+	load_size(l, s, end - r->ptr);
 	l->mapped_bytes += (int64_t)(end - r->ptr);
 	if (l->mapped_bytes > l->mapped_peak)
 		l->mapped_peak = l->mapped_bytes;
@@ -1228,11 +1308,31 @@ struct live_ctx {
 	struct loader *l;
 };
 
+/*
+ * A block (or mapping piece) of STACK, allocated at TS, of SIZE bytes, is
+ * live at the end: its stack_survival sum "never freed" and its site's age
+ * histogram.
+ */
+static void
+load_survived(struct loader *l, uint32_t stack, uint64_t size, uint64_t ts)
+{
+	uint32_t site = stack < l->nstacks ? l->stacks[stack].site : 0;
+
+	survival_add(l->survival, stack, load_bucket_of(l, ts), BUCKETS, 1,
+	    (int64_t)size);
+	if (site != 0)
+		survival_hist_add(&l->sites[site].age, survival_time_bin(
+		    l->last_ts > ts ? l->last_ts - ts : 0), 1, size);
+}
+
 static void
 load_live_block(uint64_t addr, const struct ptr_value *v, void *arg)
 {
 	struct loader *l = ((struct live_ctx *)arg)->l;
 
+	/* Counted where load_record put it: "no stack" if never defined. */
+	load_survived(l, load_stack_known(l, v->stack) ? v->stack : 0,
+	    v->size, v->ts);
 	if (v->stack < l->nstacks && l->stacks[v->stack].site != 0) {
 		struct site_acc *t = &l->sites[l->stacks[v->stack].site];
 		uint64_t q = l->duration_ns ? v->ts * CLASSIFY_QUARTERS /
@@ -1245,6 +1345,67 @@ load_live_block(uint64_t addr, const struct ptr_value *v, void *arg)
 	load_exec(l, l->ins_block, "iidnint", (int64_t)addr, (int64_t)v->size,
 	    secs(v->ts), (int64_t)0, (int64_t)v->stack, (int64_t)0,
 	    ht_alloc_fn_names[v->fn < HT_ALLOC_FN_COUNT ? v->fn : 0]);
+}
+
+struct survival_ctx {
+	struct loader *l;
+	sqlite3_stmt *ins;
+};
+
+static void
+load_survival_row(uint32_t stack, unsigned alloc_bucket, unsigned free_bucket,
+    int64_t blocks, int64_t bytes, void *arg)
+{
+	struct survival_ctx *c = arg;
+
+	load_exec(c->l, c->ins, "iiiii", (int64_t)stack, (int64_t)alloc_bucket,
+	    (int64_t)free_bucket, blocks, bytes);
+}
+
+/* stack_survival, from the sums (after the blocks live at the end). */
+static void
+load_survival(struct loader *l)
+{
+	struct survival_ctx c = { l, NULL };
+
+	c.ins = load_prepare(l, "INSERT INTO stack_survival (stack_id,"
+	    " alloc_bucket, free_bucket, blocks, bytes) VALUES"
+	    " (?, ?, ?, ?, ?)");
+	survival_each(l->survival, load_survival_row, &c);
+	sqlite3_finalize(c.ins);
+}
+
+/* Histogram H of SITE as site_histograms rows of KIND. */
+static void
+load_histogram(struct loader *l, sqlite3_stmt *ins, size_t site,
+    const char *kind, const struct survival_hist *h)
+{
+	unsigned b;
+
+	for (b = h->lo; b < h->hi; b++) {
+		const struct survival_bin *bin = &h->bins[b - h->lo];
+
+		if (bin->blocks != 0 || bin->bytes != 0)
+			load_exec(l, ins, "itiii", (int64_t)site, kind,
+			    (int64_t)b, (int64_t)bin->blocks,
+			    (int64_t)bin->bytes);
+	}
+}
+
+/* site_histograms: every site's, a row per bin that holds something. */
+static void
+load_histograms(struct loader *l)
+{
+	sqlite3_stmt *ins = load_prepare(l, "INSERT INTO site_histograms"
+	    " (site_id, kind, bin, blocks, bytes) VALUES (?, ?, ?, ?, ?)");
+	size_t i;
+
+	for (i = 1; i < l->nsites; i++) {
+		load_histogram(l, ins, i, "age", &l->sites[i].age);
+		load_histogram(l, ins, i, "lifetime", &l->sites[i].lifetime);
+		load_histogram(l, ins, i, "size", &l->sites[i].size);
+	}
+	sqlite3_finalize(ins);
 }
 
 static void
@@ -1289,6 +1450,7 @@ load_finish(struct loader *l, ht_ordered *o)
 		uint32_t site = m->stack < l->nstacks ?
 		    l->stacks[m->stack].site : 0;
 
+		load_survived(l, m->stack, m->end - m->start, m->ts);
 		if (site != 0) {
 			uint64_t q = l->duration_ns ? m->ts *
 			    CLASSIFY_QUARTERS / (l->duration_ns + 1) : 0;
@@ -1299,6 +1461,8 @@ load_finish(struct loader *l, ht_ordered *o)
 		}
 		load_mapping_row(l, m, m->start, m->end, 0);
 	}
+	load_survival(l);
+	load_histograms(l);
 	for (i = 0; i < l->nthreads; i++) {
 		struct thread_acc *t = &l->threads[i];
 
@@ -1479,6 +1643,7 @@ load_trace(const struct load_options *opt, char **cause)
 	l.bucket_ns = totals.duration_ns / BUCKETS + 1;
 	l.addresses = ptr_map_create();
 	l.site_of = ptr_map_create();
+	l.survival = survival_create();
 
 	l.tmp_path = xasprintf("%s.tmp.%ld", opt->db, (long)getpid());
 	unlink(l.tmp_path);
@@ -1568,11 +1733,16 @@ out:
 	ht_ordered_close(o);
 	ptr_map_free(l.addresses);
 	ptr_map_free(l.site_of);
+	survival_free(l.survival);
 	{
 		size_t i;
 
-		for (i = 1; i < l.nsites; i++)
+		for (i = 1; i < l.nsites; i++) {
 			free(l.sites[i].module);
+			survival_hist_clear(&l.sites[i].size);
+			survival_hist_clear(&l.sites[i].lifetime);
+			survival_hist_clear(&l.sites[i].age);
+		}
 		free(l.sites);
 
 		for (i = 0; i < l.nthreads; i++)

@@ -1,4 +1,4 @@
--- schema.sql - the heaptrail analysis database, schema version 2.
+-- schema.sql - the heaptrail analysis database, schema version 3.
 --
 -- Compiled into build/heaptrail (the Makefile makes build/gen/schema.c of
 -- it) and run on an empty database by `heaptrail analyze`.  The tables
@@ -7,12 +7,12 @@
 -- PRAGMA user_version gives.  Times are seconds since the start of the
 -- recording, sizes bytes, addresses integers.
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 -- Key facts of the run, one row per key: program, pid, duration_s,
 -- events, allocations, frees, complete (1 if the recording ended cleanly),
 -- trace (path), trace_bytes, realtime_start (Unix seconds), buckets,
--- bucket_s, schema (2), heaptrail (version that wrote it); anonymous
+-- bucket_s, schema (3), heaptrail (version that wrote it); anonymous
 -- mappings: maps, unmaps, mapped_bytes_end, mapped_peak_bytes.
 CREATE TABLE meta (
 	key TEXT PRIMARY KEY,
@@ -114,6 +114,38 @@ CREATE TABLE site_series (
 	live_blocks INTEGER NOT NULL,
 	alloc_bytes INTEGER NOT NULL,
 	PRIMARY KEY (site_id, bucket)
+) WITHOUT ROWID;
+
+-- What became of each stack's blocks, by the bucket they were allocated
+-- in and the bucket they went in (freed, replaced, unmapped), for those
+-- that went in a later bucket; free_bucket = the number of buckets (200,
+-- meta 'buckets') for those live at the end.  A block allocated and freed
+-- within one bucket is never live at a bucket's end and has no row.  So
+-- a stack's live bytes (blocks) at the end of bucket b, as in
+-- stack_series, are the sum over its rows with alloc_bucket <= b <
+-- free_bucket.  For a mapping cut in pieces by a partial unmap, blocks
+-- is the change in live blocks: 0 or -1 (see heaptrail(5)).
+CREATE TABLE stack_survival (
+	stack_id INTEGER NOT NULL,
+	alloc_bucket INTEGER NOT NULL,
+	free_bucket INTEGER NOT NULL,	-- > alloc_bucket; 200: never
+	blocks INTEGER NOT NULL,
+	bytes INTEGER NOT NULL,
+	PRIMARY KEY (stack_id, alloc_bucket, free_bucket)
+) WITHOUT ROWID;
+
+-- Distributions over all the blocks of each site, one row per non-empty
+-- bin.  kind 'size': every allocation, in bin floor(log2(size)) (size 0:
+-- bin 0).  'lifetime': blocks gone during the run, by free time - alloc
+-- time in ns; bin k holds [10^(k-1), 10^k) ns, bin 0 holds 0.  'age':
+-- blocks live at the end, by end of run - alloc time, binned alike.
+CREATE TABLE site_histograms (
+	site_id INTEGER NOT NULL,
+	kind TEXT NOT NULL,		-- size, lifetime, age
+	bin INTEGER NOT NULL,
+	blocks INTEGER NOT NULL,
+	bytes INTEGER NOT NULL,
+	PRIMARY KEY (site_id, kind, bin)
 ) WITHOUT ROWID;
 
 -- The whole heap over time, one row per bucket.
