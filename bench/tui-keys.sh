@@ -217,7 +217,11 @@ trace_bytes=$(wc -c < "$trace")
 mib() {
 	awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'
 }
-figures="$n_sites sites, $n_allocs allocations, $n_stacks stacks; DB $(mib "$db_bytes") MiB, trace $(mib "$trace_bytes") MiB"
+# thousands N: 1234567 as 1,234,567
+thousands() {
+	echo "$1" | sed -e :a -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e ta
+}
+figures="$(thousands "$n_sites") sites, $(thousands "$n_allocs") allocations, $(thousands "$n_stacks") stacks; DB $(mib "$db_bytes") MiB, trace $(mib "$trace_bytes") MiB"
 echo "tui-keys: $db: $figures" >&2
 echo "tui-keys: compile $(info_get compile_s) s ($(info_get compile_cpu_s) s CPU), record $(info_get record_s) s, analyze $(info_get analyze_s) s (when last done)" >&2
 
@@ -423,29 +427,31 @@ else
 fi
 
 [ "$write_results" = 1 ] || exit 0
+load=$(cut -d' ' -f1 /proc/loadavg)
 section="$work/section.md"
 {
 	echo "<!-- tui:begin (written by bench/tui-keys.sh) -->"
 	echo "## TUI responsiveness: $date, $cpu, $(nproc) CPUs"
 	echo
 	echo "Database: \`many-sites $allocations\` (bench/many-sites.c) recorded and analyzed:"
-	echo "$figures. Compile $(info_get compile_s) s ($(info_get compile_cpu_s) s CPU), record $(info_get record_s) s,"
-	echo "analyze $(info_get analyze_s) s (when last built)."
+	echo "$figures."
+	echo "Compile $(info_get compile_s) s ($(info_get compile_cpu_s) s CPU), record $(info_get record_s) s, analyze $(info_get analyze_s) s"
+	echo "(when last done; load average $load at the end of this run)."
 	echo
 	echo "$nkeys scripted keys per terminal size (the list at the top of bench/tui-keys.sh),"
 	echo "sent through tmux one at a time. Times are the TUI's own, from reading a key to"
-	echo "the screen updated (HEAPTRAIL_TUI_KEYLOG); round trip is from \`tmux send-keys\` to"
-	echo "the log line seen (polled every 10 ms). Target: every key under $target_ms ms:"
-	echo "**$verdict**."
+	echo "the screen updated (HEAPTRAIL_TUI_KEYLOG), under the view that handled the key"
+	echo "(a key that switches views counts for the view it was pressed in); round trip is"
+	echo "from \`tmux send-keys\` to the log line seen (polled every 10 ms). Target: every"
+	echo "key under $target_ms ms: **$verdict**."
 	echo
 	echo "| terminal | view | keys | median ms | p95 ms | max ms | slowest key | over $target_ms ms | round trip median / max ms |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 	cat "$work/table.md"
 	echo
-	for size in $sizes; do
-		printf 'First screen at %s after %s ms. ' "$size" "$(cat "$work/startup-$size")"
-	done
-	echo
+	echo "First screen after $(for size in $sizes; do
+		printf '%s ms (%s), ' "$(cat "$work/startup-$size")" "$size"; done |
+		sed 's/, $//')."
 	echo "<!-- tui:end -->"
 } > "$section"
 res="$top/bench/RESULTS.md"
