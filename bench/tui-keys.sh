@@ -93,7 +93,9 @@ die() {
 }
 
 work=$(mktemp -d /tmp/heaptrail-tui-keys.XXXXXX)
-trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+# (kill-server leaves the socket file behind)
+trap 'tmux -L "$sock" kill-server 2>/dev/null || true
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM HUP
 
 command -v tmux > /dev/null && command -v sqlite3 > /dev/null ||
