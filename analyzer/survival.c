@@ -2,12 +2,11 @@
  * survival.c - the sums behind stack_survival, and histograms (see
  * survival.h).
  *
- * An open-addressing hash table from a packed key, stack << 16 |
- * alloc_bucket << 8 | free_bucket, to blocks and bytes.  Insert-only (sums
- * are never removed), linear probing, grows at 1/2 load.  Bit 63 marks a
- * used slot, so every key, even that of stack 0 and buckets 0, is
- * non-zero; it sorts all keys alike, so the packed keys sort as the
- * table's primary key does.
+ * The sums live in a ptr_map (common/ptr-map.h) keyed by stack << 16 |
+ * alloc_bucket << 8 | free_bucket, with bit 63 set so that every key is
+ * non-zero (and all sort alike, as the table's primary key does); a
+ * slot's size and ts hold the bytes and blocks, as two's complement
+ * (a partial unmap adds negative blocks).
  *
  * The loader adds to it only when a block goes in a later bucket than it
  * came and for the blocks live at the end, so it holds at most one entry
@@ -19,38 +18,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/ptr-map.h"
 #include "../common/xmalloc.h"
 #include "survival.h"
 
 #define USED (1ull << 63)
 
-struct sum {
-	uint64_t key;			/* packed | USED, 0: empty */
-	int64_t blocks, bytes;
-};
-
 struct survival {
-	struct sum *slots;
-	size_t mask;			/* capacity - 1 */
-	size_t count;
+	ptr_map *sums;
 };
-
-static size_t
-survival_home(const survival *sv, uint64_t key)
-{
-	key ^= key >> 33;
-	key *= 0xff51afd7ed558ccdull;
-	key ^= key >> 33;
-	return (size_t)key & sv->mask;
-}
 
 survival *
 survival_create(void)
 {
 	survival *sv = xcalloc(1, sizeof *sv);
 
-	sv->mask = 1023;
-	sv->slots = xcalloc(sv->mask + 1, sizeof *sv->slots);
+	sv->sums = ptr_map_create();
 	return sv;
 }
 
@@ -59,33 +42,14 @@ survival_free(survival *sv)
 {
 	if (sv == NULL)
 		return;
-	free(sv->slots);
+	ptr_map_free(sv->sums);
 	free(sv);
 }
 
 size_t
 survival_count(const survival *sv)
 {
-	return sv->count;
-}
-
-static void
-survival_grow(survival *sv)
-{
-	struct sum *old = sv->slots;
-	size_t n = sv->mask + 1, i, j;
-
-	sv->mask = n * 2 - 1;
-	sv->slots = xcalloc(n * 2, sizeof *sv->slots);
-	for (i = 0; i < n; i++) {
-		if (old[i].key == 0)
-			continue;
-		for (j = survival_home(sv, old[i].key); sv->slots[j].key != 0;
-		    j = (j + 1) & sv->mask)
-			;
-		sv->slots[j] = old[i];
-	}
-	free(old);
+	return ptr_map_count(sv->sums);
 }
 
 void
@@ -94,26 +58,33 @@ survival_add(survival *sv, uint32_t stack, unsigned alloc_bucket,
 {
 	uint64_t key = USED | (uint64_t)stack << 16 |
 	    (uint64_t)(alloc_bucket & 0xff) << 8 | (free_bucket & 0xff);
-	size_t i;
+	int added;
+	struct ptr_value *v = ptr_map_slot(sv->sums, key, &added);
 
-	for (i = survival_home(sv, key); sv->slots[i].key != 0;
-	    i = (i + 1) & sv->mask) {
-		if (sv->slots[i].key == key) {
-			sv->slots[i].blocks += blocks;
-			sv->slots[i].bytes += bytes;
-			return;
-		}
-	}
-	if ((sv->count + 1) * 2 > sv->mask + 1) {
-		survival_grow(sv);
-		for (i = survival_home(sv, key); sv->slots[i].key != 0;
-		    i = (i + 1) & sv->mask)
-			;
-	}
-	sv->slots[i].key = key;
-	sv->slots[i].blocks = blocks;
-	sv->slots[i].bytes = bytes;
-	sv->count++;
+	if (added)
+		v->size = v->ts = 0;
+	v->ts += (uint64_t)blocks;
+	v->size += (uint64_t)bytes;
+}
+
+struct sum {
+	uint64_t key;
+	int64_t blocks, bytes;
+};
+
+struct collect {
+	struct sum *all;
+	size_t n;
+};
+
+static void
+survival_collect(uint64_t key, const struct ptr_value *v, void *arg)
+{
+	struct collect *c = arg;
+
+	c->all[c->n].key = key;
+	c->all[c->n].blocks = (int64_t)v->ts;
+	c->all[c->n++].bytes = (int64_t)v->size;
 }
 
 static int
@@ -129,19 +100,18 @@ void
 survival_each(survival *sv, void (*fn)(uint32_t, unsigned, unsigned,
     int64_t, int64_t, void *), void *arg)
 {
-	struct sum *all = xreallocarray(NULL, sv->count ? sv->count : 1,
-	    sizeof *all);
-	size_t i, n = 0;
+	size_t n = ptr_map_count(sv->sums), i;
+	struct collect c = { xreallocarray(NULL, n ? n : 1, sizeof *c.all),
+	    0 };
 
-	for (i = 0; i <= sv->mask; i++)
-		if (sv->slots[i].key != 0)
-			all[n++] = sv->slots[i];
-	qsort(all, n, sizeof *all, survival_cmp);
-	for (i = 0; i < n; i++)
-		fn((uint32_t)(all[i].key >> 16), (unsigned)(all[i].key >> 8) &
-		    0xff, (unsigned)all[i].key & 0xff, all[i].blocks,
-		    all[i].bytes, arg);
-	free(all);
+	ptr_map_each(sv->sums, survival_collect, &c);
+	qsort(c.all, c.n, sizeof *c.all, survival_cmp);
+	for (i = 0; i < c.n; i++)
+		fn((uint32_t)(c.all[i].key >> 16 & 0xffffffffu),
+		    (unsigned)(c.all[i].key >> 8) & 0xff,
+		    (unsigned)c.all[i].key & 0xff, c.all[i].blocks,
+		    c.all[i].bytes, arg);
+	free(c.all);
 }
 
 void

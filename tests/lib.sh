@@ -130,11 +130,6 @@ tui_expect() {
 $(tui_screen)"
 }
 
-# tui_line PATTERN : the first screen line that contains PATTERN
-tui_line() {
-	tui_screen | grep -F -- "$1" | head -n 1
-}
-
 # tui_stop : ends the tmux server (the browser too, if still running)
 tui_stop() {
 	$TUI_TMUX kill-server 2> /dev/null

@@ -13,14 +13,6 @@
 #include "../common/xmalloc.h"
 #include "model.h"
 
-static char *
-text_or_null(sqlite3_stmt *st, int i)
-{
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return NULL;
-	return xstrdup((const char *)sqlite3_column_text(st, i));
-}
-
 static void
 detail_free_frames(struct detail *d)
 {
@@ -69,7 +61,7 @@ detail_load_frames(struct detail *d, struct run *r)
 		sqlite3_bind_int64(st, 1, d->site_id);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			site_addr = (uint64_t)sqlite3_column_int64(st, 0);
-			site_fn = text_or_null(st, 1);
+			site_fn = run_sql_text(st, 1);
 		}
 	}
 	sqlite3_finalize(st);
@@ -90,11 +82,11 @@ detail_load_frames(struct detail *d, struct run *r)
 			f = &d->frames[d->nframes++];
 			memset(f, 0, sizeof *f);
 			f->address = (uint64_t)sqlite3_column_int64(st, 0);
-			f->function = text_or_null(st, 1);
-			f->file = text_or_null(st, 2);
+			f->function = run_sql_text(st, 1);
+			f->file = run_sql_text(st, 2);
 			f->line = sqlite3_column_int(st, 3);
 			f->inlined = sqlite3_column_int(st, 4);
-			f->module = text_or_null(st, 5);
+			f->module = run_sql_text(st, 5);
 		}
 	}
 	sqlite3_finalize(st);

@@ -121,6 +121,8 @@ struct class_split {
 
 /* One SQL value helper: the first column of the first row as integer. */
 int64_t run_sql_int(sqlite3 *db, const char *sql, int64_t fallback);
+/* Column I of a result row as a malloc'ed string, NULL if NULL. */
+char *run_sql_text(sqlite3_stmt *st, int i);
 
 /* --- sites and modules ------------------------------------------------ */
 
@@ -216,7 +218,6 @@ struct tree_node {
 	int inlined;
 	int depth;
 	int expanded;
-	int line;			/* of the first frame seen here */
 	int64_t value[MEASURE_COUNT];
 };
 
@@ -225,7 +226,6 @@ struct tree {
 	struct tree_node *nodes;	/* [0]: the root (all stacks) */
 	size_t nnodes, cap;
 	char **labels;			/* "function\0module" */
-	char **label_files;
 	size_t nlabels, labels_cap;
 	int shares_labels;		/* the other tree's: not freed here */
 	uint32_t *stack_leaf;		/* index stack id: its deepest node */

@@ -106,7 +106,7 @@ tui_scope(struct tui *t, struct scope s)
 		    " (analyze the trace again)");
 		return REACT_REDRAW;
 	}
-	return REACT_SCOPE | REACT_REDRAW;
+	return REACT_REDRAW;	/* views follow run->scope_serial */
 }
 
 /* The keys every view shares; -1 when the view should have the key. */

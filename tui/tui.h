@@ -18,7 +18,6 @@
 /* What a key handler changed; the loop acts on it. */
 #define REACT_NONE 0
 #define REACT_REDRAW 1		/* draw the screen again */
-#define REACT_SCOPE 2		/* the time scope changed */
 #define REACT_PUSH 4		/* open tui->push_view over this one */
 #define REACT_BACK 8		/* close this view */
 #define REACT_QUIT 16

@@ -26,7 +26,6 @@ tui_expect "live at the end: 250 KiB" "overview: scope figure"
 # `leaks --at` (from site_series, another path than the browser's) says.
 tui_keys H H H Enter
 tui_expect "| live at " "title names the time"
-line=$(tui_line "live at ")
 line=$(tui_screen | grep -E '^ live at [0-9.]+ s: ' | head -n 1)
 [ -n "$line" ] || fail "no 'live at T: X' figure: $(tui_screen)"
 t=$(echo "$line" | sed 's/^ live at \([0-9.]*\) s: .*/\1/')
