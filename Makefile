@@ -146,6 +146,8 @@ $(BUILD)/samples/%: samples/%.c include/heaptrail.h | $(DEPS_STAMP)
 $(BUILD)/samples/%: samples/%.cc include/heaptrail.h | $(CHECK_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CXX) $(PROG_CXXFLAGS) -o $@ $<
+# For test-unwind's --unwind fp: a program with frame pointers.
+$(BUILD)/tests/walk-stacks: PROG_CFLAGS += -fno-omit-frame-pointer
 $(BUILD)/tests/%: tests/programs/%.c include/heaptrail.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< -ldl

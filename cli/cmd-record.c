@@ -39,14 +39,17 @@
 static void
 record_help(void)
 {
-	printf("usage: heaptrail record [-o TRACE] [--depth N] [--] PROGRAM "
-	    "[ARG...]\n\n"
+	printf("usage: heaptrail record [-o TRACE] [--depth N] [--unwind HOW] "
+	    "[--] PROGRAM [ARG...]\n\n"
 	    "Runs PROGRAM with the recorder preloaded and writes its heap "
 	    "events to TRACE\n(default heaptrail.PROGRAM.PID.trace here).  "
 	    "Exits with PROGRAM's status.\n\n"
 	    "  -o, --output TRACE   trace file (%%p: pid, %%e: program name)\n"
 	    "  -d, --depth N        stack frames kept per event (1-%d, "
 	    "default 64)\n"
+	    "  -u, --unwind HOW     dwarf (default), fp (programs built with "
+	    "frame\n"
+	    "                       pointers: fastest) or libunwind\n"
 	    "  -q, --quiet          no summary line\n", HT_DEPTH_MAX);
 }
 
@@ -381,11 +384,12 @@ cmd_record(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "depth", required_argument, NULL, 'd' },
+		{ "unwind", required_argument, NULL, 'u' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *output = NULL, *depth = NULL;
+	const char *output = NULL, *depth = NULL, *unwind = NULL;
 	char *lib, *program, *why, *warning, *pattern, *trace, *preload;
 	char *name, *base;
 	char msg[1024];
@@ -395,7 +399,7 @@ cmd_record(int argc, char **argv)
 	ssize_t n;
 	pid_t pid;
 
-	while ((c = getopt_long(argc, argv, "+o:d:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:d:u:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
@@ -411,6 +415,14 @@ cmd_record(int argc, char **argv)
 			depth = optarg;
 			break;
 		}
+		case 'u':
+			if (strcmp(optarg, "dwarf") != 0 &&
+			    strcmp(optarg, "fp") != 0 &&
+			    strcmp(optarg, "libunwind") != 0)
+				return cli_usage("record", "--unwind wants "
+				    "dwarf, fp or libunwind, not '%s'", optarg);
+			unwind = optarg;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -492,6 +504,8 @@ cmd_record(int argc, char **argv)
 		setenv("LD_PRELOAD", preload, 1);
 		if (depth)
 			setenv("HEAPTRAIL_DEPTH", depth, 1);
+		if (unwind)
+			setenv("HEAPTRAIL_UNWIND", unwind, 1);
 		execv(program, argv + optind);
 		unlink(path);
 		child_fail(pipefd[1], errno == ENOENT ? EXIT_NOT_FOUND :

@@ -486,6 +486,18 @@ rec_init(void)
 			rec_config.depth = d > HT_DEPTH_MAX ? HT_DEPTH_MAX :
 			    (int)d;
 	}
+	if ((env = getenv("HEAPTRAIL_UNWIND")) != NULL && *env) {
+		if (strcmp(env, "fp") == 0)
+			rec_config.unwind = UNWIND_FP;
+		else if (strcmp(env, "libunwind") == 0)
+			rec_config.unwind = UNWIND_LIBUNWIND;
+		else if (strcmp(env, "dwarf") != 0)
+			rec_warn("HEAPTRAIL_UNWIND is not dwarf, fp or "
+			    "libunwind, using dwarf: ", env);
+	}
+	if ((env = getenv("HEAPTRAIL_UNWIND_CHECK")) != NULL && *env &&
+	    *env != '0')
+		rec_config.unwind_check = 1;
 	n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
 	exe_path[n > 0 ? n : 0] = '\0';
 	env = getenv("HEAPTRAIL_OUTPUT");
@@ -594,6 +606,7 @@ rec_stop(void)
 	 * meanwhile is collected here, and the rest when stdio is flushed.
 	 */
 	rec_state = REC_FINISHED;
+	unwind_report();
 	writer_flush_sync();
 	if (last_flush_stream != NULL)
 		fputc('.', last_flush_stream);

@@ -33,9 +33,15 @@
 
 /* --- configuration (recorder.c) -------------------------------------- */
 
+/* How stacks are walked (HEAPTRAIL_UNWIND; unwind.c). */
+enum rec_unwind { UNWIND_DWARF, UNWIND_FP, UNWIND_LIBUNWIND };
+
 struct rec_config {
 	int depth;		/* frames kept per stack */
 	int quiet;		/* HEAPTRAIL_QUIET: no messages */
+	int unwind;		/* enum rec_unwind */
+	int unwind_check;	/* HEAPTRAIL_UNWIND_CHECK: compare every
+				   walk with libunwind's (for tests) */
 };
 extern struct rec_config rec_config REC_HIDDEN;
 
@@ -104,30 +110,98 @@ void stack_table_after_fork(void) REC_HIDDEN;
 /* Frames of the recorder itself that unw_backtrace may report first. */
 #define STACK_SKIP_MAX 8
 
+void stack_table_init(uintptr_t self_lo, uintptr_t self_hi) REC_HIDDEN;
+
+/* --- unwinding (unwind.c) ------------------------------------------------ */
+
+/*
+ * Per-thread state of the stack walkers: the thread's stack bounds and a
+ * direct-mapped cache of unwind rules by code address (see unwind.c).
+ */
+#define UNWIND_SLOT_BITS 11
+struct unwind_slot {
+	uintptr_t pc;		/* lookup address, 0 if empty */
+	uint64_t rule;
+};
+/*
+ * The last walks from given registers, with the stack words each read
+ * (offsets from SP and values) and the stack id found: when the words
+ * still hold those values, the walk would find the same stack again.
+ */
+#define MEMO_SLOT_BITS 6
+#define MEMO_WORDS 48
+struct unwind_memo {
+	uintptr_t pc, sp, bp;	/* the registers at the hook; pc 0: empty */
+	uintptr_t ra;		/* the hook's return address (a hint) */
+	uint64_t id;
+	uint32_t gen;		/* unwind_gen when it was walked */
+	uint32_t words;
+	uint32_t off[MEMO_WORDS];
+	uintptr_t val[MEMO_WORDS];
+};
+struct unwind_state {
+	uintptr_t stack_lo, stack_hi;	/* 0, 0: walk with libunwind */
+	uint32_t gen;			/* unwind_gen the cache is of */
+	struct unwind_slot slot[1u << UNWIND_SLOT_BITS];
+	struct unwind_memo memo[1u << MEMO_SLOT_BITS];
+};
+
+struct rec_thread;
+/* Finds the calling thread's stack bounds (at registration). */
+void unwind_thread_init(struct unwind_state *u) REC_HIDDEN;
+/* Code was unloaded or stack ids start over (stack_table_forget):
+   cached rules and remembered walks are void. */
+void unwind_forget(void) REC_HIDDEN;
+/*
+ * The id of the stack walked from the registers of a frame of ours (PC,
+ * SP, BP; RA its return address) into *ID (stack_intern; RAW has room
+ * for MAX frames).  Returns 0, or -1 if libunwind must walk this stack.
+ */
+int unwind_stack_id(struct unwind_state *u, uintptr_t pc, uintptr_t sp,
+    uintptr_t bp, uintptr_t ra, void **raw, int max, uint64_t *id)
+    REC_HIDDEN;
+/* HEAPTRAIL_UNWIND_CHECK: compares OUT[0, N) with libunwind's walk
+   (N < 0: counts a stack that libunwind walked). */
+void unwind_check(void **out, int n, int max) REC_HIDDEN;
+/* HEAPTRAIL_UNWIND_CHECK: one line with what the checks found. */
+void unwind_report(void) REC_HIDDEN;
+
 /*
  * Unwinds the caller's stack and returns its id.  Always inlined into the
- * hook, so unw_backtrace starts one frame from the program: every frame
- * of our own it walks costs as much as one of the program's.
+ * hook, so that the walk starts at the hook's own frame: every frame of
+ * our own walked costs as much as one of the program's.
  */
 int unw_backtrace(void **buffer, int size);
-struct rec_thread;
 static inline struct rec_thread *thread_current(void);
 static inline void unwind_enter(struct rec_thread *t);
 static inline void unwind_leave(struct rec_thread *t);
+static inline struct unwind_state *thread_unwind_state(struct rec_thread *t);
 static inline __attribute__((always_inline)) uint64_t
 stack_capture(void)
 {
 	void *raw[HT_DEPTH_MAX + STACK_SKIP_MAX];
 	struct rec_thread *t = thread_current();
+	struct unwind_state *u = thread_unwind_state(t);
+	int max = rec_config.depth + STACK_SKIP_MAX, ours = -1;
 	uint64_t id;
 
 	unwind_enter(t);
-	id = stack_intern(raw, unw_backtrace(raw,
-	    rec_config.depth + STACK_SKIP_MAX));
+#if defined(__x86_64__)
+	if (u != NULL) {
+		uintptr_t pc, sp, bp;
+
+		/* The hook's own registers, at one instruction. */
+		__asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\t"
+		    "mov %%rbp, %2" : "=r"(pc), "=r"(sp), "=r"(bp));
+		ours = unwind_stack_id(u, pc, sp, bp,
+		    (uintptr_t)__builtin_return_address(0), raw, max, &id);
+	}
+#endif
+	if (ours < 0)
+		id = stack_intern(raw, unw_backtrace(raw, max));
 	unwind_leave(t);
 	return id;
 }
-void stack_table_init(uintptr_t self_lo, uintptr_t self_hi) REC_HIDDEN;
 
 /* --- definitions buffer (writer.c) --------------------------------------- */
 
@@ -167,8 +241,18 @@ struct rec_thread {
 	uint64_t n_allocs;	/*  summed by the writer for END */
 	uint64_t n_frees;
 	struct rec_thread *next;	/* registry, immutable once linked */
+	struct unwind_state unwind;	/* not for a shared struct */
 	uint8_t buf[THREAD_BUF_SIZE];
 };
+
+/* The walker state of T, or NULL: walk with libunwind. */
+static inline struct unwind_state *
+thread_unwind_state(struct rec_thread *t)
+{
+	if (t == NULL || t->shared || rec_config.unwind == UNWIND_LIBUNWIND)
+		return NULL;
+	return &t->unwind;
+}
 
 /*
  * The calling thread's buffer struct, registered on first use (or the one

@@ -175,6 +175,7 @@ void
 stack_table_forget(void)
 {
 	atomic_fetch_add(&stack_gen, 1);
+	unwind_forget();	/* its rules and remembered ids too */
 }
 
 /* In a fork child: every stack is defined again, numbered from 1. */

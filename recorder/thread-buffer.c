@@ -262,6 +262,8 @@ thread_register(int shared)
 	}
 	pthread_mutex_unlock(&registry_lock);
 
+	if (!shared)
+		unwind_thread_init(&t->unwind);
 	thread_start_record(t);
 	return t;
 }
