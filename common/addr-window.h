@@ -13,8 +13,16 @@
  *
  * Live entries are bits of a bitset over positions: rank is a popcount
  * of the words after a position, select walks words back from the end
- * (k is usually small, so one or two words).  No allocation: the caller
- * provides the struct (about 33 KiB).
+ * (k is usually small, so one or two words).
+ *
+ * Each entry also has a size class (ht_size_class; 0: not known), and
+ * the entries of a class are linked newest first, so that "the newest
+ * live entry of class c" is found without a rank.  Allocators hand out
+ * the block of a size class freed last (glibc's tcache, jemalloc's and
+ * tcmalloc's caches are LIFO per class), so an allocation usually gets
+ * the newest live freed address of its own class (format version 3).
+ *
+ * No allocation: the caller provides the struct (about 54 KiB).
  */
 #ifndef HEAPTRAIL_ADDR_WINDOW_H
 #define HEAPTRAIL_ADDR_WINDOW_H
@@ -30,12 +38,32 @@
 
 #define HT_WINDOW_WORDS (HT_WINDOW_POSITIONS / 64)
 
+#define HT_SIZE_CLASSES 128
+
 struct ht_window {
 	uint32_t n;		/* positions used, 1-based */
 	uint32_t nlive;
 	uint64_t live[HT_WINDOW_WORDS + 1];	/* bit p: position p live */
 	uint64_t addr[HT_WINDOW_POSITIONS + 1];
+	uint32_t newest[HT_SIZE_CLASSES];	/* per class: a position
+						   at or above its newest
+						   live entry, or 0 */
+	uint32_t older[HT_WINDOW_POSITIONS + 1];	/* same class */
+	uint8_t size_class[HT_WINDOW_POSITIONS + 1];
 };
+
+/*
+ * The size class of an allocation of SIZE bytes, 1 to 119: glibc's
+ * chunk sizes (16-byte steps) up to its tcache's largest, then powers of
+ * two.
+ */
+static inline uint32_t
+ht_size_class(uint64_t size)
+{
+	if (size <= 1032)
+		return (uint32_t)((size + 23) >> 4);
+	return 56 + (uint32_t)(63 - __builtin_clzll(size));
+}
 
 /* Bits set in V (inline: without -mpopcnt the builtin is a call). */
 static inline uint32_t
@@ -57,11 +85,13 @@ static inline void
 ht_window_reset(struct ht_window *w)
 {
 	memset(w->live, 0, (w->n / 64 + 1) * sizeof w->live[0]);
+	memset(w->newest, 0, sizeof w->newest);
 	w->n = w->nlive = 0;
 }
 
+/* Adds ADDR of size class CLS (0: not known) as the newest entry. */
 static inline void
-ht_window_push(struct ht_window *w, uint64_t addr)
+ht_window_push(struct ht_window *w, uint64_t addr, uint32_t cls)
 {
 	uint32_t pos;
 
@@ -71,6 +101,24 @@ ht_window_push(struct ht_window *w, uint64_t addr)
 	w->addr[pos] = addr;
 	w->live[pos / 64] |= 1ull << (pos % 64);
 	w->nlive++;
+	w->size_class[pos] = (uint8_t)cls;
+	w->older[pos] = w->newest[cls];
+	w->newest[cls] = pos;
+}
+
+/*
+ * The newest live position of class CLS, or 0.  Entries passed over are
+ * popped ones, which never come back: the class's start moves past them.
+ */
+static inline uint32_t
+ht_window_newest(struct ht_window *w, uint32_t cls)
+{
+	uint32_t pos = w->newest[cls];
+
+	while (pos != 0 && !((w->live[pos / 64] >> (pos % 64)) & 1))
+		pos = w->older[pos];
+	w->newest[cls] = pos;
+	return pos;
 }
 
 static inline void

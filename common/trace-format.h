@@ -28,7 +28,9 @@
 #define HT_MAGIC "\x89HTRAIL\n"
 #define HT_MAGIC_LEN 8
 #define HT_PREFIX_LEN 16
-#define HT_FORMAT_VERSION 2	/* 2 added MAP/UNMAP; readers take 1 too */
+#define HT_FORMAT_VERSION 3	/* 2 added MAP/UNMAP, 3 the class-newest
+				   address code and runs of zero time
+				   deltas; readers take 1 and 2 too */
 #define HT_FORMAT_VERSION_MIN 1
 
 /* Longest varint: 10 bytes for a uint64_t. */
@@ -40,7 +42,10 @@
 /* Streams of a frame, in the order their bytes follow the stream table. */
 enum ht_stream {
 	HT_STREAM_TAGS,		/* one byte per record */
-	HT_STREAM_TIMES,	/* event time deltas */
+	HT_STREAM_TIMES,	/* event time deltas (from version 3, each
+				   nonzero one, or the chunk's first, is
+				   followed by how many records after it
+				   have delta 0 and no entry here) */
 	HT_STREAM_ADDRS,	/* event address codes */
 	HT_STREAM_SIZES,	/* allocation sizes */
 	HT_STREAM_STACKS,	/* allocation stack ids */
@@ -56,6 +61,12 @@ enum ht_stream {
  * (all ones) for "the address is the next varint" (deltas too wide for
  * 2z+1, such as tagged pointers).  See addr-window.h.  Address 0 never
  * occurs (a reader treats it as damage).
+ *
+ * From version 3, an ALLOC's even codes are 0 for "the newest live entry
+ * of the freed window in this allocation's size class" and 2(k+1) for
+ * the entry with k live entries after it.  Freed addresses enter their
+ * window with the size class of the allocated entry they referred to
+ * (0, no class, when they were coded by delta).
  */
 #define HT_ADDR_ESCAPE UINT64_MAX
 

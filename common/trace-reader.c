@@ -69,6 +69,7 @@ struct ht_reader {
 
 	/* Chunk context: thread, delta bases, address windows. */
 	int in_chunk;
+	uint64_t zero_deltas;	/* version 3: records left at delta 0 */
 	uint32_t thread;
 	uint32_t chunk;		/* CHUNK records read */
 	uint64_t last_tick;
@@ -374,8 +375,16 @@ reader_event_time(ht_reader *r, struct ht_record *rec)
 	uint64_t d;
 	struct stream *st = &r->s[HT_STREAM_TIMES];
 
-	if (!r->in_chunk || ht_get_varint(&st->p, st->end, &d) != 0)
+	if (!r->in_chunk)
 		return -1;
+	if (r->zero_deltas > 0) {
+		r->zero_deltas--;
+		d = 0;
+	} else if (ht_get_varint(&st->p, st->end, &d) != 0 ||
+	    (r->header.version >= 3 &&
+	    ht_get_varint(&st->p, st->end, &r->zero_deltas) != 0)) {
+		return -1;
+	}
 	r->last_tick += d;
 	rec->ts = r->last_tick * r->unit_ns;
 	rec->thread = r->thread;
@@ -385,15 +394,19 @@ reader_event_time(ht_reader *r, struct ht_record *rec)
 
 /*
  * An event's address: a back-reference into window W (popping the entry)
- * or a delta; then pushed onto window PUSH.
+ * or a delta; then pushed onto window PUSH.  SIZE: an allocation's size
+ * (its class is what it pushes, and what the class-newest code of
+ * version 3 looks for), or UINT64_MAX for a free (which pushes the class
+ * of the entry it refers to).
  */
 static int
 reader_event_addr(ht_reader *r, struct ht_window *w, struct ht_window *push,
-    uint64_t *addr)
+    uint64_t size, uint64_t *addr)
 {
 	struct stream *st = &r->s[HT_STREAM_ADDRS];
+	uint32_t pos, cls = size == UINT64_MAX ? 0 : ht_size_class(size);
+	uint32_t push_cls = cls;
 	uint64_t code;
-	uint32_t pos;
 
 	if (ht_get_varint(&st->p, st->end, &code) != 0)
 		return -1;
@@ -403,16 +416,23 @@ reader_event_addr(ht_reader *r, struct ht_window *w, struct ht_window *push,
 	} else if (code & 1) {
 		r->last_addr += (uint64_t)ht_unzigzag(code >> 1);
 	} else {
-		pos = ht_window_select(w, code >> 1);
+		if (cls == 0 || r->header.version < 3)
+			pos = ht_window_select(w, code >> 1);
+		else if (code == 0)
+			pos = ht_window_newest(w, cls);
+		else
+			pos = ht_window_select(w, (code >> 1) - 1);
 		if (pos == 0)
 			return -1;
 		r->last_addr = w->addr[pos];
+		if (cls == 0)
+			push_cls = w->size_class[pos];
 		ht_window_pop(w, pos);
 	}
 	if (r->last_addr == 0)
 		return -1;	/* no block lives at 0 */
 	*addr = r->last_addr;
-	ht_window_push(push, r->last_addr);
+	ht_window_push(push, r->last_addr, push_cls);
 	return 0;
 }
 
@@ -456,10 +476,11 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 	if (ht_tag_is_alloc(tag)) {
 		rec->tag = HT_TAG_ALLOC;
 		rec->fn = tag - HT_TAG_ALLOC;
-		if (reader_event_time(r, rec) != 0 ||
-		    reader_event_addr(r, r->frees, r->allocs, &rec->ptr) != 0)
-			goto bad;
 		GET(HT_STREAM_SIZES, rec->size);
+		if (reader_event_time(r, rec) != 0 ||
+		    reader_event_addr(r, r->frees, r->allocs, rec->size,
+		    &rec->ptr) != 0)
+			goto bad;
 		GET(HT_STREAM_STACKS, rec->id);
 		return 1;
 	}
@@ -467,7 +488,8 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 		rec->tag = HT_TAG_FREE;
 		rec->fn = tag - HT_TAG_FREE;
 		if (reader_event_time(r, rec) != 0 ||
-		    reader_event_addr(r, r->allocs, r->frees, &rec->ptr) != 0)
+		    reader_event_addr(r, r->allocs, r->frees, UINT64_MAX,
+		    &rec->ptr) != 0)
 			goto bad;
 		return 1;
 	}
@@ -564,6 +586,7 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 		r->chunk++;
 		r->in_chunk = 1;
 		r->last_tick = 0;
+		r->zero_deltas = 0;
 		r->last_addr = 0;
 		ht_window_reset(r->allocs);
 		ht_window_reset(r->frees);

@@ -36,6 +36,11 @@ struct coder {
 };
 static struct coder *allocs, *frees;
 
+/* The time deltas of the chunk being encoded, written as runs at its end. */
+#define CHUNK_RECORDS_MAX (THREAD_BUF_SIZE / 2)	/* >= 2 bytes each */
+static uint64_t *chunk_times;
+static size_t chunk_records;
+
 int
 frame_encoder_init(void)
 {
@@ -46,7 +51,8 @@ frame_encoder_init(void)
 			return -1;
 	allocs = rec_map(sizeof *allocs);
 	frees = rec_map(sizeof *frees);
-	if (allocs == NULL || frees == NULL)
+	chunk_times = rec_map(sizeof *chunk_times * CHUNK_RECORDS_MAX);
+	if (allocs == NULL || frees == NULL || chunk_times == NULL)
 		return -1;
 	return 0;
 }
@@ -60,6 +66,7 @@ frame_encoder_reset(void)
 	for (i = 0; i < HT_STREAMS; i++)
 		stream_len[i] = 0;
 	total_len = 0;
+	chunk_records = 0;	/* a chunk the parent was in the middle of */
 }
 
 size_t
@@ -155,26 +162,37 @@ coder_find(const struct coder *c, uint64_t addr)
 }
 
 static void
-coder_push(struct coder *c, uint64_t addr)
+coder_push(struct coder *c, uint64_t addr, uint32_t cls)
 {
 	unsigned slot = cache_slot(addr);
 
-	ht_window_push(&c->w, addr);
+	ht_window_push(&c->w, addr, cls);
 	c->cache[slot].addr = addr;
 	c->cache[slot].pos = c->w.n;
 }
 
 static uint64_t last_addr;	/* previous address of the chunk */
 
-/* Codes ADDR against window C (popping what it refers to). */
-static void
-put_addr(struct coder *c, uint64_t addr)
+/*
+ * Codes ADDR against window C (popping what it refers to).  CLS: the
+ * allocation's size class (the class-newest code), or 0 for a free.
+ * Returns the class of the entry referred to (0 if none).
+ */
+static uint32_t
+put_addr(struct coder *c, uint64_t addr, uint32_t cls)
 {
-	uint32_t pos = coder_find(c, addr);
+	uint32_t pos = coder_find(c, addr), found = 0;
 
 	if (pos != 0) {
-		put_varint(HT_STREAM_ADDRS,
-		    (uint64_t)ht_window_rank(&c->w, pos) * 2);
+		uint64_t k = ht_window_rank(&c->w, pos);
+
+		if (cls == 0)
+			put_varint(HT_STREAM_ADDRS, k * 2);
+		else if (ht_window_newest(&c->w, cls) == pos)
+			put_varint(HT_STREAM_ADDRS, 0);
+		else
+			put_varint(HT_STREAM_ADDRS, (k + 1) * 2);
+		found = c->w.size_class[pos];
 		ht_window_pop(&c->w, pos);
 	} else {
 		uint64_t z = ht_zigzag((int64_t)(addr - last_addr));
@@ -187,6 +205,24 @@ put_addr(struct coder *c, uint64_t addr)
 		}
 	}
 	last_addr = addr;
+	return found;
+}
+
+/* The chunk's time deltas: each nonzero one (and the first) followed by
+   how many zero deltas come after it (trace-format.h). */
+static void
+put_chunk_times(void)
+{
+	size_t i = 0, j;
+
+	while (i < chunk_records) {
+		put_varint(HT_STREAM_TIMES, chunk_times[i]);
+		for (j = i + 1; j < chunk_records && chunk_times[j] == 0; j++)
+			;
+		put_varint(HT_STREAM_TIMES, j - i - 1);
+		i = j;
+	}
+	chunk_records = 0;
 }
 
 void
@@ -205,17 +241,20 @@ frame_add_chunk(uint32_t thread, const uint8_t *p, size_t len)
 		unsigned tag = *p++;
 
 		put_byte(HT_STREAM_TAGS, (uint8_t)tag);
-		copy_varint(&p, HT_STREAM_TIMES);
+		chunk_times[chunk_records++] = get(&p);
 		if (ht_tag_is_alloc(tag) || ht_tag_is_free(tag)) {
 			raw_addr += (uint64_t)ht_unzigzag(get(&p));
 			if (ht_tag_is_alloc(tag)) {
-				put_addr(frees, raw_addr);
-				coder_push(allocs, raw_addr);
-				copy_varint(&p, HT_STREAM_SIZES);
+				uint64_t size = get(&p);
+				uint32_t cls = ht_size_class(size);
+
+				put_addr(frees, raw_addr, cls);
+				coder_push(allocs, raw_addr, cls);
+				put_varint(HT_STREAM_SIZES, size);
 				copy_varint(&p, HT_STREAM_STACKS);
 			} else {
-				put_addr(allocs, raw_addr);
-				coder_push(frees, raw_addr);
+				coder_push(frees, raw_addr,
+				    put_addr(allocs, raw_addr, 0));
 			}
 			continue;
 		}
@@ -238,6 +277,7 @@ frame_add_chunk(uint32_t thread, const uint8_t *p, size_t len)
 			break;
 		}
 	}
+	put_chunk_times();
 }
 
 void

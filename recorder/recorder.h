@@ -147,8 +147,9 @@ struct unwind_state {
 };
 
 struct rec_thread;
-/* Finds the calling thread's stack bounds (at registration). */
-void unwind_thread_init(struct unwind_state *u) REC_HIDDEN;
+/* Finds the calling thread's stack bounds (at registration); IS_MAIN:
+   it is the process's first thread. */
+void unwind_thread_init(struct unwind_state *u, int is_main) REC_HIDDEN;
 /* Code was unloaded or stack ids start over (stack_table_forget):
    cached rules and remembered walks are void. */
 void unwind_forget(void) REC_HIDDEN;

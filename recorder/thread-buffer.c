@@ -263,7 +263,7 @@ thread_register(int shared)
 	pthread_mutex_unlock(&registry_lock);
 
 	if (!shared)
-		unwind_thread_init(&t->unwind);
+		unwind_thread_init(&t->unwind, tid == getpid());
 	thread_start_record(t);
 	return t;
 }

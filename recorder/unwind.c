@@ -37,6 +37,7 @@
 #include <libunwind.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "recorder.h"
 
@@ -87,14 +88,44 @@ unwind_forget(void)
 	atomic_fetch_add(&unwind_gen, 1);
 }
 
+/*
+ * The main thread's stack: below __libc_stack_end (the stack pointer the
+ * program started with), by at most its size limit.  Not from
+ * pthread_getattr_np(): for the main thread it reads /proc/self/maps,
+ * allocating while it holds the thread's lock, and a program calling it
+ * (Rust's runtime does, at start) would then register its thread here and
+ * wait for that lock forever.
+ */
+extern void *__libc_stack_end;
+
+static void
+main_stack(uintptr_t *lo, uintptr_t *hi)
+{
+	struct rlimit rl;
+	uintptr_t size = 1ul << 30;	/* if unlimited */
+
+	*hi = (uintptr_t)__libc_stack_end;
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < size)
+		size = (uintptr_t)rl.rlim_cur;
+	*lo = *hi > size ? *hi - size : 0;
+}
+
 void
-unwind_thread_init(struct unwind_state *u)
+unwind_thread_init(struct unwind_state *u, int is_main)
 {
 	pthread_attr_t attr;
 	void *addr;
 	size_t size;
 
+	if (self_hi == 0)
+		modules_self_range(&self_lo, &self_hi);
 	u->stack_lo = u->stack_hi = 0;
+	if (is_main) {
+		main_stack(&u->stack_lo, &u->stack_hi);
+		return;
+	}
+	/* Other threads: their attributes, read without allocating. */
 	if (pthread_getattr_np(pthread_self(), &attr) != 0)
 		return;
 	if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
@@ -102,8 +133,6 @@ unwind_thread_init(struct unwind_state *u)
 		u->stack_hi = (uintptr_t)addr + size;
 	}
 	pthread_attr_destroy(&attr);
-	if (self_hi == 0)
-		modules_self_range(&self_lo, &self_hi);
 }
 
 /* --- reading .eh_frame ---------------------------------------------------- */

@@ -16,6 +16,7 @@
 
 #include <zstd.h>
 
+#include "../../common/addr-window.h"
 #include "../../common/trace-reader.h"
 #include "../../recorder/recorder.h"
 #include "test.h"
@@ -198,6 +199,51 @@ test_ring(void)
 	roundtrip(i);
 }
 
+/*
+ * An allocator with a LIFO free list per size class (as tcache): blocks
+ * freed at random come back to allocations of their class, newest first,
+ * and freed blocks of other classes sit in between; times advance by 0
+ * most of the time, in runs (version 3's class-newest code and runs of
+ * zero deltas).
+ */
+static void
+test_size_classes(void)
+{
+	static uint64_t freed[8][256];
+	uint64_t live[128] = { 0 }, live_size[128] = { 0 };
+	uint64_t next = 0x7f0000001000, ts = 1;
+	unsigned nfreed[8] = { 0 };
+	size_t i = 0;
+
+	while (i + 2 <= EVENTS) {
+		uint64_t r = rnd();
+		unsigned slot = (unsigned)(r % 128), cls;
+		uint64_t size = 16 * (1 + (r >> 8) % 8) - (r >> 12) % 9;
+
+		ts += (r >> 20) % 5 == 0;
+		if (live[slot]) {
+			cls = ht_size_class(live_size[slot]) % 8;
+			if (nfreed[cls] < 256)
+				freed[cls][nfreed[cls]++] = live[slot];
+			evs[i].alloc = 0;
+			evs[i].addr = live[slot];
+			evs[i].ts = ts;
+			i++;
+		}
+		cls = ht_size_class(size) % 8;
+		live[slot] = nfreed[cls] > 0 && (r >> 24) % 8 != 0 ?
+		    freed[cls][--nfreed[cls]] : (next += 256);
+		live_size[slot] = size;
+		evs[i].alloc = 1;
+		evs[i].addr = live[slot];
+		evs[i].size = size;
+		evs[i].stack = 1 + (r >> 40) % 50;
+		evs[i].ts = ts;
+		i++;
+	}
+	roundtrip(i);
+}
+
 /* Addresses that collide in the encoder's direct-mapped cache. */
 static void
 test_collisions(void)
@@ -270,6 +316,7 @@ main(void)
 	static const struct test tests[] = {
 		{ "codec: one address reused", test_same_address },
 		{ "codec: ring of live blocks", test_ring },
+		{ "codec: size classes reused newest first", test_size_classes },
 		{ "codec: encoder cache collisions", test_collisions },
 		{ "codec: window overflow", test_window_overflow },
 		{ "codec: wide address deltas", test_wide },

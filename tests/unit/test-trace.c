@@ -25,6 +25,7 @@ struct tw {
 	FILE *f;
 	uint8_t st[HT_STREAMS][1 << 14];	/* the frame's streams */
 	size_t len[HT_STREAMS];
+	uint32_t version;
 	uint64_t last_ts, last_ptr;
 	uint64_t allocs[64], nallocs;	/* live allocated addresses, in order */
 	size_t frame_ends[64];	/* file size after each frame */
@@ -44,6 +45,7 @@ tw_open(struct tw *w, uint32_t version)
 	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
 	fd = mkstemp(tmp_path);
 	memset(w, 0, sizeof *w);
+	w->version = version;
 	w->f = fdopen(fd, "wb");
 	memcpy(prefix, HT_MAGIC, HT_MAGIC_LEN);
 	prefix[8] = (uint8_t)version;
@@ -133,6 +135,8 @@ tw_event(struct tw *w, unsigned tag, uint64_t ts)
 {
 	tw_tag(w, tag);
 	tw_v(w, HT_STREAM_TIMES, ts - w->last_ts);
+	if (w->version >= 3)
+		tw_v(w, HT_STREAM_TIMES, 0);	/* no run of zero deltas */
 	w->last_ts = ts;
 }
 
