@@ -65,7 +65,7 @@ TESTLIB_BIN := $(patsubst tests/programs/plugin/%.c,$(BUILD)/tests/lib%.so,$(TES
 	$(patsubst samples/plugin/%.c,$(BUILD)/samples/lib%.so,$(wildcard samples/plugin/*.c))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
-BENCH_BIN := $(BUILD)/bench/alloc-bench
+BENCH_BIN := $(BUILD)/bench/alloc-bench $(BUILD)/bench/alloc-bench-fp
 
 DEPS_STAMP := $(BUILD)/.deps-build
 CHECK_STAMP := $(BUILD)/.deps-check
@@ -189,9 +189,14 @@ $(BUILD)/unit/test-codec: tests/unit/test-codec.c recorder/frame-encoder.c $(LIB
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< recorder/frame-encoder.c \
 		$(LIB_OBJ) $(LDFLAGS) $(PROGRAM_LIBS)
 
-$(BENCH_BIN): bench/alloc-bench.c
+$(BUILD)/bench/alloc-bench: bench/alloc-bench.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -o $@ $<
+# The same with frame pointers, for `record --unwind fp`.
+$(BUILD)/bench/alloc-bench-fp: bench/alloc-bench.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -Wall -Wextra \
+		-Werror -pthread -o $@ $<
 
 # --- targets a user runs -------------------------------------------------------------
 

@@ -6,6 +6,9 @@
 # and under `heaptrack`, BENCH_REPS times each (default 3), and keeps the
 # median wall time, CPU time (user + system, all processes) and peak RSS,
 # plus the trace size of the last run.  Ratios are heaptrail / heaptrack.
+# Also under `heaptrail record --unwind libunwind` (what the default
+# unwinder is measured against), and the benchmark built with frame
+# pointers natively and under `--unwind fp` (target: 2x native).
 #
 # usage: bench/run.sh            (BUILD, BENCH_REPS, BENCH_PAIRS may be set)
 set -eu
@@ -32,6 +35,20 @@ run() {
 		/usr/bin/time -f "%e %U %S %M" -o "$out.time" \
 			"$BUILD/heaptrail" record -q -o "$out.trace" -- \
 			"$bench" "$threads" "$pairs" > /dev/null
+		size=$(wc -c < "$out.trace") ;;
+	heaptrail-libunwind)
+		/usr/bin/time -f "%e %U %S %M" -o "$out.time" \
+			"$BUILD/heaptrail" record -q --unwind libunwind \
+			-o "$out.trace" -- "$bench" "$threads" "$pairs" > /dev/null
+		size=$(wc -c < "$out.trace") ;;
+	native-fp-build)
+		/usr/bin/time -f "%e %U %S %M" -o "$out.time" \
+			"$bench-fp" "$threads" "$pairs" > /dev/null
+		size=0 ;;
+	heaptrail-fp)
+		/usr/bin/time -f "%e %U %S %M" -o "$out.time" \
+			"$BUILD/heaptrail" record -q --unwind fp \
+			-o "$out.trace" -- "$bench-fp" "$threads" "$pairs" > /dev/null
 		size=$(wc -c < "$out.trace") ;;
 	heaptrack)
 		/usr/bin/time -f "%e %U %S %M" -o "$out.time" \
@@ -67,7 +84,8 @@ results="$work/results"
 : > "$results"
 : > "$work/analysis"
 for threads in 1 2; do
-	for tool in native heaptrail heaptrack; do
+	for tool in native heaptrail heaptrack heaptrail-libunwind \
+	    native-fp-build heaptrail-fp; do
 		: > "$work/runs"
 		i=1
 		while [ $i -le "$reps" ]; do
@@ -100,9 +118,16 @@ table="$work/table.md"
 	echo "|---|---|---|---|---|---|---|---|"
 	awk -v ev="$events" '
 		$2 == "native" { nat[$1] = $3 }
-		{ printf "| %s | %s | %.2f | %.2f | %.1f | %s | %s | %.1fx |\n", $1, $2, $3, $4,
+		$2 == "native-fp-build" { natfp[$1] = $3 }
+		{ base = $2 ~ /fp/ ? natfp[$1] : nat[$1]
+		  printf "| %s | %s | %.2f | %.2f | %.1f | %s | %s | %.1fx |\n", $1, $2, $3, $4,
 			$5 / 1024, $6 ? sprintf("%.1f", $6 / 1048576) : "-",
-			$6 ? sprintf("%.2f", $6 / ev) : "-", $3 / nat[$1] }' "$results"
+			$6 ? sprintf("%.2f", $6 / ev) : "-", $3 / base }' "$results"
+	echo
+	echo "heaptrail: the default unwinder (\`--unwind dwarf\`); heaptrail-libunwind:"
+	echo "\`--unwind libunwind\`; native-fp-build and heaptrail-fp: the benchmark built with"
+	echo "\`-fno-omit-frame-pointer\`, run natively and under \`--unwind fp\` (its"
+	echo "\"wall vs native\" is against native-fp-build; target: at most 2x)."
 	echo
 	echo "| threads | heaptrail / heaptrack: wall | CPU | peak RSS | trace size |"
 	echo "|---|---|---|---|---|"
