@@ -162,36 +162,41 @@ read_fixed(struct reader *r, size_t size)
 	return v;
 }
 
+/* A LEB128 number's bits; *SHIFT: how many, *LAST: its last byte. */
+static uint64_t
+read_leb(struct reader *r, unsigned *shift, uint8_t *last)
+{
+	uint64_t v = 0;
+	uint8_t b;
+
+	*shift = 0;
+	do {
+		b = (uint8_t)read_fixed(r, 1);
+		if (*shift < 64)
+			v |= (uint64_t)(b & 0x7f) << *shift;
+		*shift += 7;
+	} while ((b & 0x80) && !r->bad);
+	*last = b;
+	return v;
+}
+
 static uint64_t
 read_uleb(struct reader *r)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
+	unsigned shift;
+	uint8_t last;
 
-	do {
-		b = (uint8_t)read_fixed(r, 1);
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while ((b & 0x80) && !r->bad);
-	return v;
+	return read_leb(r, &shift, &last);
 }
 
 static int64_t
 read_sleb(struct reader *r)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
+	unsigned shift;
+	uint8_t last;
+	uint64_t v = read_leb(r, &shift, &last);
 
-	do {
-		b = (uint8_t)read_fixed(r, 1);
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while ((b & 0x80) && !r->bad);
-	if (shift < 64 && (b & 0x40))
+	if (shift < 64 && (last & 0x40))
 		v |= ~(uint64_t)0 << shift;
 	return (int64_t)v;
 }
