@@ -201,6 +201,18 @@ read_sleb(struct reader *r)
 	return (int64_t)v;
 }
 
+/* Skips a DWARF expression: its length, then that many bytes. */
+static void
+skip_block(struct reader *r)
+{
+	uint64_t len = read_uleb(r);
+
+	if (len > (uint64_t)(r->end - r->p))
+		r->bad = 1;
+	else
+		r->p += len;
+}
+
 /* DWARF pointer encodings (DW_EH_PE_*). */
 #define PE_OMIT 0xff
 #define PE_FORMAT 0x0f
@@ -460,13 +472,13 @@ cfa_run(const uint8_t *p, const uint8_t *end, const struct cie *c,
 				continue;
 			case 0x0f:		/* def_cfa_expression */
 				row->cfa_reg = -1;
-				r.p += read_uleb(&r);
+				skip_block(&r);
 				continue;
 			case 0x10:		/* expression */
 			case 0x16:		/* val_expression */
 				reg = read_uleb(&r);
 				row_set(row, reg, HOW_OTHER, 0);
-				r.p += read_uleb(&r);
+				skip_block(&r);
 				continue;
 			case 0x11:		/* offset_extended_sf */
 				reg = read_uleb(&r);
