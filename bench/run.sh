@@ -148,15 +148,5 @@ table="$work/table.md"
 } > "$table"
 cat "$table"
 
-# Replace the recording section of RESULTS.md (or append it).
-res="$top/bench/RESULTS.md"
-[ -f "$res" ] || printf '# Benchmark results\n\nWritten by `make bench`; see bench/run.sh.\n\n' > "$res"
-if grep -q '<!-- recording:begin' "$res"; then
-	awk -v table="$table" '
-		/<!-- recording:begin/ { while ((getline line < table) > 0) print line; skip = 1; next }
-		/<!-- recording:end/ { skip = 0; next }
-		!skip' "$res" > "$work/new" && cp "$work/new" "$res"
-else
-	cat "$table" >> "$res"
-fi
+"$top/bench/put-section.sh" recording "$table"
 echo "bench: results written to bench/RESULTS.md" >&2

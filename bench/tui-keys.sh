@@ -456,14 +456,5 @@ section="$work/section.md"
 		sed 's/, $//')."
 	echo "<!-- tui:end -->"
 } > "$section"
-res="$top/bench/RESULTS.md"
-[ -f "$res" ] || printf '# Benchmark results\n\nWritten by `make bench`; see bench/run.sh.\n\n' > "$res"
-if grep -q '<!-- tui:begin' "$res"; then
-	awk -v section="$section" '
-		/<!-- tui:begin/ { while ((getline line < section) > 0) print line; skip = 1; next }
-		/<!-- tui:end/ { skip = 0; next }
-		!skip' "$res" > "$work/new" && cp "$work/new" "$res"
-else
-	{ echo; cat "$section"; } >> "$res"
-fi
+"$top/bench/put-section.sh" tui "$section"
 echo "tui-keys: results written to bench/RESULTS.md" >&2

@@ -184,14 +184,14 @@ put_addr(struct coder *c, uint64_t addr, uint32_t cls)
 	uint32_t pos = coder_find(c, addr), found = 0;
 
 	if (pos != 0) {
-		uint64_t k = ht_window_rank(&c->w, pos);
-
 		if (cls == 0)
-			put_varint(HT_STREAM_ADDRS, k * 2);
+			put_varint(HT_STREAM_ADDRS,
+			    (uint64_t)ht_window_rank(&c->w, pos) * 2);
 		else if (ht_window_newest(&c->w, cls) == pos)
-			put_varint(HT_STREAM_ADDRS, 0);
+			put_varint(HT_STREAM_ADDRS, 0);	/* no rank needed */
 		else
-			put_varint(HT_STREAM_ADDRS, (k + 1) * 2);
+			put_varint(HT_STREAM_ADDRS,
+			    ((uint64_t)ht_window_rank(&c->w, pos) + 1) * 2);
 		found = c->w.size_class[pos];
 		ht_window_pop(&c->w, pos);
 	} else {

@@ -119,9 +119,9 @@ rec_now(void)
 	return (clock_ns(CLOCK_MONOTONIC) - base_ns) / HT_TIME_UNIT_NS;
 }
 
-/* Appends decimal V at P; returns the new end. */
-static char *
-put_decimal(char *p, char *end, unsigned long v)
+/* Appends decimal V at P, not past END; returns the new end. */
+char *
+rec_put_decimal(char *p, char *end, unsigned long v)
 {
 	char tmp[24];
 	int n = 0;
@@ -153,7 +153,7 @@ expand_output(const char *pattern, const char *exe, char *out, size_t cap)
 		}
 		pattern++;
 		if (*pattern == 'p') {
-			p = put_decimal(p, end, (unsigned long)getpid());
+			p = rec_put_decimal(p, end, (unsigned long)getpid());
 			has_pid = 1;
 		} else if (*pattern == 'e') {
 			size_t n = strlen(name);
@@ -253,7 +253,7 @@ open_trace(char *path, size_t cap)
 	if (!trace_is_mine(path))
 		return open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	for (i = 1; i < 1000 && len + 5 < cap; i++) {
-		char *p = put_decimal(path + len + 1, path + cap - 1,
+		char *p = rec_put_decimal(path + len + 1, path + cap - 1,
 		    (unsigned long)i);
 
 		path[len] = '.';
@@ -332,7 +332,7 @@ trace_path_for_child(char *path, size_t cap)
 	if (len + 24 > cap)
 		return -1;
 	path[len] = '.';
-	end = put_decimal(path + len + 1, path + cap - 1,
+	end = rec_put_decimal(path + len + 1, path + cap - 1,
 	    (unsigned long)getpid());
 	*end = '\0';
 	return 0;

@@ -85,6 +85,7 @@ void rec_before_exec(void) REC_HIDDEN;
 void rec_after_failed_exec(void) REC_HIDDEN;
 uint64_t rec_now(void) REC_HIDDEN;	/* HT_TIME_UNITs since start, >= 1 */
 void rec_warn(const char *msg, const char *arg) REC_HIDDEN;
+char *rec_put_decimal(char *p, char *end, unsigned long v) REC_HIDDEN;
 void *rec_map(size_t size) REC_HIDDEN;	/* zeroed pages, or NULL */
 void rec_unmap(void *p, size_t size) REC_HIDDEN;
 
@@ -109,6 +110,19 @@ void stack_table_after_fork(void) REC_HIDDEN;
 
 /* Frames of the recorder itself that unw_backtrace may report first. */
 #define STACK_SKIP_MAX 8
+
+/* libheaptrail.so's own code (set by stack_table_init). */
+extern uintptr_t rec_self_lo REC_HIDDEN, rec_self_hi REC_HIDDEN;
+
+static inline int
+rec_is_own(uintptr_t pc)
+{
+	return pc >= rec_self_lo && pc < rec_self_hi;
+}
+
+/* The frames of RAW[0, N) that a stack keeps: past our own leading ones
+   (*START), at most the configured depth.  Returns how many. */
+int stack_program_frames(void **raw, int n, void ***start) REC_HIDDEN;
 
 void stack_table_init(uintptr_t self_lo, uintptr_t self_hi) REC_HIDDEN;
 

@@ -51,13 +51,13 @@ static uint32_t frames_cap;
 static uint32_t entries_used, frames_used;
 static uint64_t next_stack_id = 1;
 
-static uintptr_t self_lo, self_hi;	/* our own code: frames to skip */
+uintptr_t rec_self_lo, rec_self_hi;	/* our own code (recorder.h) */
 
 void
 stack_table_init(uintptr_t lo, uintptr_t hi)
 {
-	self_lo = lo;
-	self_hi = hi;
+	rec_self_lo = lo;
+	rec_self_hi = hi;
 	stack_slots = rec_map(sizeof(*stack_slots) * STACK_SLOTS);
 	stack_entries = rec_map(sizeof(*stack_entries) * STACK_ENTRIES);
 	frames_cap = STACK_FRAMES;
@@ -186,21 +186,28 @@ stack_table_after_fork(void)
 	next_stack_id = 1;
 }
 
+int
+stack_program_frames(void **raw, int n, void ***start)
+{
+	int skip = 0;
+
+	while (skip < n && rec_is_own((uintptr_t)raw[skip]))
+		skip++;
+	*start = raw + skip;
+	n -= skip;
+	return n < rec_config.depth ? n : rec_config.depth;
+}
+
 uint64_t
 stack_intern(void **raw, int n)
 {
+	void **start;
 	uintptr_t *f;
 	uint64_t h, id;
 	uint32_t slot;
-	int skip = 0;
 
-	while (skip < n && (uintptr_t)raw[skip] >= self_lo &&
-	    (uintptr_t)raw[skip] < self_hi)
-		skip++;
-	n -= skip;
-	if (n > rec_config.depth)
-		n = rec_config.depth;
-	f = (uintptr_t *)(raw + skip);
+	n = stack_program_frames(raw, n, &start);
+	f = (uintptr_t *)start;
 	h = stack_hash(f, n);
 	id = stack_find(h, f, n, &slot);
 	if (id != 0)

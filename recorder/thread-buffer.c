@@ -450,18 +450,30 @@ thread_buffers_reap(void (*make_room)(void))
 
 /* --- events --------------------------------------------------------------- */
 
+/*
+ * The calling thread's buffer, locked, with room for an event (*TP: its
+ * struct); NULL, the event counted as dropped, if the thread has none.
+ */
+static inline uint8_t *
+event_begin(struct rec_thread **tp)
+{
+	*tp = thread_current();
+	if (*tp == NULL) {
+		writer_count_dropped(1);
+		return NULL;
+	}
+	return buf_begin(*tp);
+}
+
 void
 event_alloc(unsigned fn, uintptr_t ptr, size_t size, uint64_t stack,
     uint64_t ts)
 {
-	struct rec_thread *t = thread_current();
-	uint8_t *p;
+	struct rec_thread *t;
+	uint8_t *p = event_begin(&t);
 
-	if (t == NULL) {
-		writer_count_dropped(1);
+	if (p == NULL)
 		return;
-	}
-	p = buf_begin(t);
 	p = put_head(t, p, HT_TAG_ALLOC + fn, ts ? ts : rec_now());
 	p = put_ptr(t, p, ptr);
 	p = ht_put_varint(p, size);
@@ -474,14 +486,11 @@ event_alloc(unsigned fn, uintptr_t ptr, size_t size, uint64_t stack,
 void
 event_free(unsigned fn, uintptr_t ptr)
 {
-	struct rec_thread *t = thread_current();
-	uint8_t *p;
+	struct rec_thread *t;
+	uint8_t *p = event_begin(&t);
 
-	if (t == NULL) {
-		writer_count_dropped(1);
+	if (p == NULL)
 		return;
-	}
-	p = buf_begin(t);
 	p = put_head(t, p, HT_TAG_FREE + fn, rec_now());
 	p = put_ptr(t, p, ptr);
 	t->n_events++;
@@ -492,14 +501,11 @@ event_free(unsigned fn, uintptr_t ptr)
 void
 event_mark(const char *label)
 {
-	struct rec_thread *t = thread_current();
-	uint8_t *p;
+	struct rec_thread *t;
+	uint8_t *p = event_begin(&t);
 
-	if (t == NULL) {
-		writer_count_dropped(1);
+	if (p == NULL)
 		return;
-	}
-	p = buf_begin(t);
 	p = put_head(t, p, HT_TAG_MARK, rec_now());
 	p = ht_put_bytes(p, label, strnlen(label, 255));
 	buf_end(t, p);
@@ -529,14 +535,11 @@ put_mapping(struct rec_thread *t, uint8_t *p, unsigned tag, uint64_t ts,
 void
 event_mapping(unsigned tag, uintptr_t addr, size_t len, uint64_t stack)
 {
-	struct rec_thread *t = thread_current();
-	uint8_t *p;
+	struct rec_thread *t;
+	uint8_t *p = event_begin(&t);
 
-	if (t == NULL) {
-		writer_count_dropped(1);
+	if (p == NULL)
 		return;
-	}
-	p = buf_begin(t);
 	p = put_mapping(t, p, tag, rec_now(), addr, len);
 	if (ht_tag_is_map(tag))
 		p = ht_put_varint(p, stack);

@@ -73,10 +73,9 @@ rule_bp_off(uint64_t rule)
 	return (int16_t)(uint16_t)(rule >> 16);
 }
 
-/* Bumped when code is unloaded; each thread then empties its cache. */
+/* Bumped when code is unloaded (or stack ids start over): each thread
+   then empties its rule cache, and its remembered walks are void. */
 static _Atomic uint32_t unwind_gen;
-
-static uintptr_t self_lo, self_hi;	/* libheaptrail.so's code */
 
 /* HEAPTRAIL_UNWIND_CHECK counts. */
 static _Atomic uint64_t check_walks, check_differ, check_fallbacks,
@@ -118,8 +117,6 @@ unwind_thread_init(struct unwind_state *u, int is_main)
 	void *addr;
 	size_t size;
 
-	if (self_hi == 0)
-		modules_self_range(&self_lo, &self_hi);
 	u->stack_lo = u->stack_hi = 0;
 	if (is_main) {
 		main_stack(&u->stack_lo, &u->stack_hi);
@@ -201,7 +198,7 @@ read_sleb(struct reader *r)
 	return (int64_t)v;
 }
 
-/* Skips a DWARF expression: its length, then that many bytes. */
+/* Skips a block: its length (a ULEB128), then that many bytes. */
 static void
 skip_block(struct reader *r)
 {
@@ -588,8 +585,8 @@ rule_parse(uintptr_t pc)
 	if (r.bad || pc < start || pc - start >= range)
 		return RULE_OTHER;
 	if (c.has_aug_data)
-		r.p += read_uleb(&r);	/* FDE augmentation data: skipped */
-	if (r.bad || r.p > r.end)
+		skip_block(&r);		/* FDE augmentation data */
+	if (r.bad)
 		return RULE_OTHER;
 
 	memset(&row, 0, sizeof row);
@@ -623,30 +620,26 @@ rule_parse(uintptr_t pc)
 /* --- the walks ----------------------------------------------------------------- */
 
 static uint64_t __attribute__((noinline))
-rule_miss(struct unwind_state *u, struct unwind_slot *slot, uintptr_t key)
+rule_miss(struct unwind_slot *slot, uintptr_t key)
 {
-	uint32_t gen = atomic_load_explicit(&unwind_gen, memory_order_relaxed);
-
-	if (u->gen != gen) {
-		memset(u->slot, 0, sizeof u->slot);
-		u->gen = gen;
-	}
 	slot->rule = rule_parse(key);
 	slot->pc = key;
 	return slot->rule;
 }
 
-/* The rule at KEY (a return address minus 1, or the hook's own PC). */
+/*
+ * The rule at KEY (a return address minus 1, or the hook's own PC).  The
+ * cache is of the current unwind_gen (unwind_stack_id sees to it).
+ */
 static inline uint64_t
 rule_at(struct unwind_state *u, uintptr_t key)
 {
 	struct unwind_slot *slot = &u->slot[(key * 0x9e3779b97f4a7c15ull) >>
 	    (64 - UNWIND_SLOT_BITS)];
 
-	if (__builtin_expect(slot->pc == key && u->gen ==
-	    atomic_load_explicit(&unwind_gen, memory_order_relaxed), 1))
+	if (__builtin_expect(slot->pc == key, 1))
 		return slot->rule;
-	return rule_miss(u, slot, key);
+	return rule_miss(slot, key);
 }
 
 /*
@@ -756,28 +749,23 @@ walk_fp(struct walk *w, uintptr_t pc, uintptr_t sp, uintptr_t bp,
 	return n;
 }
 
-/* The frames from registers PC, SP, BP into OUT; -1: not ours to walk. */
+/*
+ * The frames from registers PC, SP, BP into OUT; -1: not ours to walk.
+ * With --unwind fp, CFI steps only our own frames (which may have no
+ * frame pointer), and the frame-pointer chain takes over from there.
+ */
 static int
 walk(struct walk *w, uintptr_t pc, uintptr_t sp, uintptr_t bp, void **out,
     int max)
 {
+	int fp = rec_config.unwind == UNWIND_FP, n = 0, step;
 	uintptr_t key = pc;
-	int n = 0, step;
 
 	if (sp < w->u->stack_lo || sp >= w->u->stack_hi)
 		return -1;	/* not on its own stack (or none known) */
-	if (rec_config.unwind == UNWIND_FP) {
-		/* Our own frames may have no frame pointer: CFI first. */
-		while (n < max && pc >= self_lo && pc < self_hi) {
-			out[n++] = (void *)pc;
-			step = step_cfi(w, key, &pc, &sp, &bp);
-			if (step <= 0)
-				return step < 0 ? -1 : n;
-			key = pc - 1;
-		}
-		return walk_fp(w, pc, sp, bp, out, n, max);
-	}
 	while (n < max) {
+		if (fp && !rec_is_own(pc))
+			return walk_fp(w, pc, sp, bp, out, n, max);
 		out[n++] = (void *)pc;
 		step = step_cfi(w, key, &pc, &sp, &bp);
 		if (step <= 0)
@@ -830,6 +818,10 @@ unwind_stack_id(struct unwind_state *u, uintptr_t pc, uintptr_t sp,
 		*id = m->id;
 		return 0;
 	}
+	if (u->gen != gen) {		/* code was unloaded since */
+		memset(u->slot, 0, sizeof u->slot);
+		u->gen = gen;
+	}
 	w.u = u;
 	w.sp0 = sp;
 	w.words = 0;
@@ -864,20 +856,6 @@ unwind_stack_id(struct unwind_state *u, uintptr_t pc, uintptr_t sp,
 
 /* --- HEAPTRAIL_UNWIND_CHECK ------------------------------------------------- */
 
-/* Frames of OUT[0, N) past our own, at most the recorded depth. */
-static int
-program_frames(void **out, int n, void ***start)
-{
-	int skip = 0;
-
-	while (skip < n && (uintptr_t)out[skip] >= self_lo &&
-	    (uintptr_t)out[skip] < self_hi)
-		skip++;
-	*start = out + skip;
-	n -= skip;
-	return n < rec_config.depth ? n : rec_config.depth;
-}
-
 static char *
 put_hex(char *p, uintptr_t v)
 {
@@ -889,21 +867,6 @@ put_hex(char *p, uintptr_t v)
 		;
 	for (; shift >= 0; shift -= 4)
 		*p++ = "0123456789abcdef"[(v >> shift) & 15];
-	return p;
-}
-
-/* Appends decimal V at P. */
-static char *
-put_decimal(char *p, uint64_t v)
-{
-	char digits[24];
-	int k = 0;
-
-	do
-		digits[k++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (k > 0)
-		*p++ = digits[--k];
 	return p;
 }
 
@@ -927,25 +890,25 @@ unwind_check(void **out, int n, int max)
 		atomic_fetch_add(&check_fallbacks, 1);
 		return;
 	}
-	na = program_frames(out, n, &a);
-	nb = program_frames(theirs, unw_backtrace(theirs, max), &b);
+	na = stack_program_frames(out, n, &a);
+	nb = stack_program_frames(theirs, unw_backtrace(theirs, max), &b);
 	atomic_fetch_add(&check_walks, 1);
 	for (i = 0; i < na && i < nb && a[i] == b[i]; i++)
 		;
 	if (i == na && i == nb)
 		return;
 	if (atomic_fetch_add(&check_differ, 1) < 3) {
-		char line[160], *p = line;
+		char line[256], *p = line, *end = line + sizeof line;
 
-		p = put_decimal(p, (uint64_t)i);
+		p = rec_put_decimal(p, end, (unsigned long)i);
 		p = put_text(p, ": ");
 		p = i < na ? put_hex(p, (uintptr_t)a[i]) : put_text(p, "end");
 		p = put_text(p, " (of ");
-		p = put_decimal(p, (uint64_t)na);
+		p = rec_put_decimal(p, end, (unsigned long)na);
 		p = put_text(p, "), libunwind has ");
 		p = i < nb ? put_hex(p, (uintptr_t)b[i]) : put_text(p, "end");
 		p = put_text(p, " (of ");
-		p = put_decimal(p, (uint64_t)nb);
+		p = rec_put_decimal(p, end, (unsigned long)nb);
 		p = put_text(p, ")");
 		*p = '\0';
 		rec_warn("unwind check: stacks differ at frame ", line);
@@ -965,19 +928,19 @@ check_memo(uint64_t memo_id, uint64_t id)
 void
 unwind_report(void)
 {
-	char line[160], *p = line;
+	char line[256], *p = line, *end = line + sizeof line;
 
 	if (!rec_config.unwind_check)
 		return;
-	p = put_decimal(p, check_walks);
+	p = rec_put_decimal(p, end, check_walks);
 	p = put_text(p, " stacks compared, ");
-	p = put_decimal(p, check_differ);
+	p = rec_put_decimal(p, end, check_differ);
 	p = put_text(p, " differ, ");
-	p = put_decimal(p, check_fallbacks);
+	p = rec_put_decimal(p, end, check_fallbacks);
 	p = put_text(p, " walked by libunwind, ");
-	p = put_decimal(p, check_memo_hits);
+	p = rec_put_decimal(p, end, check_memo_hits);
 	p = put_text(p, " remembered (");
-	p = put_decimal(p, check_memo_differ);
+	p = rec_put_decimal(p, end, check_memo_differ);
 	p = put_text(p, " wrongly)");
 	*p = '\0';
 	rec_warn("unwind check: ", line);
