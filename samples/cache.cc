@@ -5,8 +5,11 @@
 // container node or bucket array has that size).  Prints "misses N evictions M"
 // so the test can check the trace against the program's own count: N
 // Values allocated, M deleted, CAPACITY (or fewer) still live at the end.
+// It pauses 1 ms every 1000 lookups, like a server between requests, so a
+// run lasts at least LOOKUPS microseconds however fast the machine is.
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <list>
 #include <unordered_map>
 
@@ -23,8 +26,11 @@ main(int argc, char **argv)
 	std::unordered_map<long, std::list<std::pair<long, Value *>>::iterator> index;
 	long misses = 0, evictions = 0;
 	unsigned seed = 42;
+	const struct timespec pause = { 0, 1000000 };
 
 	for (long i = 0; i < lookups; i++) {
+		if (i % 1000 == 999)
+			nanosleep(&pause, nullptr);
 		long key = rand_r(&seed) % (long)(capacity * 3);
 		auto it = index.find(key);
 
