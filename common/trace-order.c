@@ -429,7 +429,8 @@ ordered_pop(ht_ordered *o, struct thread_queue *q, struct ht_record *rec)
 	}
 	o->held--;
 	if (--q->len > 0) {
-		heap_down(o, q->heap_pos);
+		if (o->nheap > 1)
+			heap_down(o, q->heap_pos);
 		return;
 	}
 	/* Empty: start its one block over. */
@@ -688,7 +689,9 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 	}
 	for (;;) {
 		if (o->nheap > 0 && queue_front(o->heap[0])->ts < o->limit) {
-			ordered_pop(o, ordered_choose(o), rec);
+			/* One thread holding events: no ties to resolve. */
+			ordered_pop(o, o->nheap == 1 ? o->heap[0] :
+			    ordered_choose(o), rec);
 			ordered_pair(o, rec);
 			return 1;
 		}

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "addr-window.h"
 #include "trace-reader.h"
@@ -638,32 +639,61 @@ bad:
 	return -1;
 }
 
+/*
+ * The frames are found by reading the file in windows of SEEK_WINDOW
+ * bytes (more for a bigger frame), not by mapping it whole: touching the
+ * pages of a mapped trace counts them in the analyzer's RSS, as much as
+ * the trace's size.
+ */
+#define SEEK_WINDOW (4u << 20)
+
 int
 ht_reader_seek_last_frame(ht_reader *r)
 {
-	const uint8_t *map, *p, *end, *last = NULL;
-	uint64_t start;
+	size_t cap = SEEK_WINDOW, len, used;
+	uint64_t off = HT_PREFIX_LEN, last = 0;
+	int found = 0, cut;
+	uint8_t *buf;
 
 	if (!r->saw_header || r->file_size <= HT_PREFIX_LEN)
 		return -1;
-	map = mmap(NULL, r->file_size, PROT_READ, MAP_PRIVATE, r->fd, 0);
-	if (map == MAP_FAILED)
-		return -1;
-	p = map + HT_PREFIX_LEN;
-	end = map + r->file_size;
-	while (p < end) {
-		size_t n = ZSTD_findFrameCompressedSize(p, (size_t)(end - p));
+	buf = xmalloc(cap);
+	while (off < r->file_size) {
+		ssize_t n;
 
-		if (ZSTD_isError(n))
+		len = r->file_size - off < cap ? (size_t)(r->file_size -
+		    off) : cap;
+		n = pread(r->fd, buf, len, (off_t)off);
+		if (n <= 0)
 			break;
-		last = p;
-		p += n;
+		len = (size_t)n;
+		/* Every frame that ends in the window. */
+		for (used = 0, cut = 0; used < len;) {
+			size_t f = ZSTD_findFrameCompressedSize(buf + used,
+			    len - used);
+
+			if (ZSTD_isError(f)) {
+				cut = ZSTD_getErrorCode(f) ==
+				    ZSTD_error_srcSize_wrong;
+				break;
+			}
+			last = off + used;
+			found = 1;
+			used += f;
+		}
+		if (used > 0 && (cut || used == len)) {
+			off += used;
+		} else if (cut && len == cap && off + len < r->file_size) {
+			cap *= 2;	/* a frame bigger than the window */
+			buf = xrealloc(buf, cap);
+		} else {
+			break;	/* damage, or the last frame cut short */
+		}
 	}
-	start = last ? (uint64_t)(last - map) : 0;
-	munmap((void *)map, r->file_size);
-	if (last == NULL)
+	free(buf);
+	if (!found)
 		return -1;
-	r->in_file_off = start;
+	r->in_file_off = last;
 	r->in_pos = r->in_len = 0;
 	r->in_eof = 0;
 	r->frame_len = 0;

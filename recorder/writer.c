@@ -8,7 +8,10 @@
  * Every tick (TICK_NS) or when kicked, the writer moves queued chunks into
  * staging, samples RSS and looks for loaded/unloaded modules.  Every sync
  * period (SYNC_NS) it also collects every thread's partly filled buffer,
- * appends SYNC(T) and writes the frame.  T is the time read before the
+ * appends SYNC(T) and writes the frame; so it does after SYNC_CHUNKS
+ * chunks, when the program allocates fast (a reader holds the events
+ * between two SYNCs: fewer of them take less memory and keep its merge in
+ * cache).  T is the time read before the
  * collection, capped by any realloc in flight; every event stamped before
  * T was in a buffer the collection took or in the queue (events are
  * stamped inside the thread lock), so the promise of SYNC holds.  A frame
@@ -37,6 +40,7 @@
 
 #define TICK_NS 10000000ull		/* RSS sample, queue drain */
 #define SYNC_NS 50000000ull		/* longest an event waits in a buffer */
+#define SYNC_CHUNKS 32			/* ... or chunks between SYNCs */
 #define TICK_UNITS (TICK_NS / HT_TIME_UNIT_NS)
 #define REAP_UNITS (1000000000ull / HT_TIME_UNIT_NS)	/* gone threads */
 #define STRAGGLER_UNITS (10000000ull / HT_TIME_UNIT_NS)
@@ -406,6 +410,7 @@ static void *
 writer_main(void *arg)
 {
 	uint64_t last_sync = 0, last_tick = 0, last_reap = 0;
+	unsigned staged = 0;	/* chunks since the last SYNC */
 	int stop = 0;
 
 	(void)arg;
@@ -437,8 +442,11 @@ writer_main(void *arg)
 		 * bound the readers' windows.
 		 */
 		now = rec_now();
-		while (now - last_sync < SYNC_UNITS && stage_one_queued())
+		while (now - last_sync < SYNC_UNITS &&
+		    staged < SYNC_CHUNKS && stage_one_queued()) {
+			staged++;
 			now = rec_now();
+		}
 		if (now - last_tick >= TICK_UNITS) {
 			last_tick = now;
 			stage_rss();
@@ -448,8 +456,10 @@ writer_main(void *arg)
 			last_reap = now;
 			thread_buffers_reap(make_room);
 		}
-		if (now - last_sync >= SYNC_UNITS || stop) {
+		if (now - last_sync >= SYNC_UNITS ||
+		    staged >= SYNC_CHUNKS || stop) {
 			last_sync = now;
+			staged = 0;
 			sync_cycle();
 		}
 	}
