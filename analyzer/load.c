@@ -1586,19 +1586,63 @@ load_progress(uint64_t size, uint64_t at, int done)
 	    done ? "\n" : "");
 }
 
+/* record_source callbacks for the two read_ahead stages. */
+static int
+decode_next(void *reader, struct ht_record *rec)
+{
+	return ht_reader_next(reader, rec);
+}
+
+static uint64_t
+decode_offset(void *reader)
+{
+	return ht_reader_offset(reader);
+}
+
+/* The merge's view of the file: through the decoding stage, if any. */
+struct merge_stage {
+	ht_ordered *o;
+	read_ahead *decode;	/* or NULL: the merge decodes too */
+};
+
+static int
+merge_next(void *arg, struct ht_record *rec)
+{
+	return ht_ordered_next(((struct merge_stage *)arg)->o, rec);
+}
+
+static uint64_t
+merge_offset(void *arg)
+{
+	struct merge_stage *m = arg;
+
+	return m->decode != NULL ? read_ahead_offset(m->decode) :
+	    ht_reader_offset(ht_ordered_reader(m->o));
+}
+
 /*
- * Feeds every record to load_record, read on a second thread when one
- * can be started.  Returns as ht_ordered_next does at its end.
+ * Feeds every record to load_record.  Decoding, merging and loading each
+ * run on a thread of their own when threads can be started (read-ahead.h).
+ * Returns as ht_ordered_next does at its end.
  */
 static int
 load_records(struct loader *l, ht_ordered *o)
 {
-	uint64_t size = ht_reader_file_size(ht_ordered_reader(o)), n = 0;
-	read_ahead *ra = read_ahead_start(o);
+	ht_reader *reader = ht_ordered_reader(o);
+	uint64_t size = ht_reader_file_size(reader), n = 0;
+	struct record_source decode_src = { decode_next, decode_offset,
+	    reader };
+	struct merge_stage merge = { o, NULL };
+	struct record_source merge_src = { merge_next, merge_offset, &merge };
+	read_ahead *ra;
 	const struct ht_record *rec;
 	struct ht_record own;
 	int ret;
 
+	merge.decode = read_ahead_start(&decode_src, "heaptrail-read");
+	if (merge.decode != NULL)
+		ht_ordered_set_source(o, read_ahead_source, merge.decode);
+	ra = read_ahead_start(&merge_src, "heaptrail-merge");
 	for (;;) {
 		if (ra != NULL) {
 			ret = read_ahead_next(ra, &rec);
@@ -1611,9 +1655,12 @@ load_records(struct loader *l, ht_ordered *o)
 		load_record(l, rec);
 		if (l->opt->progress && (++n & 0xfffff) == 0)
 			load_progress(size, ra ? read_ahead_offset(ra) :
-			    ht_reader_offset(ht_ordered_reader(o)), 0);
+			    merge_offset(&merge), 0);
 	}
+	/* The merge first: it may be waiting on the decoder. */
 	read_ahead_stop(ra);
+	read_ahead_stop(merge.decode);
+	ht_ordered_set_source(o, NULL, NULL);
 	if (l->opt->progress)
 		load_progress(size, size, 1);
 	return ret;

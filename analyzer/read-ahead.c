@@ -1,13 +1,13 @@
 /*
- * read-ahead.c - the ordered reader on its own thread, records handed
- * over in batches (see read-ahead.h).
+ * read-ahead.c - a source of trace records on its own thread, records
+ * handed over in batches (see read-ahead.h).
  *
  * A ring of BATCHES batches, each up to BATCH_RECORDS records and an arena
  * for what the records point to (strings, stack frames, segments,
  * build-ids, the header), since the reader's own buffers change with the
  * next record.  The reader thread fills batches in ring order and the
  * caller empties them in the same order; one mutex and two condition
- * variables guard the count of full batches.  Handing over a batch, not a
+ * variables guard the count of full batches (see WAKE_AT).  Handing over a batch, not a
  * record, keeps the locking to once per thousand records.
  *
  * Stopping early (the caller met an error) sets `stop`; the thread ends
@@ -23,6 +23,12 @@
 #include "read-ahead.h"
 
 #define BATCHES 8
+/*
+ * A side that waits (the caller for a full batch, the thread for an
+ * empty one) is woken only once WAKE_AT batches are there for it, not at
+ * each: with more stages than cores, every wake-up is a switch.
+ */
+#define WAKE_AT (BATCHES / 2)
 #define BATCH_RECORDS 1024
 #define ARENA_PIECE (64u << 10)
 
@@ -44,7 +50,7 @@ struct batch {
 };
 
 struct read_ahead {
-	ht_ordered *o;
+	struct record_source src;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t filled, emptied;
@@ -162,7 +168,7 @@ read_ahead_main(void *arg)
 		while (b->n < BATCH_RECORDS) {
 			struct ht_record *rec = &b->rec[b->n];
 
-			ret = ht_ordered_next(ra->o, rec);
+			ret = ra->src.next(ra->src.arg, rec);
 			if (ret <= 0)
 				break;
 			/* Of events (nearly all records) only thread names
@@ -172,14 +178,14 @@ read_ahead_main(void *arg)
 				batch_keep_pointers(b, rec);
 			b->n++;
 		}
-		b->offset = ht_reader_offset(ht_ordered_reader(ra->o));
+		b->offset = ra->src.offset(ra->src.arg);
 		if (ret <= 0) {
 			b->last = 1;
 			b->ret = ret;
 		}
 		pthread_mutex_lock(&ra->lock);
-		ra->nfull++;
-		pthread_cond_signal(&ra->filled);
+		if (++ra->nfull >= WAKE_AT || b->last)
+			pthread_cond_signal(&ra->filled);
 		pthread_mutex_unlock(&ra->lock);
 		fill = (fill + 1) % BATCHES;
 	}
@@ -187,13 +193,13 @@ read_ahead_main(void *arg)
 }
 
 read_ahead *
-read_ahead_start(ht_ordered *o)
+read_ahead_start(const struct record_source *src, const char *name)
 {
 	read_ahead *ra = xcalloc(1, sizeof *ra);
 	sigset_t all, old;
 	int err;
 
-	ra->o = o;
+	ra->src = *src;
 	ra->batch = xcalloc(BATCHES, sizeof *ra->batch);
 	pthread_mutex_init(&ra->lock, NULL);
 	pthread_cond_init(&ra->filled, NULL);
@@ -206,7 +212,7 @@ read_ahead_start(ht_ordered *o)
 	err = pthread_create(&ra->thread, NULL, read_ahead_main, ra);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err == 0)
-		pthread_setname_np(ra->thread, "heaptrail-read");
+		pthread_setname_np(ra->thread, name);
 	if (err != 0) {
 		free(ra->batch);
 		free(ra);
@@ -236,8 +242,8 @@ read_ahead_next(read_ahead *ra, const struct ht_record **rec)
 				continue;
 			}
 			pthread_mutex_lock(&ra->lock);
-			ra->nfull--;
-			pthread_cond_signal(&ra->emptied);
+			if (--ra->nfull <= BATCHES - WAKE_AT)
+				pthread_cond_signal(&ra->emptied);
 			pthread_mutex_unlock(&ra->lock);
 			ra->take = (ra->take + 1) % BATCHES;
 		}
@@ -248,6 +254,12 @@ read_ahead_next(read_ahead *ra, const struct ht_record **rec)
 		ra->pos = 0;
 		ra->offset = ra->batch[ra->take].offset;
 	}
+}
+
+int
+read_ahead_source(void *ra, const struct ht_record **rec)
+{
+	return read_ahead_next(ra, rec);
 }
 
 uint64_t

@@ -1,10 +1,13 @@
 /*
- * read-ahead.h - run the ordered trace reader on a second thread.
+ * read-ahead.h - run a stage of trace reading on a thread of its own.
  *
- * Decoding, merging and pairing (common/trace-order.c) take about two
- * thirds of an analysis; the loader the rest.  read_ahead runs the first
- * part on its own thread and hands records to the caller in batches, so
- * on a machine with two cores the two overlap.
+ * Reading a trace is three stages: decoding (decompression and the
+ * event codes, common/trace-reader.c), merging and pairing
+ * (common/trace-order.c) and loading (load.c), each about a third of the
+ * work.  A read_ahead runs a source of records on its own thread and
+ * hands them to the caller in batches; the analyzer chains two of them
+ * (decode -> merge -> load) so that all three stages overlap, on as many
+ * cores as there are, up to three.
  */
 #ifndef HEAPTRAIL_READ_AHEAD_H
 #define HEAPTRAIL_READ_AHEAD_H
@@ -16,18 +19,33 @@
 typedef struct read_ahead read_ahead;
 
 /*
- * Starts reading O on a new thread.  O belongs to that thread until
- * read_ahead_stop(); returns NULL if no thread can be started (then read
- * O directly).
+ * A source of records.  NEXT fills *rec as ht_reader_next does (its
+ * pointers valid until the next call); OFFSET says how far into the file
+ * it has read (for progress).  Both run on the read_ahead's thread only.
  */
-read_ahead *read_ahead_start(ht_ordered *o);
+struct record_source {
+	int (*next)(void *arg, struct ht_record *rec);
+	uint64_t (*offset)(void *arg);
+	void *arg;
+};
+
+/*
+ * Starts reading SRC on a new thread named NAME.  What SRC reads belongs
+ * to that thread until read_ahead_stop(); returns NULL if no thread can
+ * be started (then read SRC directly).
+ */
+read_ahead *read_ahead_start(const struct record_source *src,
+    const char *name);
 
 /*
  * As ht_ordered_next: 1 with *rec pointing to the next record (valid,
  * with what it points to, until the next call), 0 at the end, -1 at an
- * error (ht_ordered_error() says which, after read_ahead_stop()).
+ * error (the source says which, after read_ahead_stop()).
  */
 int read_ahead_next(read_ahead *ra, const struct ht_record **rec);
+
+/* The same, for ht_ordered_set_source (ARG: the read_ahead). */
+int read_ahead_source(void *ra, const struct ht_record **rec);
 
 /* File offset the reader had reached at the last record returned. */
 uint64_t read_ahead_offset(const read_ahead *ra);

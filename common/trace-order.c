@@ -84,6 +84,8 @@ struct thread_queue {
 
 struct ht_ordered {
 	ht_reader *reader;
+	int (*source)(void *, const struct ht_record **);	/* or NULL */
+	void *source_arg;
 
 	ptr_map *queue_of;		/* thread + 1 -> index in queues */
 	struct thread_queue **queues;	/* every queue, by index */
@@ -181,6 +183,14 @@ ht_reader *
 ht_ordered_reader(ht_ordered *o)
 {
 	return o->reader;
+}
+
+void
+ht_ordered_set_source(ht_ordered *o, int (*next)(void *,
+    const struct ht_record **), void *arg)
+{
+	o->source = next;
+	o->source_arg = arg;
 }
 
 void
@@ -681,6 +691,7 @@ ordered_sync(ht_ordered *o, uint64_t t)
 int
 ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 {
+	const struct ht_record *in;
 	int ret;
 
 	if (o->released_str != NULL) {
@@ -705,18 +716,25 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 			return o->failed ? -1 : 0;
 		}
 
-		ret = ht_reader_next(o->reader, rec);
+		if (o->source != NULL) {
+			ret = o->source(o->source_arg, &in);
+		} else {
+			ret = ht_reader_next(o->reader, rec);
+			in = rec;
+		}
 		if (ret <= 0) {
 			o->finished = 1;
 			o->failed = ret < 0;
 			continue;
 		}
-		if (ht_record_is_event(rec->tag)) {
-			ordered_hold(o, rec);
+		if (ht_record_is_event(in->tag)) {
+			ordered_hold(o, in);
 			if (o->held >= HELD_MAX)
 				o->limit = UINT64_MAX;
 			continue;
 		}
+		if (in != rec)
+			*rec = *in;	/* a definition or a SYNC: rare */
 		if (rec->tag == HT_TAG_SYNC) {
 			/* A T that does not move promises nothing new. */
 			if (rec->ts <= o->last_sync)

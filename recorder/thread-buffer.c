@@ -34,7 +34,7 @@
 
 #include "recorder.h"
 
-#define QUEUE_SLOTS 64
+#define QUEUE_SLOTS 32
 
 __thread struct rec_thread *tls_thread
     __attribute__((tls_model("initial-exec")));
