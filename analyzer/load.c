@@ -1629,14 +1629,15 @@ static int
 load_records(struct loader *l, ht_ordered *o)
 {
 	ht_reader *reader = ht_ordered_reader(o);
-	uint64_t size = ht_reader_file_size(reader), n = 0;
+	uint64_t size = ht_reader_file_size(reader), n = 0, next_progress = 0;
 	struct record_source decode_src = { decode_next, decode_offset,
 	    reader };
 	struct merge_stage merge = { o, NULL };
 	struct record_source merge_src = { merge_next, merge_offset, &merge };
 	read_ahead *ra;
-	const struct ht_record *rec;
+	const struct ht_record *recs;
 	struct ht_record own;
+	size_t i, nrecs;
 	int ret;
 
 	merge.decode = read_ahead_start(&decode_src, "heaptrail-read");
@@ -1645,17 +1646,24 @@ load_records(struct loader *l, ht_ordered *o)
 	ra = read_ahead_start(&merge_src, "heaptrail-merge");
 	for (;;) {
 		if (ra != NULL) {
-			ret = read_ahead_next(ra, &rec);
+			ret = read_ahead_batch(ra, &recs, &nrecs);
 		} else {
 			ret = ht_ordered_next(o, &own);
-			rec = &own;
+			recs = &own;
+			nrecs = 1;
 		}
-		if (ret <= 0 || l->error != NULL)
+		if (ret <= 0)
 			break;
-		load_record(l, rec);
-		if (l->opt->progress && (++n & 0xfffff) == 0)
+		for (i = 0; i < nrecs && l->error == NULL; i++)
+			load_record(l, &recs[i]);
+		if (l->error != NULL)
+			break;
+		n += nrecs;
+		if (l->opt->progress && n >= next_progress) {
+			next_progress = n + (1u << 20);
 			load_progress(size, ra ? read_ahead_offset(ra) :
 			    merge_offset(&merge), 0);
+		}
 	}
 	/* The merge first: it may be waiting on the decoder. */
 	read_ahead_stop(ra);

@@ -4,11 +4,11 @@
  *
  * A ring of BATCHES batches, each up to BATCH_RECORDS records and an arena
  * for what the records point to (strings, stack frames, segments,
- * build-ids, the header), since the reader's own buffers change with the
- * next record.  The reader thread fills batches in ring order and the
- * caller empties them in the same order; one mutex and two condition
- * variables guard the count of full batches (see WAKE_AT).  Handing over a batch, not a
- * record, keeps the locking to once per thousand records.
+ * build-ids, the header), since the source's own buffers change with the
+ * next record.  The thread fills batches in ring order and the caller
+ * takes them whole in the same order; one mutex and two condition
+ * variables guard the count of full batches (see WAKE_AT).  Handing over
+ * a batch, not a record, keeps the locking to once per thousand records.
  *
  * Stopping early (the caller met an error) sets `stop`; the thread ends
  * at its next batch boundary.
@@ -60,7 +60,7 @@ struct read_ahead {
 
 	/* The caller's side. */
 	size_t take;			/* batch being emptied */
-	size_t pos;			/* next record in it */
+	int taken;			/* ... handed to the caller */
 	int done;
 	int final_ret;
 	uint64_t offset;
@@ -146,7 +146,9 @@ static void *
 read_ahead_main(void *arg)
 {
 	read_ahead *ra = arg;
-	size_t fill = 0;
+	int (*next)(void *, struct ht_record *) = ra->src.next;
+	void *src_arg = ra->src.arg;
+	size_t fill = 0, n;
 	int ret = 1;
 
 	while (ret > 0) {
@@ -163,21 +165,20 @@ read_ahead_main(void *arg)
 			break;
 
 		arena_reset(b, 1);
-		b->n = 0;
 		b->last = 0;
-		while (b->n < BATCH_RECORDS) {
-			struct ht_record *rec = &b->rec[b->n];
+		for (n = 0; n < BATCH_RECORDS; n++) {
+			struct ht_record *rec = &b->rec[n];
 
-			ret = ra->src.next(ra->src.arg, rec);
+			ret = next(src_arg, rec);
 			if (ret <= 0)
 				break;
 			/* Of events (nearly all records) only thread names
 			   and mark labels point anywhere; the pointer
 			   fields of definitions are set or NULL. */
-			if (!ht_record_is_event(rec->tag) || rec->str != NULL)
+			if (rec->str != NULL || !ht_record_is_event(rec->tag))
 				batch_keep_pointers(b, rec);
-			b->n++;
 		}
+		b->n = n;
 		b->offset = ra->src.offset(ra->src.arg);
 		if (ret <= 0) {
 			b->last = 1;
@@ -204,7 +205,6 @@ read_ahead_start(const struct record_source *src, const char *name)
 	pthread_mutex_init(&ra->lock, NULL);
 	pthread_cond_init(&ra->filled, NULL);
 	pthread_cond_init(&ra->emptied, NULL);
-	ra->pos = SIZE_MAX;		/* no batch taken yet */
 
 	/* Signals (SIGINT for one) stay with the main thread. */
 	sigfillset(&all);
@@ -222,20 +222,16 @@ read_ahead_start(const struct record_source *src, const char *name)
 }
 
 int
-read_ahead_next(read_ahead *ra, const struct ht_record **rec)
+read_ahead_batch(read_ahead *ra, const struct ht_record **recs, size_t *n)
 {
 	struct batch *b;
 
 	for (;;) {
 		if (ra->done)
 			return ra->final_ret;
-		if (ra->pos != SIZE_MAX) {
+		if (ra->taken) {
+			/* Give the batch used up back. */
 			b = &ra->batch[ra->take];
-			if (ra->pos < b->n) {
-				*rec = &b->rec[ra->pos++];
-				return 1;
-			}
-			/* Batch used up: give it back. */
 			if (b->last) {
 				ra->done = 1;
 				ra->final_ret = b->ret;
@@ -246,20 +242,27 @@ read_ahead_next(read_ahead *ra, const struct ht_record **rec)
 				pthread_cond_signal(&ra->emptied);
 			pthread_mutex_unlock(&ra->lock);
 			ra->take = (ra->take + 1) % BATCHES;
+			ra->taken = 0;
 		}
 		pthread_mutex_lock(&ra->lock);
 		while (ra->nfull == 0)
 			pthread_cond_wait(&ra->filled, &ra->lock);
 		pthread_mutex_unlock(&ra->lock);
-		ra->pos = 0;
-		ra->offset = ra->batch[ra->take].offset;
+		b = &ra->batch[ra->take];
+		ra->taken = 1;
+		ra->offset = b->offset;
+		if (b->n > 0) {
+			*recs = b->rec;
+			*n = b->n;
+			return 1;
+		}
 	}
 }
 
 int
-read_ahead_source(void *ra, const struct ht_record **rec)
+read_ahead_source(void *ra, const struct ht_record **recs, size_t *n)
 {
-	return read_ahead_next(ra, rec);
+	return read_ahead_batch(ra, recs, n);
 }
 
 uint64_t

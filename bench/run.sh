@@ -63,16 +63,28 @@ run() {
 }
 
 # analyze THREADS: heaptrail analyze vs heaptrack_print on the traces of
-# the same workload; prints "tool wall rss_kb"
+# the same workload, alternating, BENCH_REPS times each; prints "tool
+# wall rss_kb" with the median wall time and the largest peak RSS
 analyze() {
 	threads=$1
-	/usr/bin/time -f "%e %M" -o "$work/an.time" "$BUILD/heaptrail" analyze \
-		-o "$work/an.db" "$work/heaptrail-$threads-$reps.trace" 2> /dev/null
-	echo "heaptrail $(cat "$work/an.time")"
-	/usr/bin/time -f "%e %M" -o "$work/hp.time" heaptrack_print \
-		"$work/heaptrack-$threads-$reps.zst" > /dev/null 2>&1
-	echo "heaptrack_print $(cat "$work/hp.time")"
-	rm -f "$work/an.db"
+	: > "$work/an.runs"
+	: > "$work/hp.runs"
+	i=1
+	while [ $i -le "$reps" ]; do
+		/usr/bin/time -f "%e %M" -a -o "$work/an.runs" \
+			"$BUILD/heaptrail" analyze -o "$work/an.db" \
+			"$work/heaptrail-$threads-$reps.trace" 2> /dev/null
+		rm -f "$work/an.db"
+		/usr/bin/time -f "%e %M" -a -o "$work/hp.runs" heaptrack_print \
+			"$work/heaptrack-$threads-$reps.zst" > /dev/null 2>&1
+		i=$((i + 1))
+	done
+	for t in an:heaptrail hp:heaptrack_print; do
+		f="$work/${t%%:*}.runs"
+		echo "${t#*:} $(cut -d' ' -f1 "$f" | median)" \
+			"$(cut -d' ' -f2 "$f" | sort -n | tail -n 1)"
+		echo "bench: $threads thread(s), ${t#*:} runs: $(tr '\n' ';' < "$f")" >&2
+	done
 }
 
 # median of the numbers on stdin
@@ -137,7 +149,8 @@ table="$work/table.md"
 			w[$1] / $3, c[$1] / $4, r[$1] / $5, s[$1] / $6 }' "$results"
 	echo
 	echo "Analysis of the last run's traces (\`heaptrail analyze\` into SQLite with"
-	echo "classification; \`heaptrack_print\` of heaptrack's trace; one run each):"
+	echo "classification; \`heaptrack_print\` of heaptrack's trace; median wall and"
+	echo "largest peak RSS of $reps runs each, the two alternating):"
 	echo
 	echo "| threads | heaptrail analyze s | RSS MiB | heaptrack_print s | RSS MiB | wall ratio | RSS ratio |"
 	echo "|---|---|---|---|---|---|---|"

@@ -84,8 +84,10 @@ struct thread_queue {
 
 struct ht_ordered {
 	ht_reader *reader;
-	int (*source)(void *, const struct ht_record **);	/* or NULL */
-	void *source_arg;
+	int (*source)(void *, const struct ht_record **, size_t *);
+	void *source_arg;		/* source: NULL, or batches of */
+	const struct ht_record *batch;	/*  records, read up to */
+	size_t batch_len, batch_pos;	/*  batch_pos */
 
 	ptr_map *queue_of;		/* thread + 1 -> index in queues */
 	struct thread_queue **queues;	/* every queue, by index */
@@ -187,10 +189,12 @@ ht_ordered_reader(ht_ordered *o)
 
 void
 ht_ordered_set_source(ht_ordered *o, int (*next)(void *,
-    const struct ht_record **), void *arg)
+    const struct ht_record **, size_t *), void *arg)
 {
 	o->source = next;
 	o->source_arg = arg;
+	o->batch = NULL;
+	o->batch_len = o->batch_pos = 0;
 }
 
 void
@@ -717,7 +721,13 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 		}
 
 		if (o->source != NULL) {
-			ret = o->source(o->source_arg, &in);
+			ret = 1;
+			if (o->batch_pos == o->batch_len) {
+				ret = o->source(o->source_arg, &o->batch,
+				    &o->batch_len);
+				o->batch_pos = 0;
+			}
+			in = ret > 0 ? &o->batch[o->batch_pos++] : NULL;
 		} else {
 			ret = ht_reader_next(o->reader, rec);
 			in = rec;

@@ -215,13 +215,14 @@ ht_reader *ht_ordered_reader(ht_ordered *o);
 
 /*
  * Where ht_ordered_next gets its records from, instead of reading its
- * reader itself: NEXT returns as ht_reader_next does, with *rec pointing
- * to a record that stays valid (with what it points to) until the next
- * call; ARG is passed along.  Used to decode on another thread
- * (analyzer/read-ahead.c), which then owns the reader; errors are still
- * the reader's (ht_ordered_error), read once that thread is stopped.
+ * reader itself: NEXT returns as ht_reader_next does, but a batch of
+ * records at a time (*recs, *n: at least one when it returns 1), valid
+ * with what they point to until the next call; ARG is passed along.  Used
+ * to decode on another thread (analyzer/read-ahead.c), which then owns
+ * the reader; errors are still the reader's (ht_ordered_error), read once
+ * that thread is stopped.
  */
 void ht_ordered_set_source(ht_ordered *o, int (*next)(void *arg,
-    const struct ht_record **rec), void *arg);
+    const struct ht_record **recs, size_t *n), void *arg);
 
 #endif /* HEAPTRAIL_TRACE_READER_H */
