@@ -182,6 +182,8 @@ struct loader {
 
 	uint64_t bucket_ns;
 	uint64_t bucket;		/* current bucket index */
+	uint64_t bucket_end;		/* its end, ns (no division per
+					   event: a 64-bit one is slow) */
 	int64_t heap_bytes, heap_blocks, bucket_peak;
 	uint64_t bucket_allocs, bucket_frees;
 	int64_t rss[BUCKETS];		/* last sample in each bucket, or -1 */
@@ -396,16 +398,21 @@ load_flush_bucket(struct loader *l)
 	    (int64_t)l->bucket_allocs, (int64_t)l->bucket_frees,
 	    l->mapped_bytes);
 	l->bucket++;
+	l->bucket_end = l->bucket + 1 < BUCKETS ? (l->bucket + 1) *
+	    l->bucket_ns : UINT64_MAX;
 	l->bucket_peak = l->heap_bytes;
 	l->bucket_allocs = l->bucket_frees = 0;
 }
 
 /* Writes the buckets that end at or before TS. */
-static void
+static inline void
 load_advance(struct loader *l, uint64_t ts)
 {
-	uint64_t b = ts / l->bucket_ns;
+	uint64_t b;
 
+	if (ts < l->bucket_end)
+		return;
+	b = ts / l->bucket_ns;
 	if (b >= BUCKETS)
 		b = BUCKETS - 1;	/* the END may land past the last */
 	while (l->bucket < b)
@@ -1586,7 +1593,10 @@ load_progress(uint64_t size, uint64_t at, int done)
 	    done ? "\n" : "");
 }
 
-/* record_source callbacks for the two read_ahead stages. */
+/* Records taken from a read_ahead at a time (they are copied). */
+#define TAKE_RECORDS 64
+
+/* record_source callbacks for the decoding stage. */
 static int
 decode_next(void *reader, struct ht_record *rec)
 {
@@ -1599,11 +1609,24 @@ decode_offset(void *reader)
 	return ht_reader_offset(reader);
 }
 
-/* The merge's view of the file: through the decoding stage, if any. */
+/*
+ * The merge: its source (ht_ordered_set_source) is the decoding stage,
+ * if it runs, and it is itself the source of the loader's read_ahead.
+ */
 struct merge_stage {
 	ht_ordered *o;
 	read_ahead *decode;	/* or NULL: the merge decodes too */
+	struct ht_record decoded[TAKE_RECORDS];
 };
+
+static int
+merge_take(void *arg, const struct ht_record **recs, size_t *n)
+{
+	struct merge_stage *m = arg;
+
+	*recs = m->decoded;
+	return read_ahead_records(m->decode, m->decoded, TAKE_RECORDS, n);
+}
 
 static int
 merge_next(void *arg, struct ht_record *rec)
@@ -1632,24 +1655,24 @@ load_records(struct loader *l, ht_ordered *o)
 	uint64_t size = ht_reader_file_size(reader), n = 0, next_progress = 0;
 	struct record_source decode_src = { decode_next, decode_offset,
 	    reader };
-	struct merge_stage merge = { o, NULL };
-	struct record_source merge_src = { merge_next, merge_offset, &merge };
+	struct merge_stage *merge = xcalloc(1, sizeof *merge);
+	struct record_source merge_src = { merge_next, merge_offset, merge };
+	struct ht_record *recs = xcalloc(TAKE_RECORDS, sizeof *recs);
 	read_ahead *ra;
-	const struct ht_record *recs;
-	struct ht_record own;
 	size_t i, nrecs;
 	int ret;
 
-	merge.decode = read_ahead_start(&decode_src, "heaptrail-read");
-	if (merge.decode != NULL)
-		ht_ordered_set_source(o, read_ahead_source, merge.decode);
+	merge->o = o;
+	merge->decode = read_ahead_start(&decode_src, "heaptrail-read");
+	if (merge->decode != NULL)
+		ht_ordered_set_source(o, merge_take, merge);
 	ra = read_ahead_start(&merge_src, "heaptrail-merge");
 	for (;;) {
 		if (ra != NULL) {
-			ret = read_ahead_batch(ra, &recs, &nrecs);
+			ret = read_ahead_records(ra, recs, TAKE_RECORDS,
+			    &nrecs);
 		} else {
-			ret = ht_ordered_next(o, &own);
-			recs = &own;
+			ret = ht_ordered_next(o, recs);
 			nrecs = 1;
 		}
 		if (ret <= 0)
@@ -1662,13 +1685,15 @@ load_records(struct loader *l, ht_ordered *o)
 		if (l->opt->progress && n >= next_progress) {
 			next_progress = n + (1u << 20);
 			load_progress(size, ra ? read_ahead_offset(ra) :
-			    merge_offset(&merge), 0);
+			    merge_offset(merge), 0);
 		}
 	}
 	/* The merge first: it may be waiting on the decoder. */
 	read_ahead_stop(ra);
-	read_ahead_stop(merge.decode);
+	read_ahead_stop(merge->decode);
 	ht_ordered_set_source(o, NULL, NULL);
+	free(merge);
+	free(recs);
 	if (l->opt->progress)
 		load_progress(size, size, 1);
 	return ret;
@@ -1696,6 +1721,7 @@ load_trace(const struct load_options *opt, char **cause)
 		return -1;
 	l.duration_ns = totals.duration_ns;
 	l.bucket_ns = totals.duration_ns / BUCKETS + 1;
+	l.bucket_end = l.bucket_ns;
 	l.addresses = ptr_map_create();
 	l.site_of = ptr_map_create();
 	l.survival = survival_create();

@@ -15,9 +15,12 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../common/xmalloc.h"
 #include "read-ahead.h"
@@ -30,6 +33,14 @@
  */
 #define WAKE_AT (BATCHES / 2)
 #define BATCH_RECORDS 1024
+/*
+ * Before it sleeps, a side that has to wait looks again for up to
+ * SPIN_NS, yielding the CPU between looks.  Measured on a loaded 2-CPU
+ * virtual machine: a thread put to sleep while its CPU went idle took so
+ * long to wake that both sides of a ring spent 40% of an analysis
+ * waiting, each for the other; a batch takes well under SPIN_NS to fill.
+ */
+#define SPIN_NS 200000
 #define ARENA_PIECE (64u << 10)
 
 /* A piece of a batch's arena; a big copy gets a piece of its own. */
@@ -39,8 +50,28 @@ struct arena_piece {
 	_Alignas(8) char data[];
 };
 
+/*
+ * A record as a batch holds it.  An allocation or free (nearly all
+ * records) fits in 48 bytes, one cache line, where a struct ht_record
+ * takes four: the batches go from one core to another, and what crosses
+ * is what costs.  Any other record is kept whole in the batch's `whole`
+ * array, and its entry says where (tag PACKED_WHOLE, index in id).
+ */
+struct packed {
+	uint64_t ts, ptr, size, alloc_ts;
+	uint32_t id, thread, chunk;
+	uint8_t tag, fn, flags, alloc_fn;
+};
+_Static_assert(sizeof(struct packed) == 48, "a packed record's size");
+
+#define PACKED_WHOLE 0xff
+_Static_assert(HT_TAG_ALLOC < PACKED_WHOLE && HT_TAG_FREE < PACKED_WHOLE,
+    "packed tags are not PACKED_WHOLE");
+
 struct batch {
-	struct ht_record rec[BATCH_RECORDS];
+	struct packed rec[BATCH_RECORDS];
+	struct ht_record *whole;	/* records that do not pack */
+	size_t nwhole, whole_cap;
 	size_t n;			/* records filled */
 	int last;			/* the reader ended after these */
 	int ret;			/* ... with this ht_ordered_next result */
@@ -55,12 +86,15 @@ struct read_ahead {
 	pthread_mutex_t lock;
 	pthread_cond_t filled, emptied;
 	struct batch *batch;		/* BATCHES of them */
-	size_t nfull;			/* batches ready for the caller */
+	_Atomic size_t nfull;		/* batches ready for the caller
+					   (changed under lock, looked at
+					   without it by spin_while) */
 	int stop;
 
 	/* The caller's side. */
 	size_t take;			/* batch being emptied */
-	int taken;			/* ... handed to the caller */
+	size_t pos;			/* next record in it */
+	int taken;			/* it is the caller's */
 	int done;
 	int final_ret;
 	uint64_t offset;
@@ -140,6 +174,90 @@ batch_keep_pointers(struct batch *b, struct ht_record *rec)
 	}
 }
 
+/* Does REC fit in a struct packed? */
+static int
+packs(const struct ht_record *rec)
+{
+	return (rec->tag == HT_TAG_ALLOC || rec->tag == HT_TAG_FREE) &&
+	    rec->id <= UINT32_MAX && rec->fn <= UINT8_MAX &&
+	    rec->alloc_fn <= UINT8_MAX && rec->flags <= UINT8_MAX &&
+	    !(rec->flags & HT_REC_REPLACED) && rec->str == NULL;
+}
+
+/* Puts REC in batch B as its record N. */
+static void
+batch_put(struct batch *b, size_t n, const struct ht_record *rec)
+{
+	struct packed *p = &b->rec[n];
+
+	if (packs(rec)) {
+		p->ts = rec->ts;
+		p->ptr = rec->ptr;
+		p->size = rec->size;
+		p->alloc_ts = rec->alloc_ts;
+		p->id = (uint32_t)rec->id;
+		p->thread = rec->thread;
+		p->chunk = rec->chunk;
+		p->tag = (uint8_t)rec->tag;
+		p->fn = (uint8_t)rec->fn;
+		p->flags = (uint8_t)rec->flags;
+		p->alloc_fn = (uint8_t)rec->alloc_fn;
+		return;
+	}
+	if (b->nwhole == b->whole_cap) {
+		b->whole_cap = b->whole_cap ? b->whole_cap * 2 : 16;
+		b->whole = xreallocarray(b->whole, b->whole_cap,
+		    sizeof *b->whole);
+	}
+	b->whole[b->nwhole] = *rec;
+	batch_keep_pointers(b, &b->whole[b->nwhole]);
+	p->tag = PACKED_WHOLE;
+	p->id = (uint32_t)b->nwhole++;
+}
+
+/* Record N of batch B into *rec. */
+static void
+batch_get(const struct batch *b, size_t n, struct ht_record *rec)
+{
+	const struct packed *p = &b->rec[n];
+
+	if (p->tag == PACKED_WHOLE) {
+		*rec = b->whole[p->id];
+		return;
+	}
+	ht_record_clear_event(rec);
+	rec->tag = p->tag;
+	rec->fn = p->fn;
+	rec->thread = p->thread;
+	rec->ts = p->ts;
+	rec->ptr = p->ptr;
+	rec->size = p->size;
+	rec->id = p->id;
+	rec->chunk = p->chunk;
+	rec->flags = p->flags;
+	rec->alloc_ts = p->alloc_ts;
+	rec->alloc_fn = p->alloc_fn;
+}
+
+/* Spins (see SPIN_NS) while the ring holds FULL batches. */
+static void
+spin_while(read_ahead *ra, size_t full)
+{
+	struct timespec start, now;
+	unsigned looks;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (looks = 1; atomic_load(&ra->nfull) == full; looks++) {
+		sched_yield();
+		if (looks % 16 != 0)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000000000L +
+		    (now.tv_nsec - start.tv_nsec) > SPIN_NS)
+			return;
+	}
+}
+
 /* --- the reader thread ---------------------------------------------------- */
 
 static void *
@@ -148,6 +266,7 @@ read_ahead_main(void *arg)
 	read_ahead *ra = arg;
 	int (*next)(void *, struct ht_record *) = ra->src.next;
 	void *src_arg = ra->src.arg;
+	struct ht_record rec;
 	size_t fill = 0, n;
 	int ret = 1;
 
@@ -156,6 +275,7 @@ read_ahead_main(void *arg)
 
 		int stop;
 
+		spin_while(ra, BATCHES);
 		pthread_mutex_lock(&ra->lock);
 		while (ra->nfull == BATCHES && !ra->stop)
 			pthread_cond_wait(&ra->emptied, &ra->lock);
@@ -166,17 +286,12 @@ read_ahead_main(void *arg)
 
 		arena_reset(b, 1);
 		b->last = 0;
+		b->nwhole = 0;
 		for (n = 0; n < BATCH_RECORDS; n++) {
-			struct ht_record *rec = &b->rec[n];
-
-			ret = next(src_arg, rec);
+			ret = next(src_arg, &rec);
 			if (ret <= 0)
 				break;
-			/* Of events (nearly all records) only thread names
-			   and mark labels point anywhere; the pointer
-			   fields of definitions are set or NULL. */
-			if (rec->str != NULL || !ht_record_is_event(rec->tag))
-				batch_keep_pointers(b, rec);
+			batch_put(b, n, &rec);
 		}
 		b->n = n;
 		b->offset = ra->src.offset(ra->src.arg);
@@ -222,16 +337,24 @@ read_ahead_start(const struct record_source *src, const char *name)
 }
 
 int
-read_ahead_batch(read_ahead *ra, const struct ht_record **recs, size_t *n)
+read_ahead_records(read_ahead *ra, struct ht_record *recs, size_t cap,
+    size_t *n)
 {
 	struct batch *b;
+	size_t i;
 
 	for (;;) {
 		if (ra->done)
 			return ra->final_ret;
 		if (ra->taken) {
-			/* Give the batch used up back. */
 			b = &ra->batch[ra->take];
+			if (ra->pos < b->n) {
+				for (i = 0; i < cap && ra->pos < b->n; i++)
+					batch_get(b, ra->pos++, &recs[i]);
+				*n = i;
+				return 1;
+			}
+			/* Used up: give it back. */
 			if (b->last) {
 				ra->done = 1;
 				ra->final_ret = b->ret;
@@ -244,25 +367,15 @@ read_ahead_batch(read_ahead *ra, const struct ht_record **recs, size_t *n)
 			ra->take = (ra->take + 1) % BATCHES;
 			ra->taken = 0;
 		}
+		spin_while(ra, 0);
 		pthread_mutex_lock(&ra->lock);
 		while (ra->nfull == 0)
 			pthread_cond_wait(&ra->filled, &ra->lock);
 		pthread_mutex_unlock(&ra->lock);
-		b = &ra->batch[ra->take];
 		ra->taken = 1;
-		ra->offset = b->offset;
-		if (b->n > 0) {
-			*recs = b->rec;
-			*n = b->n;
-			return 1;
-		}
+		ra->pos = 0;
+		ra->offset = ra->batch[ra->take].offset;
 	}
-}
-
-int
-read_ahead_source(void *ra, const struct ht_record **recs, size_t *n)
-{
-	return read_ahead_batch(ra, recs, n);
 }
 
 uint64_t
@@ -283,8 +396,10 @@ read_ahead_stop(read_ahead *ra)
 	pthread_cond_signal(&ra->emptied);
 	pthread_mutex_unlock(&ra->lock);
 	pthread_join(ra->thread, NULL);
-	for (i = 0; i < BATCHES; i++)
+	for (i = 0; i < BATCHES; i++) {
 		arena_reset(&ra->batch[i], 0);
+		free(ra->batch[i].whole);
+	}
 	pthread_mutex_destroy(&ra->lock);
 	pthread_cond_destroy(&ra->filled);
 	pthread_cond_destroy(&ra->emptied);

@@ -38,15 +38,13 @@ read_ahead *read_ahead_start(const struct record_source *src,
     const char *name);
 
 /*
- * The next batch of records, in order: 1 with *recs and *n (at least
- * one) set, valid with what they point to until the next call; 0 at the
- * end, -1 at an error (the source says which, after read_ahead_stop()).
+ * The next records, in order: 1 with up to CAP of them copied to RECS and
+ * their number in *n (at least one), what they point to valid until the
+ * next call; 0 at the end, -1 at an error (the source says which, after
+ * read_ahead_stop()).
  */
-int read_ahead_batch(read_ahead *ra, const struct ht_record **recs,
+int read_ahead_records(read_ahead *ra, struct ht_record *recs, size_t cap,
     size_t *n);
-
-/* The same, for ht_ordered_set_source (ARG: the read_ahead). */
-int read_ahead_source(void *ra, const struct ht_record **recs, size_t *n);
 
 /* File offset the reader had reached at the last record returned. */
 uint64_t read_ahead_offset(const read_ahead *ra);

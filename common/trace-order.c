@@ -405,9 +405,12 @@ ordered_hold(ht_ordered *o, const struct ht_record *rec)
 	}
 }
 
+static void ordered_pair(ht_ordered *o, const struct held_event *ev,
+    struct ht_record *rec);
+
 /*
- * Takes the head of queue Q into *rec (the record it stands for); the
- * record's string stays valid until the next call.
+ * Takes the head of queue Q into *rec (the record it stands for), paired
+ * (ordered_pair); the record's string stays valid until the next call.
  */
 static void
 ordered_pop(ht_ordered *o, struct thread_queue *q, struct ht_record *rec)
@@ -430,6 +433,7 @@ ordered_pop(ht_ordered *o, struct thread_queue *q, struct ht_record *rec)
 	}
 	if (ev->tag == HT_TAG_THREAD_END)
 		q->ended = 1;
+	ordered_pair(o, ev, rec);
 
 	if (++q->first_pos == HELD_BLOCK_EVENTS) {
 		struct held_block *b = q->first;
@@ -632,20 +636,25 @@ ordered_choose(ht_ordered *o)
 	return top;
 }
 
-/* Applies an event to the live map; fills the pairing fields. */
+/*
+ * Applies event EV to the live map; fills the pairing fields of REC, its
+ * record.  (Read from EV, not from REC just written: a load spanning two
+ * fresh stores stalls.)
+ */
 static void
-ordered_pair(ht_ordered *o, struct ht_record *rec)
+ordered_pair(ht_ordered *o, const struct held_event *ev,
+    struct ht_record *rec)
 {
 	struct ptr_value v, *slot;
 	int added;
 
-	if (rec->tag == HT_TAG_ALLOC) {
-		v.size = rec->size;
-		v.ts = rec->ts;
-		v.stack = rec->id > UINT32_MAX ? 0 : (uint32_t)rec->id;
-		v.fn = rec->fn;
-		slot = ptr_map_slot(ordered_map(o, rec->tag, rec->fn),
-		    rec->ptr, &added);
+	if (ev->tag == HT_TAG_ALLOC) {
+		v.size = ev->size;
+		v.ts = ev->ts;
+		v.stack = ev->id;
+		v.fn = ev->fn;
+		slot = ptr_map_slot(ordered_map(o, ev->tag, ev->fn),
+		    ev->ptr, &added);
 		if (slot == NULL)
 			return;		/* address 0: not a block */
 		if (!added) {
@@ -656,9 +665,9 @@ ordered_pair(ht_ordered *o, struct ht_record *rec)
 			rec->replaced_ts = slot->ts;
 		}
 		*slot = v;
-	} else if (rec->tag == HT_TAG_FREE) {
-		if (ptr_map_remove(ordered_map(o, rec->tag, rec->fn),
-		    rec->ptr, &v)) {
+	} else if (ev->tag == HT_TAG_FREE) {
+		if (ptr_map_remove(ordered_map(o, ev->tag, ev->fn),
+		    ev->ptr, &v)) {
 			rec->size = v.size;
 			rec->id = v.stack;
 			rec->alloc_ts = v.ts;
@@ -707,7 +716,6 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 			/* One thread holding events: no ties to resolve. */
 			ordered_pop(o, o->nheap == 1 ? o->heap[0] :
 			    ordered_choose(o), rec);
-			ordered_pair(o, rec);
 			return 1;
 		}
 		if (o->held == 0 && o->limit == UINT64_MAX && !o->finished)

@@ -14,7 +14,10 @@ whole() {
 }
 
 if [ -f "$TC" ]; then
-	LD_PRELOAD=$TC "$HT" record -q -o tc.trace -- "$BUILD/tests/endings" return ||
+	# (ASAN_OPTIONS: `make asan` builds heaptrail itself with ASan,
+	# which wants its runtime ahead of any preload.)
+	LD_PRELOAD=$TC ASAN_OPTIONS=verify_asan_link_order=0 \
+		"$HT" record -q -o tc.trace -- "$BUILD/tests/endings" return ||
 		fail "tcmalloc preloaded: record failed"
 	"$HT" dump tc.trace | grep -q 'path=".*libtcmalloc_minimal' ||
 		fail "tcmalloc preloaded: not loaded in the program"
