@@ -11,9 +11,11 @@
  * to it.  Counting only live entries keeps k small: freeing a block
  * usually means one of the few recently allocated blocks still held.
  *
- * Live entries are bits of a bitset over positions: rank is a popcount
- * of the words after a position, select walks words back from the end
- * (k is usually small, so one or two words).
+ * Live entries are bits of a bitset over positions, with a count of the
+ * live bits of each word: rank adds the counts of the words after a
+ * position, select walks the counts back from the end (k is usually
+ * small, so one or two words), and only the word it ends in needs a
+ * popcount (a dozen instructions without -mpopcnt).
  *
  * Each entry also has a size class (ht_size_class; 0: not known), and
  * the entries of a class are linked newest first, so that "the newest
@@ -44,6 +46,7 @@ struct ht_window {
 	uint32_t n;		/* positions used, 1-based */
 	uint32_t nlive;
 	uint64_t live[HT_WINDOW_WORDS + 1];	/* bit p: position p live */
+	uint8_t word_live[HT_WINDOW_WORDS + 1];	/* set bits of each */
 	uint64_t addr[HT_WINDOW_POSITIONS + 1];
 	uint32_t newest[HT_SIZE_CLASSES];	/* per class: a position
 						   at or above its newest
@@ -85,6 +88,7 @@ static inline void
 ht_window_reset(struct ht_window *w)
 {
 	memset(w->live, 0, (w->n / 64 + 1) * sizeof w->live[0]);
+	memset(w->word_live, 0, (w->n / 64 + 1) * sizeof w->word_live[0]);
 	memset(w->newest, 0, sizeof w->newest);
 	w->n = w->nlive = 0;
 }
@@ -100,6 +104,7 @@ ht_window_push(struct ht_window *w, uint64_t addr, uint32_t cls)
 	pos = ++w->n;
 	w->addr[pos] = addr;
 	w->live[pos / 64] |= 1ull << (pos % 64);
+	w->word_live[pos / 64]++;
 	w->nlive++;
 	w->size_class[pos] = (uint8_t)cls;
 	w->older[pos] = w->newest[cls];
@@ -125,6 +130,7 @@ static inline void
 ht_window_pop(struct ht_window *w, uint32_t pos)
 {
 	w->live[pos / 64] &= ~(1ull << (pos % 64));
+	w->word_live[pos / 64]--;
 	w->nlive--;
 }
 
@@ -138,7 +144,7 @@ ht_window_rank(const struct ht_window *w, uint32_t pos)
 	k = ht_popcount(w->live[word] &
 	    (pos % 64 == 63 ? 0 : ~0ull << (pos % 64 + 1)));
 	while (++word <= last)
-		k += ht_popcount(w->live[word]);
+		k += w->word_live[word];
 	return k;
 }
 
@@ -178,17 +184,14 @@ ht_window_select(const struct ht_window *w, uint64_t k)
 	if (k >= w->nlive)
 		return 0;
 	for (word = w->n / 64 + 1; word-- > 0;) {
-		uint64_t bits = w->live[word];
-
-		if (bits == 0)
-			continue;
-		c = ht_popcount(bits);
+		c = w->word_live[word];
 		if (k >= c) {
 			k -= c;
 			continue;
 		}
 		/* The (k+1)-th set bit from the top of this word. */
-		return word * 64 + ht_select_in_word(bits, c - 1 - (uint32_t)k);
+		return word * 64 + ht_select_in_word(w->live[word],
+		    c - 1 - (uint32_t)k);
 	}
 	return 0;
 }
