@@ -252,6 +252,7 @@ struct rec_thread {
 	_Atomic uint64_t inflight_ts;	/* start of a realloc in progress
 					   (rec_now() >= 1), or 0: caps SYNC */
 	size_t len;
+	size_t touched;		/* bytes of buf ever filled (resident) */
 	uint64_t n_events;	/* cumulative over the struct's life, */
 	uint64_t n_allocs;	/*  summed by the writer for END */
 	uint64_t n_frees;
