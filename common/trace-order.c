@@ -107,7 +107,9 @@ struct ht_ordered {
 
 	uint64_t limit;			/* release events older than this */
 	uint64_t last_sync;		/* T of the last SYNC applied */
-	int stale_syncs;		/* SYNCs that released nothing held */
+	uint64_t stale_since;		/* T of the first of the SYNCs in a
+					   row that released nothing held,
+					   or 0 */
 	char *error;			/* our own, beside the reader's */
 	char *released_str;		/* string of the last record returned */
 
@@ -681,11 +683,17 @@ ordered_pair(ht_ordered *o, const struct held_event *ev,
 /* --- the merge ----------------------------------------------------------- */
 
 /*
+ * How long SYNC records may go on releasing nothing while events are
+ * held.  In a good trace an event waits in its thread's buffer for a sync
+ * period or so (man/heaptrail.5, "Ordering"), or as long as a realloc()
+ * of another thread is in flight; events still held after SYNCs this much
+ * later are dated in the future: damage.
+ */
+#define STALE_NS 10000000000ull
+
+/*
  * A SYNC(T) with T above the last: release what is older.  Returns -1
- * when held events outlive SYNC records (the trace breaks the SYNC
- * promise): in a good trace an event held at one SYNC is released by the
- * next, so three SYNCs in a row that release nothing while events are
- * held mean events from the future.
+ * when held events outlive SYNC records (STALE_NS).
  */
 static int
 ordered_sync(ht_ordered *o, uint64_t t)
@@ -693,10 +701,12 @@ ordered_sync(ht_ordered *o, uint64_t t)
 	o->last_sync = t;
 	o->limit = t;
 	if (o->nheap > 0 && queue_front(o->heap[0])->ts >= t) {
-		if (++o->stale_syncs >= 3)
+		if (o->stale_since == 0)
+			o->stale_since = t;
+		else if (t - o->stale_since > STALE_NS)
 			return -1;
 	} else {
-		o->stale_syncs = 0;
+		o->stale_since = 0;
 	}
 	return 0;
 }
@@ -759,7 +769,8 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 				return 1;
 			if (ordered_sync(o, rec->ts) != 0) {
 				o->error = xasprintf("%s: corrupt trace: "
-				    "events dated after three SYNC records "
+				    "events dated after SYNC records 10 s "
+				    "later "
 				    "(frame at offset %llu)",
 				    ht_reader_path(o->reader),
 				    (unsigned long long)rec->offset);

@@ -252,6 +252,7 @@ struct rec_thread {
 	_Atomic uint64_t inflight_ts;	/* start of a realloc in progress
 					   (rec_now() >= 1), or 0: caps SYNC */
 	size_t len;
+	uint64_t first_ts;	/* time of buf's first event, if len > 0 */
 	size_t touched;		/* bytes of buf ever filled (resident) */
 	uint64_t n_events;	/* cumulative over the struct's life, */
 	uint64_t n_allocs;	/*  summed by the writer for END */
@@ -375,13 +376,15 @@ void event_remap_end(uintptr_t old, size_t old_len, uint64_t t0,
     uintptr_t addr, size_t len, uint64_t stack) REC_HIDDEN;
 
 /*
- * Collection, for the writer: calls TAKE for each registered thread with a
- * non-empty buffer, with its lock held; if TAKE returns 0 (no room), the
- * lock is dropped, MAKE_ROOM called and the thread tried again.  Returns
- * the smallest in-flight realloc start seen (UINT64_MAX if none).
+ * Collection, for the writer: calls TAKE for each registered thread whose
+ * buffer holds an event older than OLDER_THAN, with its lock held; if TAKE
+ * returns 0 (no room), the lock is dropped, MAKE_ROOM called and the
+ * thread tried again.  Returns the smallest of the in-flight realloc
+ * starts and of the first times of the buffers left (UINT64_MAX if none):
+ * no event older than that is left in any buffer.
  */
-uint64_t thread_buffers_collect(int (*take)(struct rec_thread *),
-    void (*make_room)(void)) REC_HIDDEN;
+uint64_t thread_buffers_collect(uint64_t older_than,
+    int (*take)(struct rec_thread *), void (*make_room)(void)) REC_HIDDEN;
 /* Ends the streams of threads that are gone without a destructor call;
    MAKE_ROOM as for thread_buffers_collect. */
 void thread_buffers_reap(void (*make_room)(void)) REC_HIDDEN;

@@ -196,7 +196,17 @@ queue_pop_done(void)
 	pthread_mutex_lock(&queue_lock);
 	queue_head = (queue_head + 1) % QUEUE_SLOTS;
 	queue_count--;
-	pthread_cond_broadcast(&queue_room);
+	/*
+	 * One slot: one waiter.  Waking them all made every chunk the writer
+	 * took wake every waiting thread (1000 threads: most of the time in
+	 * the scheduler).  A waiter that wakes and does not fill the slot
+	 * leaves the others to the next pop; when the queue is empty all
+	 * wake, so none sleeps on with room there.
+	 */
+	if (queue_count == 0)
+		pthread_cond_broadcast(&queue_room);
+	else
+		pthread_cond_signal(&queue_room);
 	pthread_mutex_unlock(&queue_lock);
 }
 
@@ -233,6 +243,8 @@ put_head(struct rec_thread *t, uint8_t *p, unsigned tag, uint64_t ts)
 {
 	if (ts < t->last_ts)
 		ts = t->last_ts;
+	if (p == t->buf)
+		t->first_ts = ts;
 	*p++ = (uint8_t)tag;
 	p = ht_put_varint(p, ts - t->last_ts);
 	t->last_ts = ts;
@@ -454,11 +466,11 @@ thread_exit_hook(void *arg)
 }
 
 uint64_t
-thread_buffers_collect(int (*take)(struct rec_thread *),
+thread_buffers_collect(uint64_t older_than, int (*take)(struct rec_thread *),
     void (*make_room)(void))
 {
 	struct rec_thread *t;
-	uint64_t min_inflight = UINT64_MAX;
+	uint64_t oldest = UINT64_MAX;
 
 	t = atomic_load_explicit(&registry_head, memory_order_acquire);
 	while (t != NULL) {
@@ -466,9 +478,13 @@ thread_buffers_collect(int (*take)(struct rec_thread *),
 
 		spin_lock(t);
 		f = atomic_load_explicit(&t->inflight_ts, memory_order_relaxed);
-		if (f != 0 && f < min_inflight)
-			min_inflight = f;
-		if (t->len > 0 && !take(t)) {
+		if (f != 0 && f < oldest)
+			oldest = f;
+		if (t->len > 0 && t->first_ts >= older_than) {
+			/* Left: its events are all first_ts or later. */
+			if (t->first_ts < oldest)
+				oldest = t->first_ts;
+		} else if (t->len > 0 && !take(t)) {
 			/* No room: make some without holding T, then again. */
 			spin_unlock(t);
 			make_room();
@@ -477,7 +493,7 @@ thread_buffers_collect(int (*take)(struct rec_thread *),
 		spin_unlock(t);
 		t = t->next;
 	}
-	return min_inflight;
+	return oldest;
 }
 
 void

@@ -7,15 +7,16 @@
  *
  * Every tick (TICK_NS) or when kicked, the writer moves queued chunks into
  * staging, samples RSS and looks for loaded/unloaded modules.  Every sync
- * period (SYNC_NS) it also collects every thread's partly filled buffer,
- * appends SYNC(T) and writes the frame; so it does after SYNC_CHUNKS
- * chunks, when the program allocates fast (a reader holds the events
- * between two SYNCs: fewer of them take less memory and keep its merge in
- * cache).  T is the time read before the
- * collection, capped by any realloc in flight; every event stamped before
- * T was in a buffer the collection took or in the queue (events are
- * stamped inside the thread lock), so the promise of SYNC holds.  A frame
- * also ends when staging would pass FRAME_TARGET.
+ * period (SYNC_NS) it also collects the partly filled buffers whose first
+ * event is older than a sync period, appends SYNC(T) and writes the frame;
+ * so it does after SYNC_CHUNKS chunks, when the program allocates fast (a
+ * reader holds the events between two SYNCs: fewer of them take less
+ * memory and keep its merge in cache).  T is the time read before the
+ * collection, lowered to the first event time of every buffer left and to
+ * any realloc in flight; every event stamped before T was in a buffer the
+ * collection took or in the queue (events are stamped inside the thread
+ * lock, and a buffer's times never decrease), so the promise of SYNC
+ * holds.  A frame also ends when staging would pass FRAME_TARGET.
  *
  * Definitions (stacks, modules) are staged before each chunk, so every id
  * an event names is defined earlier in the file.  Only the writer thread
@@ -39,7 +40,8 @@
 #include "recorder.h"
 
 #define TICK_NS 10000000ull		/* RSS sample, queue drain */
-#define SYNC_NS 50000000ull		/* longest an event waits in a buffer */
+#define SYNC_NS 50000000ull		/* sync period; an event waits in a
+					   buffer up to two */
 #define SYNC_CHUNKS 32			/* ... or chunks between SYNCs */
 #define TICK_UNITS (TICK_NS / HT_TIME_UNIT_NS)
 #define REAP_UNITS (1000000000ull / HT_TIME_UNIT_NS)	/* gone threads */
@@ -343,17 +345,26 @@ stage_rss(void)
 	stage_raw_defs(rec, (size_t)(p - rec));
 }
 
-/* Collects every buffer, stages everything, SYNC, writes the frame. */
+/*
+ * Collects the buffers that hold an event older than a sync period (ALL:
+ * every buffer), stages everything, SYNC, writes the frame.  T is lowered
+ * to the first time of every buffer left, so a busy thread's buffer is
+ * not cut short at every SYNC: with many threads that made each SYNC
+ * take a chunk from every one of them, SYNCs rare (1000 threads: a
+ * second apart, 2-6 million events between two) and a reader's holding
+ * window overflow.
+ */
 static void
-sync_cycle(void)
+sync_cycle(int all)
 {
 	uint8_t rec[1 + HT_VARINT_MAX], *p = rec;
-	uint64_t t = rec_now(), inflight;
+	uint64_t t = rec_now(), left;
 	unsigned n;
 
-	inflight = thread_buffers_collect(collect_one, make_room);
-	if (inflight < t)
-		t = inflight;
+	left = thread_buffers_collect(all || t < SYNC_UNITS ? UINT64_MAX :
+	    t - SYNC_UNITS, collect_one, make_room);
+	if (left < t)
+		t = left;
 	/*
 	 * Every event older than T is now in the queue.  Stage only what is
 	 * there: chunks threads hand over meanwhile hold only newer events,
@@ -460,12 +471,12 @@ writer_main(void *arg)
 		    staged >= SYNC_CHUNKS || stop) {
 			last_sync = now;
 			staged = 0;
-			sync_cycle();
+			sync_cycle(stop);
 		}
 	}
 	modules_rescan(1);
 	stage_rss();
-	sync_cycle();
+	sync_cycle(1);
 	stage_end();
 	flush_frame();
 	return NULL;
@@ -539,12 +550,12 @@ writer_flush_sync(void)
 	if (!writer_running && trace_fd >= 0) {
 		tls_writer = 1;
 		collected = 0;
-		thread_buffers_collect(collect_one, make_room);
+		thread_buffers_collect(UINT64_MAX, collect_one, make_room);
 		pthread_mutex_lock(&defs_lock);
 		pending = defs_len > 0;
 		pthread_mutex_unlock(&defs_lock);
 		if (collected > 0 || pending || queue_peek() != NULL) {
-			sync_cycle();
+			sync_cycle(1);
 			stage_end();
 			flush_frame();
 		}
