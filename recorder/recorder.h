@@ -153,17 +153,27 @@ struct unwind_memo {
 	uint32_t off[MEMO_WORDS];
 	uintptr_t val[MEMO_WORDS];
 };
+/*
+ * With more than UNWIND_FULL_THREADS threads live, a new thread uses only
+ * the first 2^UNWIND_FEW_SLOT_BITS slots and 2^MEMO_FEW_SLOT_BITS memos
+ * (about 9 KiB instead of 71): the pages of the rest stay untouched.
+ */
+#define UNWIND_FULL_THREADS 64
+#define UNWIND_FEW_SLOT_BITS 8
+#define MEMO_FEW_SLOT_BITS 3
 struct unwind_state {
 	uintptr_t stack_lo, stack_hi;	/* 0, 0: walk with libunwind */
 	uint32_t gen;			/* unwind_gen the cache is of */
+	uint8_t slot_bits, memo_bits;	/* slots and memos in use */
 	struct unwind_slot slot[1u << UNWIND_SLOT_BITS];
 	struct unwind_memo memo[1u << MEMO_SLOT_BITS];
 };
 
 struct rec_thread;
 /* Finds the calling thread's stack bounds (at registration); IS_MAIN:
-   it is the process's first thread. */
-void unwind_thread_init(struct unwind_state *u, int is_main) REC_HIDDEN;
+   it is the process's first thread; FEW: use the smaller cache. */
+void unwind_thread_init(struct unwind_state *u, int is_main, int few)
+    REC_HIDDEN;
 /* Code was unloaded or stack ids start over (stack_table_forget):
    cached rules and remembered walks are void. */
 void unwind_forget(void) REC_HIDDEN;

@@ -324,7 +324,8 @@ thread_register(int shared)
 
 	if (!shared) {
 		threads_live_add(1);
-		unwind_thread_init(&t->unwind, tid == getpid());
+		unwind_thread_init(&t->unwind, tid == getpid(),
+		    atomic_load(&threads_live) > UNWIND_FULL_THREADS);
 	}
 	thread_start_record(t);
 	return t;

@@ -111,12 +111,19 @@ main_stack(uintptr_t *lo, uintptr_t *hi)
 }
 
 void
-unwind_thread_init(struct unwind_state *u, int is_main)
+unwind_thread_init(struct unwind_state *u, int is_main, int few)
 {
+	uint8_t slot_bits = few ? UNWIND_FEW_SLOT_BITS : UNWIND_SLOT_BITS;
 	pthread_attr_t attr;
 	void *addr;
 	size_t size;
 
+	/* A recycled struct's slots past its old size may hold rules of an
+	   older unwind_gen: start clean (its memos check their gen). */
+	if (u->slot_bits != 0 && u->slot_bits != slot_bits)
+		memset(u->slot, 0, sizeof u->slot);
+	u->slot_bits = slot_bits;
+	u->memo_bits = few ? MEMO_FEW_SLOT_BITS : MEMO_SLOT_BITS;
 	u->stack_lo = u->stack_hi = 0;
 	if (is_main) {
 		main_stack(&u->stack_lo, &u->stack_hi);
@@ -635,7 +642,7 @@ static inline uint64_t
 rule_at(struct unwind_state *u, uintptr_t key)
 {
 	struct unwind_slot *slot = &u->slot[(key * 0x9e3779b97f4a7c15ull) >>
-	    (64 - UNWIND_SLOT_BITS)];
+	    (64 - u->slot_bits)];
 
 	if (__builtin_expect(slot->pc == key, 1))
 		return slot->rule;
@@ -786,7 +793,7 @@ memo_slot(struct unwind_state *u, uintptr_t pc, uintptr_t sp, uintptr_t bp,
 	uint64_t h = (pc ^ (sp << 3) ^ (bp << 17) ^ (ra << 29)) *
 	    0x9e3779b97f4a7c15ull;
 
-	return &u->memo[h >> (64 - MEMO_SLOT_BITS)];
+	return &u->memo[h >> (64 - u->memo_bits)];
 }
 
 /* Do the words M's walk read still hold what they held? */
@@ -819,7 +826,7 @@ unwind_stack_id(struct unwind_state *u, uintptr_t pc, uintptr_t sp,
 		return 0;
 	}
 	if (u->gen != gen) {		/* code was unloaded since */
-		memset(u->slot, 0, sizeof u->slot);
+		memset(u->slot, 0, sizeof u->slot[0] << u->slot_bits);
 		u->gen = gen;
 	}
 	w.u = u;
