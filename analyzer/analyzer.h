@@ -4,8 +4,9 @@
  *   load.c   one streaming pass over the time-ordered trace into a new
  *            SQLite file (written under a temporary name, renamed into
  *            place only when complete)
- *   read-ahead.c  the time-ordered reader on a second thread, feeding
- *            load.c in batches (read-ahead.h)
+ *   read-ahead.c  a source of records on a thread of its own, handing
+ *            them over in batches: load.c chains two (decode, then
+ *            merge and pair) ahead of itself (read-ahead.h)
  *   classify.c  leak / steady / unclear / freed from a site's series
  *   survival.c  the sums behind stack_survival, and the bins of
  *            site_histograms (survival.h)

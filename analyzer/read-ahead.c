@@ -258,7 +258,7 @@ spin_while(read_ahead *ra, size_t full)
 	}
 }
 
-/* --- the reader thread ---------------------------------------------------- */
+/* --- the thread ----------------------------------------------------------- */
 
 static void *
 read_ahead_main(void *arg)

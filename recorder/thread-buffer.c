@@ -44,7 +44,7 @@
 #define QUEUE_SLOTS 32
 #define THREAD_BUFFERS_BUDGET (8u << 20)
 #define THREAD_BUF_MIN (4u << 10)
-#define PAGE_ROUND(n) (((n) + 4095) & ~(size_t)4095)
+#define PAGE_SIZE_MIN 4096u	/* madvise wants page-aligned starts */
 
 /* Threads registered and not ended (the shared late buffer apart). */
 static _Atomic uint32_t threads_live;
@@ -107,18 +107,25 @@ threads_live_add(int d)
 		room = THREAD_BUF_SIZE;
 	if (room < THREAD_BUF_MIN)
 		room = THREAD_BUF_MIN;
-	atomic_store_explicit(&buf_room, room & ~4095u, memory_order_relaxed);
+	atomic_store_explicit(&buf_room, room & ~(PAGE_SIZE_MIN - 1),
+	    memory_order_relaxed);
 }
 
 /* Gives the pages of T's empty buffer from KEEP bytes on back. */
 static void
 buf_release(struct rec_thread *t, size_t keep)
 {
-	keep = PAGE_ROUND(keep);
+	/* The whole pages between buf + keep and buf + touched (buf
+	   itself does not start on a page). */
+	uintptr_t from = ((uintptr_t)t->buf + keep + PAGE_SIZE_MIN - 1) &
+	    ~(uintptr_t)(PAGE_SIZE_MIN - 1);
+	uintptr_t to = ((uintptr_t)t->buf + t->touched) &
+	    ~(uintptr_t)(PAGE_SIZE_MIN - 1);
+
 	if (t->touched <= keep)
 		return;
-	syscall(SYS_madvise, t->buf + keep, PAGE_ROUND(t->touched) - keep,
-	    MADV_DONTNEED);
+	if (to > from)
+		syscall(SYS_madvise, (void *)from, to - from, MADV_DONTNEED);
 	t->touched = keep;
 }
 
