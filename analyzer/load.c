@@ -420,13 +420,13 @@ load_advance(struct loader *l, uint64_t ts)
 }
 
 static void
-load_anomaly(struct loader *l, const char *kind, const struct ht_record *r)
+load_anomaly(struct loader *l, const char *kind, const struct ht_event *e)
 {
 	if (l->anomaly_rows++ >= ANOMALY_ROWS_MAX)
 		return;
-	load_exec(l, l->ins_anomaly, r->tag == HT_TAG_ALLOC ? "tdiiii" :
-	    "tdiini", kind, secs(r->ts), (int64_t)r->thread, (int64_t)r->ptr,
-	    (int64_t)r->id, (int64_t)1);
+	load_exec(l, l->ins_anomaly, e->tag == HT_TAG_ALLOC ? "tdiiii" :
+	    "tdiini", kind, secs(e->ts), (int64_t)e->thread, (int64_t)e->ptr,
+	    (int64_t)e->id, (int64_t)1);
 }
 
 static void load_unlive(struct loader *l, uint64_t stack, uint64_t size,
@@ -588,19 +588,11 @@ load_gone(struct loader *l, uint64_t stack, uint64_t bytes,
 }
 
 static void
-load_alloc(struct loader *l, const struct ht_record *r)
+load_alloc(struct loader *l, const struct ht_event *r)
 {
 	struct stack_acc *s = load_event_stack(l, r->id);
 	struct thread_acc *t = load_thread(l, r->thread);
 
-	if (r->flags & HT_REC_REPLACED) {
-		/* The block that was live here went unseen: count it gone. */
-		l->replaced++;
-		load_anomaly(l, "replaced_live", r);
-		load_unlive(l, r->replaced_stack, r->replaced_size, r->ts);
-		load_gone(l, r->replaced_stack, r->replaced_size,
-		    r->replaced_ts, r->ts, 1, 1);
-	}
 	l->allocs++;
 	l->bucket_allocs++;
 	l->heap_bytes += (int64_t)r->size;
@@ -627,7 +619,7 @@ load_unlive(struct loader *l, uint64_t stack, uint64_t size, uint64_t ts)
 }
 
 static void
-load_free(struct loader *l, const struct ht_record *r)
+load_free(struct loader *l, const struct ht_event *r)
 {
 	struct thread_acc *t = load_thread(l, r->thread);
 
@@ -1173,24 +1165,32 @@ load_record(struct loader *l, const struct ht_record *r)
 		l->dropped += r->id;
 		break;
 	case HT_TAG_ALLOC:
-	case HT_TAG_FREE:
-		l->events++;
-		if (!load_stack_known(l, r->id) || ((r->flags &
-		    HT_REC_REPLACED) && !load_stack_known(l,
-		    r->replaced_stack))) {
-			/* Damage: an event naming no defined stack. */
-			fixed = *r;
-			if (!load_stack_known(l, r->id))
-				fixed.id = 0;
-			if (!load_stack_known(l, r->replaced_stack))
-				fixed.replaced_stack = 0;
-			r = &fixed;
+	case HT_TAG_FREE: {
+		/* Those that did not fit a struct ht_event (see its comment). */
+		struct ht_event e;
+
+		ht_event_of_record(&e, r);
+		if (!load_stack_known(l, r->id))
+			e.id = 0;
+		if (r->flags & HT_REC_REPLACED) {
+			/* The block that was live here went unseen: count it
+			   gone. */
+			uint64_t stack = load_stack_known(l, r->replaced_stack) ?
+			    r->replaced_stack : 0;
+
+			l->replaced++;
+			load_anomaly(l, "replaced_live", &e);
+			load_unlive(l, stack, r->replaced_size, r->ts);
+			load_gone(l, stack, r->replaced_size, r->replaced_ts,
+			    r->ts, 1, 1);
 		}
+		l->events++;
 		if (r->tag == HT_TAG_ALLOC)
-			load_alloc(l, r);
+			load_alloc(l, &e);
 		else
-			load_free(l, r);
+			load_free(l, &e);
 		break;
+	}
 	case HT_TAG_MAP:
 		if (!load_stack_known(l, r->id)) {
 			fixed = *r;
@@ -1230,6 +1230,36 @@ load_record(struct loader *l, const struct ht_record *r)
 	default:
 		break;
 	}
+}
+
+/*
+ * An allocation or free: checks that come before any use of it, then
+ * load_alloc or load_free.
+ */
+static inline void
+load_event(struct loader *l, const struct ht_event *e)
+{
+	struct ht_event fixed;
+
+	if (e->thread > l->threads_started + ID_SLACK) {
+		load_error(l, "%s: corrupt trace: thread index %u out of "
+		    "sequence", l->opt->trace, e->thread);
+		return;
+	}
+	load_advance(l, e->ts);
+	if (e->ts > l->last_ts)
+		l->last_ts = e->ts;
+	l->events++;
+	if (!load_stack_known(l, e->id)) {
+		/* Damage: an event naming no defined stack. */
+		fixed = *e;
+		fixed.id = 0;
+		e = &fixed;
+	}
+	if (e->tag == HT_TAG_ALLOC)
+		load_alloc(l, e);
+	else
+		load_free(l, e);
 }
 
 /*
@@ -1593,14 +1623,11 @@ load_progress(uint64_t size, uint64_t at, int done)
 	    done ? "\n" : "");
 }
 
-/* Records taken from a read_ahead at a time (they are copied). */
-#define TAKE_RECORDS 64
-
 /* record_source callbacks for the decoding stage. */
 static int
-decode_next(void *reader, struct ht_record *rec)
+decode_next(void *reader, struct ht_event *ev, struct ht_record *rec)
 {
-	return ht_reader_next(reader, rec);
+	return ht_reader_next_event(reader, ev, rec);
 }
 
 static uint64_t
@@ -1616,22 +1643,18 @@ decode_offset(void *reader)
 struct merge_stage {
 	ht_ordered *o;
 	read_ahead *decode;	/* or NULL: the merge decodes too */
-	struct ht_record decoded[TAKE_RECORDS];
 };
 
 static int
-merge_take(void *arg, const struct ht_record **recs, size_t *n)
+merge_take(void *arg, struct ht_event_batch *batch)
 {
-	struct merge_stage *m = arg;
-
-	*recs = m->decoded;
-	return read_ahead_records(m->decode, m->decoded, TAKE_RECORDS, n);
+	return read_ahead_take(((struct merge_stage *)arg)->decode, batch);
 }
 
 static int
-merge_next(void *arg, struct ht_record *rec)
+merge_next(void *arg, struct ht_event *ev, struct ht_record *rec)
 {
-	return ht_ordered_next(((struct merge_stage *)arg)->o, rec);
+	return ht_ordered_next_event(((struct merge_stage *)arg)->o, ev, rec);
 }
 
 static uint64_t
@@ -1643,10 +1666,26 @@ merge_offset(void *arg)
 	    ht_reader_offset(ht_ordered_reader(m->o));
 }
 
+/* Loads the entries of BATCH; stops at an error. */
+static void
+load_batch(struct loader *l, const struct ht_event_batch *batch)
+{
+	size_t i;
+
+	for (i = 0; i < batch->n && l->error == NULL; i++) {
+		const struct ht_event *e = &batch->ev[i];
+
+		if (e->tag != HT_EVENT_RECORD)
+			load_event(l, e);
+		else
+			load_record(l, &batch->records[e->id]);
+	}
+}
+
 /*
- * Feeds every record to load_record.  Decoding, merging and loading each
- * run on a thread of their own when threads can be started (read-ahead.h).
- * Returns as ht_ordered_next does at its end.
+ * Feeds every record to load_event or load_record.  Decoding, merging
+ * and loading each run on a thread of their own when threads can be
+ * started (read-ahead.h).  Returns as ht_ordered_next does at its end.
  */
 static int
 load_records(struct loader *l, ht_ordered *o)
@@ -1655,45 +1694,46 @@ load_records(struct loader *l, ht_ordered *o)
 	uint64_t size = ht_reader_file_size(reader), n = 0, next_progress = 0;
 	struct record_source decode_src = { decode_next, decode_offset,
 	    reader };
-	struct merge_stage *merge = xcalloc(1, sizeof *merge);
-	struct record_source merge_src = { merge_next, merge_offset, merge };
-	struct ht_record *recs = xcalloc(TAKE_RECORDS, sizeof *recs);
+	struct merge_stage merge = { o, NULL };
+	struct record_source merge_src = { merge_next, merge_offset, &merge };
+	struct ht_event_batch batch;
+	struct ht_event ev;
+	struct ht_record *rec = xcalloc(1, sizeof *rec);
 	read_ahead *ra;
-	size_t i, nrecs;
 	int ret;
 
-	merge->o = o;
-	merge->decode = read_ahead_start(&decode_src, "heaptrail-read");
-	if (merge->decode != NULL)
-		ht_ordered_set_source(o, merge_take, merge);
+	merge.decode = read_ahead_start(&decode_src, "heaptrail-read");
+	if (merge.decode != NULL)
+		ht_ordered_set_source(o, merge_take, &merge);
 	ra = read_ahead_start(&merge_src, "heaptrail-merge");
 	for (;;) {
 		if (ra != NULL) {
-			ret = read_ahead_records(ra, recs, TAKE_RECORDS,
-			    &nrecs);
+			ret = read_ahead_take(ra, &batch);
 		} else {
-			ret = ht_ordered_next(o, recs);
-			nrecs = 1;
+			/* No thread: one at a time. */
+			ret = ht_ordered_next_event(o, &ev, rec);
+			batch.ev = &ev;
+			batch.n = 1;
+			batch.records = rec;
+			ev.id = ev.tag == HT_EVENT_RECORD ? 0 : ev.id;
 		}
 		if (ret <= 0)
 			break;
-		for (i = 0; i < nrecs && l->error == NULL; i++)
-			load_record(l, &recs[i]);
+		load_batch(l, &batch);
 		if (l->error != NULL)
 			break;
-		n += nrecs;
+		n += batch.n;
 		if (l->opt->progress && n >= next_progress) {
 			next_progress = n + (1u << 20);
 			load_progress(size, ra ? read_ahead_offset(ra) :
-			    merge_offset(merge), 0);
+			    merge_offset(&merge), 0);
 		}
 	}
 	/* The merge first: it may be waiting on the decoder. */
 	read_ahead_stop(ra);
-	read_ahead_stop(merge->decode);
+	read_ahead_stop(merge.decode);
 	ht_ordered_set_source(o, NULL, NULL);
-	free(merge);
-	free(recs);
+	free(rec);
 	if (l->opt->progress)
 		load_progress(size, size, 1);
 	return ret;

@@ -2,13 +2,16 @@
  * read-ahead.c - a source of trace records on its own thread, records
  * handed over in batches (see read-ahead.h).
  *
- * A ring of BATCHES batches, each up to BATCH_RECORDS records and an arena
- * for what the records point to (strings, stack frames, segments,
- * build-ids, the header), since the source's own buffers change with the
- * next record.  The thread fills batches in ring order and the caller
- * takes them whole in the same order; one mutex and two condition
- * variables guard the count of full batches (see WAKE_AT).  Handing over
- * a batch, not a record, keeps the locking to once per thousand records.
+ * A ring of BATCHES batches, each up to BATCH_EVENTS events (struct
+ * ht_event: allocations and frees, nearly all records) with the other
+ * records kept whole beside them, and an arena for what those point to
+ * (strings, stack frames, segments, build-ids, the header), since the
+ * source's own buffers change with the next record.  The thread fills
+ * batches in ring order and the caller takes them whole in the same
+ * order, reading the events where the thread wrote them (no copy); one
+ * mutex and two condition variables guard the count of full batches (see
+ * WAKE_AT).  Handing over a batch, not a record, keeps the locking to
+ * once per thousand records.
  *
  * Stopping early (the caller met an error) sets `stop`; the thread ends
  * at its next batch boundary.
@@ -32,7 +35,7 @@
  * each: with more stages than cores, every wake-up is a switch.
  */
 #define WAKE_AT (BATCHES / 2)
-#define BATCH_RECORDS 1024
+#define BATCH_EVENTS 1024
 /*
  * Before it sleeps, a side that has to wait looks again for up to
  * SPIN_NS, yielding the CPU between looks.  Measured on a loaded 2-CPU
@@ -50,29 +53,12 @@ struct arena_piece {
 	_Alignas(8) char data[];
 };
 
-/*
- * A record as a batch holds it.  An allocation or free (nearly all
- * records) fits in 48 bytes, one cache line, where a struct ht_record
- * takes four: the batches go from one core to another, and what crosses
- * is what costs.  Any other record is kept whole in the batch's `whole`
- * array, and its entry says where (tag PACKED_WHOLE, index in id).
- */
-struct packed {
-	uint64_t ts, ptr, size, alloc_ts;
-	uint32_t id, thread, chunk;
-	uint8_t tag, fn, flags, alloc_fn;
-};
-_Static_assert(sizeof(struct packed) == 48, "a packed record's size");
-
-#define PACKED_WHOLE 0xff
-_Static_assert(HT_TAG_ALLOC < PACKED_WHOLE && HT_TAG_FREE < PACKED_WHOLE,
-    "packed tags are not PACKED_WHOLE");
-
 struct batch {
-	struct packed rec[BATCH_RECORDS];
-	struct ht_record *whole;	/* records that do not pack */
-	size_t nwhole, whole_cap;
-	size_t n;			/* records filled */
+	struct ht_event ev[BATCH_EVENTS];
+	struct ht_record *whole;	/* records that are not events: */
+	size_t nwhole, whole_cap;	/*  ev[i].tag HT_EVENT_RECORD, their
+					   index in ev[i].id */
+	size_t n;			/* events filled */
 	int last;			/* the reader ended after these */
 	int ret;			/* ... with this ht_ordered_next result */
 	uint64_t offset;		/* reader's file offset at the end */
@@ -174,36 +160,11 @@ batch_keep_pointers(struct batch *b, struct ht_record *rec)
 	}
 }
 
-/* Does REC fit in a struct packed? */
-static int
-packs(const struct ht_record *rec)
-{
-	return (rec->tag == HT_TAG_ALLOC || rec->tag == HT_TAG_FREE) &&
-	    rec->id <= UINT32_MAX && rec->fn <= UINT8_MAX &&
-	    rec->alloc_fn <= UINT8_MAX && rec->flags <= UINT8_MAX &&
-	    !(rec->flags & HT_REC_REPLACED) && rec->str == NULL;
-}
-
-/* Puts REC in batch B as its record N. */
+/* Keeps record REC in batch B for its entry EV (tag HT_EVENT_RECORD). */
 static void
-batch_put(struct batch *b, size_t n, const struct ht_record *rec)
+batch_keep_record(struct batch *b, struct ht_event *ev,
+    const struct ht_record *rec)
 {
-	struct packed *p = &b->rec[n];
-
-	if (packs(rec)) {
-		p->ts = rec->ts;
-		p->ptr = rec->ptr;
-		p->size = rec->size;
-		p->alloc_ts = rec->alloc_ts;
-		p->id = (uint32_t)rec->id;
-		p->thread = rec->thread;
-		p->chunk = rec->chunk;
-		p->tag = (uint8_t)rec->tag;
-		p->fn = (uint8_t)rec->fn;
-		p->flags = (uint8_t)rec->flags;
-		p->alloc_fn = (uint8_t)rec->alloc_fn;
-		return;
-	}
 	if (b->nwhole == b->whole_cap) {
 		b->whole_cap = b->whole_cap ? b->whole_cap * 2 : 16;
 		b->whole = xreallocarray(b->whole, b->whole_cap,
@@ -211,32 +172,7 @@ batch_put(struct batch *b, size_t n, const struct ht_record *rec)
 	}
 	b->whole[b->nwhole] = *rec;
 	batch_keep_pointers(b, &b->whole[b->nwhole]);
-	p->tag = PACKED_WHOLE;
-	p->id = (uint32_t)b->nwhole++;
-}
-
-/* Record N of batch B into *rec. */
-static void
-batch_get(const struct batch *b, size_t n, struct ht_record *rec)
-{
-	const struct packed *p = &b->rec[n];
-
-	if (p->tag == PACKED_WHOLE) {
-		*rec = b->whole[p->id];
-		return;
-	}
-	ht_record_clear_event(rec);
-	rec->tag = p->tag;
-	rec->fn = p->fn;
-	rec->thread = p->thread;
-	rec->ts = p->ts;
-	rec->ptr = p->ptr;
-	rec->size = p->size;
-	rec->id = p->id;
-	rec->chunk = p->chunk;
-	rec->flags = p->flags;
-	rec->alloc_ts = p->alloc_ts;
-	rec->alloc_fn = p->alloc_fn;
+	ev->id = (uint32_t)b->nwhole++;
 }
 
 /* Spins (see SPIN_NS) while the ring holds FULL batches. */
@@ -264,7 +200,8 @@ static void *
 read_ahead_main(void *arg)
 {
 	read_ahead *ra = arg;
-	int (*next)(void *, struct ht_record *) = ra->src.next;
+	int (*next)(void *, struct ht_event *, struct ht_record *) =
+	    ra->src.next;
 	void *src_arg = ra->src.arg;
 	struct ht_record rec;
 	size_t fill = 0, n;
@@ -287,11 +224,14 @@ read_ahead_main(void *arg)
 		arena_reset(b, 1);
 		b->last = 0;
 		b->nwhole = 0;
-		for (n = 0; n < BATCH_RECORDS; n++) {
-			ret = next(src_arg, &rec);
+		for (n = 0; n < BATCH_EVENTS; n++) {
+			struct ht_event *ev = &b->ev[n];
+
+			ret = next(src_arg, ev, &rec);
 			if (ret <= 0)
 				break;
-			batch_put(b, n, &rec);
+			if (ev->tag == HT_EVENT_RECORD)
+				batch_keep_record(b, ev, &rec);
 		}
 		b->n = n;
 		b->offset = ra->src.offset(ra->src.arg);
@@ -337,24 +277,16 @@ read_ahead_start(const struct record_source *src, const char *name)
 }
 
 int
-read_ahead_records(read_ahead *ra, struct ht_record *recs, size_t cap,
-    size_t *n)
+read_ahead_take(read_ahead *ra, struct ht_event_batch *batch)
 {
 	struct batch *b;
-	size_t i;
 
 	for (;;) {
 		if (ra->done)
 			return ra->final_ret;
 		if (ra->taken) {
+			/* The batch given last time is used: give it back. */
 			b = &ra->batch[ra->take];
-			if (ra->pos < b->n) {
-				for (i = 0; i < cap && ra->pos < b->n; i++)
-					batch_get(b, ra->pos++, &recs[i]);
-				*n = i;
-				return 1;
-			}
-			/* Used up: give it back. */
 			if (b->last) {
 				ra->done = 1;
 				ra->final_ret = b->ret;
@@ -373,8 +305,14 @@ read_ahead_records(read_ahead *ra, struct ht_record *recs, size_t cap,
 			pthread_cond_wait(&ra->filled, &ra->lock);
 		pthread_mutex_unlock(&ra->lock);
 		ra->taken = 1;
-		ra->pos = 0;
-		ra->offset = ra->batch[ra->take].offset;
+		b = &ra->batch[ra->take];
+		ra->offset = b->offset;
+		if (b->n == 0)
+			continue;	/* only the last can be empty */
+		batch->ev = b->ev;
+		batch->n = b->n;
+		batch->records = b->whole;
+		return 1;
 	}
 }
 

@@ -19,12 +19,13 @@
 typedef struct read_ahead read_ahead;
 
 /*
- * A source of records.  NEXT fills *rec as ht_reader_next does (its
- * pointers valid until the next call); OFFSET says how far into the file
- * it has read (for progress).  Both run on the read_ahead's thread only.
+ * A source of records.  NEXT fills *ev or *rec as ht_reader_next_event
+ * does (rec's pointers valid until the next call); OFFSET says how far
+ * into the file it has read (for progress).  Both run on the
+ * read_ahead's thread only.
  */
 struct record_source {
-	int (*next)(void *arg, struct ht_record *rec);
+	int (*next)(void *arg, struct ht_event *ev, struct ht_record *rec);
 	uint64_t (*offset)(void *arg);
 	void *arg;
 };
@@ -38,13 +39,12 @@ read_ahead *read_ahead_start(const struct record_source *src,
     const char *name);
 
 /*
- * The next records, in order: 1 with up to CAP of them copied to RECS and
- * their number in *n (at least one), what they point to valid until the
- * next call; 0 at the end, -1 at an error (the source says which, after
- * read_ahead_stop()).
+ * The next batch of events and records, in order: 1 with *batch filled
+ * (at least one entry), all of it valid until the next call (it is not
+ * copied: the thread fills another meanwhile); 0 at the end, -1 at an
+ * error (the source says which, after read_ahead_stop()).
  */
-int read_ahead_records(read_ahead *ra, struct ht_record *recs, size_t cap,
-    size_t *n);
+int read_ahead_take(read_ahead *ra, struct ht_event_batch *batch);
 
 /* File offset the reader had reached at the last record returned. */
 uint64_t read_ahead_offset(const read_ahead *ra);

@@ -87,10 +87,10 @@ struct thread_queue {
 
 struct ht_ordered {
 	ht_reader *reader;
-	int (*source)(void *, const struct ht_record **, size_t *);
+	int (*source)(void *, struct ht_event_batch *);
 	void *source_arg;		/* source: NULL, or batches of */
-	const struct ht_record *batch;	/*  records, read up to */
-	size_t batch_len, batch_pos;	/*  batch_pos */
+	struct ht_event_batch batch;	/*  events, read up to */
+	size_t batch_pos;		/*  batch_pos */
 
 	ptr_map *queue_of;		/* thread + 1 -> index in queues */
 	struct thread_queue **queues;	/* every queue, by index */
@@ -197,12 +197,12 @@ ht_ordered_reader(ht_ordered *o)
 
 void
 ht_ordered_set_source(ht_ordered *o, int (*next)(void *,
-    const struct ht_record **, size_t *), void *arg)
+    struct ht_event_batch *), void *arg)
 {
 	o->source = next;
 	o->source_arg = arg;
-	o->batch = NULL;
-	o->batch_len = o->batch_pos = 0;
+	memset(&o->batch, 0, sizeof o->batch);
+	o->batch_pos = 0;
 }
 
 void
@@ -370,12 +370,14 @@ has_string(unsigned tag)
 	return tag == HT_TAG_THREAD_NAME || tag == HT_TAG_MARK;
 }
 
-/* Appends event REC to its thread's queue (the inverse of pop). */
-static void
-ordered_hold(ht_ordered *o, const struct ht_record *rec)
+/*
+ * A new slot at the end of THREAD's queue, for an event to hold; the
+ * caller fills it and then calls hold_done.
+ */
+static struct held_event *
+hold_slot(ht_ordered *o, uint32_t thread, struct thread_queue **qp)
 {
-	struct thread_queue *q = queue_of(o, rec->thread);
-	struct held_event *ev;
+	struct thread_queue *q = queue_of(o, thread);
 
 	if (q->last == NULL || q->last_len == HELD_BLOCK_EVENTS) {
 		struct held_block *b = o->spare;
@@ -392,20 +394,14 @@ ordered_hold(ht_ordered *o, const struct ht_record *rec)
 		q->last = b;
 		q->last_len = 0;
 	}
-	ev = &q->last->ev[q->last_len++];
-	ev->ts = rec->ts;
-	ev->ptr = rec->ptr;
-	ev->size = rec->size;
-	/* Stack ids past 32 bits are damage: no stack (id 0). */
-	ev->id = rec->id > UINT32_MAX ? 0 : (uint32_t)rec->id;
-	ev->chunk = rec->chunk;
-	ev->tag = (uint8_t)rec->tag;
-	ev->fn = (uint8_t)rec->fn;
-	if (has_string(rec->tag)) {
-		ev->id = string_keep(o, rec->str ? rec->str : "",
-		    rec->str_len);
-		ev->size = rec->str_len;
-	}
+	*qp = q;
+	return &q->last->ev[q->last_len++];
+}
+
+/* The slot of queue Q filled: one more held. */
+static void
+hold_done(ht_ordered *o, struct thread_queue *q)
+{
 	o->held++;
 	if (q->len++ == 0) {
 		o->heap[o->nheap] = q;
@@ -413,35 +409,91 @@ ordered_hold(ht_ordered *o, const struct ht_record *rec)
 	}
 }
 
-static void ordered_pair(ht_ordered *o, const struct held_event *ev,
-    struct ht_record *rec);
+/* Appends allocation or free EV to its thread's queue. */
+static void
+ordered_hold_event(ht_ordered *o, const struct ht_event *ev)
+{
+	struct thread_queue *q;
+	struct held_event *h = hold_slot(o, ev->thread, &q);
+
+	h->ts = ev->ts;
+	h->ptr = ev->ptr;
+	h->size = ev->size;
+	h->id = ev->id;
+	h->chunk = ev->chunk;
+	h->tag = ev->tag;
+	h->fn = ev->fn;
+	hold_done(o, q);
+}
+
+/* Appends an event that came as record REC (the inverse of pop). */
+static void
+ordered_hold_record(ht_ordered *o, const struct ht_record *rec)
+{
+	struct thread_queue *q;
+	struct held_event *h = hold_slot(o, rec->thread, &q);
+
+	h->ts = rec->ts;
+	h->ptr = rec->ptr;
+	h->size = rec->size;
+	/* Stack ids past 32 bits are damage: no stack (id 0). */
+	h->id = rec->id > UINT32_MAX ? 0 : (uint32_t)rec->id;
+	h->chunk = rec->chunk;
+	h->tag = (uint8_t)rec->tag;
+	h->fn = (uint8_t)rec->fn;
+	if (has_string(rec->tag)) {
+		h->id = string_keep(o, rec->str ? rec->str : "",
+		    rec->str_len);
+		h->size = rec->str_len;
+	}
+	hold_done(o, q);
+}
+
+static void ordered_pair(ht_ordered *o, const struct held_event *h,
+    struct ht_event *ev, struct ht_record *rec);
 
 /*
- * Takes the head of queue Q into *rec (the record it stands for), paired
- * (ordered_pair); the record's string stays valid until the next call.
+ * Takes the head of queue Q into *ev, paired (ordered_pair), or into *rec
+ * as ht_ordered_next_event does; a record's string stays valid until the
+ * next call.
  */
 static void
-ordered_pop(ht_ordered *o, struct thread_queue *q, struct ht_record *rec)
+ordered_pop(ht_ordered *o, struct thread_queue *q, struct ht_event *ev,
+    struct ht_record *rec)
 {
-	struct held_event *ev = queue_front(q);
+	struct held_event *h = queue_front(q);
 
-	ht_record_clear_event(rec);
-	rec->tag = ev->tag;
-	rec->fn = ev->fn;
-	rec->thread = q->thread;
-	rec->chunk = ev->chunk;
-	rec->ts = ev->ts;
-	rec->ptr = ev->ptr;
-	rec->size = ev->size;
-	rec->id = ev->id;
-	if (has_string(ev->tag)) {
-		rec->id = rec->size = 0;
-		rec->str = o->released_str = string_take(o, ev->id);
-		rec->str_len = ev->size;
+	if (h->tag == HT_TAG_ALLOC || h->tag == HT_TAG_FREE) {
+		ev->ts = h->ts;
+		ev->ptr = h->ptr;
+		ev->size = h->size;
+		ev->alloc_ts = 0;
+		ev->id = h->id;
+		ev->thread = q->thread;
+		ev->chunk = h->chunk;
+		ev->tag = h->tag;
+		ev->fn = h->fn;
+		ev->flags = ev->alloc_fn = 0;
+		ordered_pair(o, h, ev, rec);
+	} else {
+		ev->tag = HT_EVENT_RECORD;
+		ht_record_clear_event(rec);
+		rec->tag = h->tag;
+		rec->fn = h->fn;
+		rec->thread = q->thread;
+		rec->chunk = h->chunk;
+		rec->ts = h->ts;
+		rec->ptr = h->ptr;
+		rec->size = h->size;
+		rec->id = h->id;
+		if (has_string(h->tag)) {
+			rec->id = rec->size = 0;
+			rec->str = o->released_str = string_take(o, h->id);
+			rec->str_len = h->size;
+		}
+		if (h->tag == HT_TAG_THREAD_END)
+			q->ended = 1;
 	}
-	if (ev->tag == HT_TAG_THREAD_END)
-		q->ended = 1;
-	ordered_pair(o, ev, rec);
 
 	if (++q->first_pos == HELD_BLOCK_EVENTS) {
 		struct held_block *b = q->first;
@@ -645,43 +697,47 @@ ordered_choose(ht_ordered *o)
 }
 
 /*
- * Applies event EV to the live map; fills the pairing fields of REC, its
- * record.  (Read from EV, not from REC just written: a load spanning two
- * fresh stores stalls.)
+ * Applies held allocation or free H to the live map; fills the pairing
+ * fields of EV, the event it was just copied to (an allocation that
+ * replaces a live block becomes record REC, with HT_REC_REPLACED).
+ * (Read from H, not from EV just written: a load spanning two fresh
+ * stores stalls.)
  */
 static void
-ordered_pair(ht_ordered *o, const struct held_event *ev,
-    struct ht_record *rec)
+ordered_pair(ht_ordered *o, const struct held_event *h,
+    struct ht_event *ev, struct ht_record *rec)
 {
 	struct ptr_value v, *slot;
 	int added;
 
-	if (ev->tag == HT_TAG_ALLOC) {
-		v.size = ev->size;
-		v.ts = ev->ts;
-		v.stack = ev->id;
-		v.fn = ev->fn;
-		slot = ptr_map_slot(ordered_map(o, ev->tag, ev->fn),
-		    ev->ptr, &added);
+	if (h->tag == HT_TAG_ALLOC) {
+		v.size = h->size;
+		v.ts = h->ts;
+		v.stack = h->id;
+		v.fn = h->fn;
+		slot = ptr_map_slot(ordered_map(o, h->tag, h->fn), h->ptr,
+		    &added);
 		if (slot == NULL)
 			return;		/* address 0: not a block */
 		if (!added) {
 			/* The old block is gone unseen: say what it was. */
+			ht_record_of_event(rec, ev);
 			rec->flags |= HT_REC_REPLACED;
 			rec->replaced_size = slot->size;
 			rec->replaced_stack = slot->stack;
 			rec->replaced_ts = slot->ts;
+			ev->tag = HT_EVENT_RECORD;
 		}
 		*slot = v;
-	} else if (ev->tag == HT_TAG_FREE) {
-		if (ptr_map_remove(ordered_map(o, ev->tag, ev->fn),
-		    ev->ptr, &v)) {
-			rec->size = v.size;
-			rec->id = v.stack;
-			rec->alloc_ts = v.ts;
-			rec->alloc_fn = v.fn;
+	} else {
+		if (ptr_map_remove(ordered_map(o, h->tag, h->fn), h->ptr,
+		    &v)) {
+			ev->size = v.size;
+			ev->id = (uint32_t)v.stack;
+			ev->alloc_ts = v.ts;
+			ev->alloc_fn = (uint8_t)v.fn;
 		} else {
-			rec->flags |= HT_REC_UNKNOWN_FREE;
+			ev->flags = HT_REC_UNKNOWN_FREE;
 		}
 	}
 }
@@ -720,7 +776,21 @@ ordered_sync(ht_ordered *o, uint64_t t)
 int
 ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 {
-	const struct ht_record *in;
+	struct ht_event ev;
+	int ret = ht_ordered_next_event(o, &ev, rec);
+
+	if (ret > 0 && ev.tag != HT_EVENT_RECORD)
+		ht_record_of_event(rec, &ev);
+	return ret;
+}
+
+int
+ht_ordered_next_event(ht_ordered *o, struct ht_event *ev,
+    struct ht_record *rec)
+{
+	struct ht_event read;
+	const struct ht_event *in;
+	const struct ht_record *in_rec = NULL;
 	int ret;
 
 	if (o->released_str != NULL) {
@@ -732,7 +802,7 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 		    o->held > o->flood_to)) {
 			/* One thread holding events: no ties to resolve. */
 			ordered_pop(o, o->nheap == 1 ? o->heap[0] :
-			    ordered_choose(o), rec);
+			    ordered_choose(o), ev, rec);
 			return 1;
 		}
 		o->flood_to = SIZE_MAX;		/* the oldest half released */
@@ -746,29 +816,36 @@ ht_ordered_next(ht_ordered *o, struct ht_record *rec)
 
 		if (o->source != NULL) {
 			ret = 1;
-			if (o->batch_pos == o->batch_len) {
-				ret = o->source(o->source_arg, &o->batch,
-				    &o->batch_len);
+			if (o->batch_pos == o->batch.n) {
+				ret = o->source(o->source_arg, &o->batch);
 				o->batch_pos = 0;
 			}
-			in = ret > 0 ? &o->batch[o->batch_pos++] : NULL;
+			in = ret > 0 ? &o->batch.ev[o->batch_pos++] : NULL;
+			if (in != NULL && in->tag == HT_EVENT_RECORD)
+				in_rec = &o->batch.records[in->id];
 		} else {
-			ret = ht_reader_next(o->reader, rec);
-			in = rec;
+			ret = ht_reader_next_event(o->reader, &read, rec);
+			in = &read;
+			in_rec = rec;
 		}
 		if (ret <= 0) {
 			o->finished = 1;
 			o->failed = ret < 0;
 			continue;
 		}
-		if (ht_record_is_event(in->tag)) {
-			ordered_hold(o, in);
+		if (in->tag != HT_EVENT_RECORD || ht_record_is_event(
+		    in_rec->tag)) {
+			if (in->tag != HT_EVENT_RECORD)
+				ordered_hold_event(o, in);
+			else
+				ordered_hold_record(o, in_rec);
 			if (o->held >= HELD_MAX)
 				o->flood_to = HELD_MAX / 2;
 			continue;
 		}
-		if (in != rec)
-			*rec = *in;	/* a definition or a SYNC: rare */
+		ev->tag = HT_EVENT_RECORD;
+		if (in_rec != rec)
+			*rec = *in_rec;	/* a definition or a SYNC: rare */
 		if (rec->tag == HT_TAG_SYNC) {
 			/* A T that does not move promises nothing new. */
 			if (rec->ts <= o->last_sync)

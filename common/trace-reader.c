@@ -371,7 +371,7 @@ reader_next_frame(ht_reader *r)
 
 /* An event's time delta: only inside a chunk. */
 static int
-reader_event_time(ht_reader *r, struct ht_record *rec)
+reader_event_time(ht_reader *r, uint64_t *ts)
 {
 	uint64_t d;
 	struct stream *st = &r->s[HT_STREAM_TIMES];
@@ -387,10 +387,17 @@ reader_event_time(ht_reader *r, struct ht_record *rec)
 		return -1;
 	}
 	r->last_tick += d;
-	rec->ts = r->last_tick * r->unit_ns;
+	*ts = r->last_tick * r->unit_ns;
+	return 0;
+}
+
+/* The time of an event that comes as a record, and its thread's. */
+static int
+reader_record_time(ht_reader *r, struct ht_record *rec)
+{
 	rec->thread = r->thread;
 	rec->chunk = r->chunk;
-	return 0;
+	return reader_event_time(r, &rec->ts);
 }
 
 /*
@@ -440,8 +447,22 @@ reader_event_addr(ht_reader *r, struct ht_window *w, struct ht_window *push,
 int
 ht_reader_next(ht_reader *r, struct ht_record *rec)
 {
+	struct ht_event ev;
+	int ret = ht_reader_next_event(r, &ev, rec);
+
+	if (ret > 0 && ev.tag != HT_EVENT_RECORD) {
+		ht_record_of_event(rec, &ev);
+		rec->offset = r->frame_off;
+	}
+	return ret;
+}
+
+int
+ht_reader_next_event(ht_reader *r, struct ht_event *ev,
+    struct ht_record *rec)
+{
 	struct stream *tags = &r->s[HT_STREAM_TAGS];
-	uint64_t v, n, i;
+	uint64_t v, n, i, id;
 	unsigned tag;
 	int ret, k;
 
@@ -461,12 +482,7 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 		if (ret <= 0)
 			return ret;
 	}
-	/* Most records are events: clear only the fields they use here. */
-	ht_record_clear_event(rec);
-	rec->offset = r->frame_off;
 	tag = *tags->p++;
-	rec->tag = tag;
-
 	if (!r->saw_header && tag != HT_TAG_HEADER) {
 		reader_set_error(r, "corrupt trace: first record is not a "
 		    "header (frame at offset %llu)",
@@ -474,31 +490,48 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 		return -1;
 	}
 
-	if (ht_tag_is_alloc(tag)) {
-		rec->tag = HT_TAG_ALLOC;
-		rec->fn = tag - HT_TAG_ALLOC;
-		GET(HT_STREAM_SIZES, rec->size);
-		if (reader_event_time(r, rec) != 0 ||
-		    reader_event_addr(r, r->frees, r->allocs, rec->size,
-		    &rec->ptr) != 0)
+	/* Allocations and frees, nearly all records, as a struct ht_event. */
+	if (ht_tag_is_alloc(tag) || ht_tag_is_free(tag)) {
+		int alloc = ht_tag_is_alloc(tag);
+
+		ev->tag = alloc ? HT_TAG_ALLOC : HT_TAG_FREE;
+		ev->fn = (uint8_t)(tag - ev->tag);
+		ev->flags = ev->alloc_fn = 0;
+		ev->alloc_ts = 0;
+		ev->thread = r->thread;
+		ev->chunk = r->chunk;
+		ev->size = 0;
+		id = 0;
+		if (alloc)
+			GET(HT_STREAM_SIZES, ev->size);
+		if (reader_event_time(r, &ev->ts) != 0)
 			goto bad;
-		GET(HT_STREAM_STACKS, rec->id);
-		return 1;
-	}
-	if (ht_tag_is_free(tag)) {
-		rec->tag = HT_TAG_FREE;
-		rec->fn = tag - HT_TAG_FREE;
-		if (reader_event_time(r, rec) != 0 ||
-		    reader_event_addr(r, r->allocs, r->frees, UINT64_MAX,
-		    &rec->ptr) != 0)
+		if (alloc ? reader_event_addr(r, r->frees, r->allocs, ev->size,
+		    &ev->ptr) : reader_event_addr(r, r->allocs, r->frees,
+		    UINT64_MAX, &ev->ptr))
 			goto bad;
+		if (alloc)
+			GET(HT_STREAM_STACKS, id);
+		ev->id = (uint32_t)id;
+		if (id > UINT32_MAX) {
+			/* Damage the consumers judge: keep it whole. */
+			ht_record_of_event(rec, ev);
+			rec->id = id;
+			rec->offset = r->frame_off;
+			ev->tag = HT_EVENT_RECORD;
+		}
 		return 1;
 	}
 
+	/* Any other record. */
+	ev->tag = HT_EVENT_RECORD;
+	ht_record_clear_event(rec);
+	rec->offset = r->frame_off;
+	rec->tag = tag;
 	if (ht_tag_is_map(tag) || ht_tag_is_unmap(tag)) {
 		rec->tag = ht_tag_is_map(tag) ? HT_TAG_MAP : HT_TAG_UNMAP;
 		rec->fn = tag - rec->tag;
-		if (reader_event_time(r, rec) != 0)
+		if (reader_record_time(r, rec) != 0)
 			goto bad;
 		GET(HT_STREAM_OTHER, rec->ptr);
 		GET(HT_STREAM_SIZES, rec->size);
@@ -612,18 +645,18 @@ ht_reader_next(ht_reader *r, struct ht_record *rec)
 		GET(HT_STREAM_OTHER, rec->id);
 		break;
 	case HT_TAG_THREAD_START:
-		if (reader_event_time(r, rec) != 0)
+		if (reader_record_time(r, rec) != 0)
 			goto bad;
 		GET(HT_STREAM_OTHER, rec->id);
 		break;
 	case HT_TAG_THREAD_NAME:
 	case HT_TAG_MARK:
-		if (reader_event_time(r, rec) != 0)
+		if (reader_record_time(r, rec) != 0)
 			goto bad;
 		GET_STRING(rec->str, rec->str_len);
 		break;
 	case HT_TAG_THREAD_END:
-		if (reader_event_time(r, rec) != 0)
+		if (reader_record_time(r, rec) != 0)
 			goto bad;
 		break;
 	default:

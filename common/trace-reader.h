@@ -121,6 +121,79 @@ ht_record_is_event(unsigned tag)
 #define HT_REC_UNKNOWN_FREE 1	/* FREE of an address not live */
 #define HT_REC_REPLACED 2	/* ALLOC of an address still live */
 
+/*
+ * An allocation or a free in 48 bytes: the form in which the analyzer's
+ * stages hand events on (nearly all records are these), where a struct
+ * ht_record takes 200.  The *_next_event functions below fill either one
+ * of these or, for any other record (and for the rare event that does
+ * not fit: a stack id past 32 bits, an allocation replacing a live block,
+ * see HT_REC_REPLACED), a struct ht_record, and then set tag to
+ * HT_EVENT_RECORD.  The fields mean what the struct ht_record's do.
+ */
+struct ht_event {
+	uint64_t ts;
+	uint64_t ptr;
+	uint64_t size;
+	uint64_t alloc_ts;	/* paired FREE */
+	uint32_t id;		/* ALLOC: stack; paired FREE: the block's */
+	uint32_t thread;
+	uint32_t chunk;
+	uint8_t tag;		/* HT_TAG_ALLOC, HT_TAG_FREE, or: */
+	uint8_t fn;
+	uint8_t flags;		/* HT_REC_UNKNOWN_FREE or 0 */
+	uint8_t alloc_fn;	/* paired FREE */
+};
+
+#define HT_EVENT_RECORD 0xff	/* the record went to the struct ht_record */
+
+_Static_assert(HT_TAG_ALLOC < HT_EVENT_RECORD &&
+    HT_TAG_FREE < HT_EVENT_RECORD, "event tags fit in a byte");
+
+/* REC (ALLOC or FREE, not HT_REC_REPLACED, id within 32 bits) as EV. */
+static inline void
+ht_event_of_record(struct ht_event *ev, const struct ht_record *rec)
+{
+	ev->ts = rec->ts;
+	ev->ptr = rec->ptr;
+	ev->size = rec->size;
+	ev->alloc_ts = rec->alloc_ts;
+	ev->id = (uint32_t)rec->id;
+	ev->thread = rec->thread;
+	ev->chunk = rec->chunk;
+	ev->tag = (uint8_t)rec->tag;
+	ev->fn = (uint8_t)rec->fn;
+	ev->flags = (uint8_t)rec->flags;
+	ev->alloc_fn = (uint8_t)rec->alloc_fn;
+}
+
+/* EV as a whole record (for readers that take records). */
+static inline void
+ht_record_of_event(struct ht_record *rec, const struct ht_event *ev)
+{
+	ht_record_clear_event(rec);
+	rec->tag = ev->tag;
+	rec->fn = ev->fn;
+	rec->thread = ev->thread;
+	rec->chunk = ev->chunk;
+	rec->ts = ev->ts;
+	rec->ptr = ev->ptr;
+	rec->size = ev->size;
+	rec->id = ev->id;
+	rec->flags = ev->flags;
+	rec->alloc_ts = ev->alloc_ts;
+	rec->alloc_fn = ev->alloc_fn;
+}
+
+/*
+ * A run of events handed on at once: N of them at EV; an entry with tag
+ * HT_EVENT_RECORD stands for records[its id].
+ */
+struct ht_event_batch {
+	const struct ht_event *ev;
+	size_t n;
+	const struct ht_record *records;
+};
+
 typedef struct ht_reader ht_reader;
 
 /*
@@ -136,6 +209,13 @@ void ht_reader_close(ht_reader *r);
  * the error have been returned, and ht_reader_error() says what and where.
  */
 int ht_reader_next(ht_reader *r, struct ht_record *rec);
+
+/*
+ * The same, into *ev when the record is an allocation or free that fits
+ * (struct ht_event), else into *rec with ev->tag set to HT_EVENT_RECORD.
+ */
+int ht_reader_next_event(ht_reader *r, struct ht_event *ev,
+    struct ht_record *rec);
 
 /* The path the reader was opened with. */
 const char *ht_reader_path(const ht_reader *r);
@@ -201,6 +281,10 @@ void ht_ordered_close(ht_ordered *o);
  */
 int ht_ordered_next(ht_ordered *o, struct ht_record *rec);
 
+/* The same, into *ev or *rec as ht_reader_next_event does. */
+int ht_ordered_next_event(ht_ordered *o, struct ht_event *ev,
+    struct ht_record *rec);
+
 /*
  * Calls FN for every block live now (after the records returned so far):
  * blocks of the malloc family and blocks annotated with heaptrail_alloc()
@@ -216,13 +300,13 @@ ht_reader *ht_ordered_reader(ht_ordered *o);
 /*
  * Where ht_ordered_next gets its records from, instead of reading its
  * reader itself: NEXT returns as ht_reader_next does, but a batch of
- * records at a time (*recs, *n: at least one when it returns 1), valid
- * with what they point to until the next call; ARG is passed along.  Used
- * to decode on another thread (analyzer/read-ahead.c), which then owns
- * the reader; errors are still the reader's (ht_ordered_error), read once
- * that thread is stopped.
+ * events and records at a time (*batch: at least one when it returns 1),
+ * valid with what they point to until the next call; ARG is passed
+ * along.  Used to decode on another thread (analyzer/read-ahead.c),
+ * which then owns the reader; errors are still the reader's
+ * (ht_ordered_error), read once that thread is stopped.
  */
 void ht_ordered_set_source(ht_ordered *o, int (*next)(void *arg,
-    const struct ht_record **recs, size_t *n), void *arg);
+    struct ht_event_batch *batch), void *arg);
 
 #endif /* HEAPTRAIL_TRACE_READER_H */
