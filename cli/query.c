@@ -32,6 +32,7 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 		{ "to", required_argument, NULL, 'B' },
 		{ "by", required_argument, NULL, 'y' },
 		{ "focus", required_argument, NULL, 'c' },
+		{ "measure", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -43,6 +44,9 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 	    -1) {
 		switch (c) {
 		case 'f':
+			if (flags & QUERY_FOLDED)
+				return cli_usage(cmd, "%s writes folded stacks"
+				    " only: no --format", cmd);
 			if (strcmp(optarg, "table") == 0)
 				o->format = QF_TABLE;
 			else if (strcmp(optarg, "csv") == 0)
@@ -62,6 +66,19 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 				    " not '%s'", optarg);
 			break;
 		}
+		case 'm':
+			if (!(flags & QUERY_FOLDED))
+				return cli_usage(cmd, "%s does not take "
+				    "--measure", cmd);
+			if (strcmp(optarg, "live") != 0 &&
+			    strcmp(optarg, "peak") != 0 &&
+			    strcmp(optarg, "allocations") != 0 &&
+			    strcmp(optarg, "leak") != 0)
+				return cli_usage(cmd, "--measure wants live, "
+				    "peak, allocations or leak, not '%s'",
+				    optarg);
+			o->measure = optarg;
+			break;
 		case 's':
 			for (i = 0; i < ncols; i++)
 				if (strcmp(cols[i].name, optarg) == 0)
@@ -116,15 +133,24 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 				o->to = optarg;
 			break;
 		case 'h':
-			printf("usage: heaptrail %s %s\n\n"
-			    "  --format table|csv|json   output format\n"
-			    "  --limit N                 at most N rows\n"
-			    "  --sort KEY                one of the columns:",
-			    cmd, usage);
-			for (i = 0; i < ncols; i++)
-				printf("%s%s", i % 6 == 5 ? "\n     " : " ",
-				    cols[i].name);
-			printf("\n");
+			printf("usage: heaptrail %s %s\n\n", cmd, usage);
+			if (flags & QUERY_FOLDED) {
+				printf("  --measure live|peak|allocations|leak\n"
+				    "                            what a stack "
+				    "weighs (default: live)\n"
+				    "  --limit N                 the N heaviest "
+				    "lines\n");
+			} else {
+				printf("  --format table|csv|json   output "
+				    "format\n"
+				    "  --limit N                 at most N rows\n"
+				    "  --sort KEY                one of the "
+				    "columns:");
+				for (i = 0; i < ncols; i++)
+					printf("%s%s", i % 6 == 5 ?
+					    "\n     " : " ", cols[i].name);
+				printf("\n");
+			}
 			if (allow_fail_on_leak)
 				printf("  --fail-on-leak            exit 3 when a "
 				    "site is classified leak\n");

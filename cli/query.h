@@ -36,6 +36,8 @@ struct query_opts {
 	const char *at;		/* TIME strings as given, or NULL */
 	const char *from;
 	const char *to;
+	const char *measure;	/* flamegraph: live, peak, allocations,
+				   leak (NULL: live) */
 	const char *input;	/* DB or TRACE */
 };
 
@@ -59,6 +61,7 @@ long query_bucket(sqlite3 *db, double seconds);
 #define QUERY_AT 2
 #define QUERY_WINDOW 4
 #define QUERY_GROUP 8		/* --by, --focus */
+#define QUERY_FOLDED 16		/* --measure; no --format or --sort */
 
 int query_parse(int argc, char **argv, const char *cmd, const char *usage,
     const struct column *cols, int ncols, int flags, struct query_opts *o);
