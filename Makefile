@@ -70,7 +70,7 @@ BENCH_BIN := $(BUILD)/bench/alloc-bench $(BUILD)/bench/alloc-bench-fp
 DEPS_STAMP := $(BUILD)/.deps-build
 CHECK_STAMP := $(BUILD)/.deps-check
 
-.PHONY: all demo check soak bench install clean asan help deps check-deps manlint fuzz
+.PHONY: all demo check soak bench install uninstall clean asan help deps check-deps manlint fuzz
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/heaptrail $(BUILD)/libheaptrail.so
@@ -84,6 +84,7 @@ help:
 	@echo "make asan         build with AddressSanitizer into build-asan/ and run the tests"
 	@echo "make fuzz         libFuzzer on the trace reader (FUZZ_SECONDS=60)"
 	@echo "make install      install to PREFIX (default /usr/local)"
+	@echo "make uninstall    remove what install put in PREFIX"
 	@echo "make clean        remove $(BUILD)/"
 	@echo "V=1               show the commands"
 
@@ -243,6 +244,19 @@ install: all
 	install -m 644 include/heaptrail.h $(DESTDIR)$(PREFIX)/include/heaptrail.h
 	install -m 644 man/heaptrail.1 $(DESTDIR)$(PREFIX)/share/man/man1/heaptrail.1
 	install -m 644 man/heaptrail.5 $(DESTDIR)$(PREFIX)/share/man/man5/heaptrail.5
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 completion/heaptrail.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/heaptrail
+
+# Removes what install put there (and the folder of the library).
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/heaptrail \
+		$(DESTDIR)$(PREFIX)/lib/heaptrail/libheaptrail.so \
+		$(DESTDIR)$(PREFIX)/include/heaptrail.h \
+		$(DESTDIR)$(PREFIX)/share/man/man1/heaptrail.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/heaptrail.5 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/heaptrail
+	-rmdir $(DESTDIR)$(PREFIX)/lib/heaptrail 2>/dev/null
 
 clean:
 	rm -rf $(BUILD) build-asan
