@@ -114,7 +114,7 @@ weights_sql(sqlite3 *db, const struct query_opts *o)
 	int leak = strcmp(m, "leak") == 0;
 	const char *only_leaks = leak ? " JOIN sites t ON t.id = s.site_id"
 	    " AND t.class = 'leak'" : "";
-	double at, from, to;
+	double at;
 
 	if (strcmp(m, "allocations") == 0)
 		return xstrdup("SELECT stack_id, allocations FROM stack_stats");
@@ -123,18 +123,15 @@ weights_sql(sqlite3 *db, const struct query_opts *o)
 		    " FROM timeline ORDER BY heap_bytes DESC, bucket LIMIT 1)")
 		    " FROM stacks s");
 	if (o->from != NULL || o->to != NULL) {
-		if (query_time(db, o->from ? o->from : "0", &from) != 0 ||
-		    query_time(db, o->to ? o->to : "end", &to) != 0)
+		long from_bucket, to_bucket;
+		double seconds;
+
+		if (query_window(db, o, &from_bucket, &to_bucket,
+		    &seconds) != 0)
 			return NULL;
-		if (to <= from) {
-			cli_error("--to must come after --from");
-			return NULL;
-		}
-		/* At time 0 nothing is live yet: bucket -1. */
 		return xasprintf("SELECT s.id, " STACK_LIVE_AT("%2$ld") " - "
-		    STACK_LIVE_AT("%1$ld") " FROM stacks s%3$s",
-		    from > 0 ? query_bucket(db, from) : -1L,
-		    query_bucket(db, to), only_leaks);
+		    STACK_LIVE_AT("%1$ld") " FROM stacks s%3$s", from_bucket,
+		    to_bucket, only_leaks);
 	}
 	if (o->at != NULL) {
 		if (query_time(db, o->at, &at) != 0)

@@ -55,7 +55,7 @@ static const struct column site_columns[] = {
 static char *
 sites_window(sqlite3 *db, const struct query_opts *o)
 {
-	double at = 0, from = 0, to = 0;
+	double at = 0;
 	char b[32], bf[32], bt[32];
 
 	if (o->at != NULL) {
@@ -69,22 +69,19 @@ sites_window(sqlite3 *db, const struct query_opts *o)
 		    " w ON w.sid = sites.id", b);
 	}
 	if (o->from != NULL || o->to != NULL) {
-		if (query_time(db, o->from ? o->from : "0", &from) != 0 ||
-		    query_time(db, o->to ? o->to : "end", &to) != 0)
+		long from_bucket, to_bucket;
+		double seconds;
+
+		if (query_window(db, o, &from_bucket, &to_bucket,
+		    &seconds) != 0)
 			return NULL;
-		if (to <= from) {
-			cli_error("--to must come after --from");
-			return NULL;
-		}
-		/* At time 0 nothing is live yet: bucket -1. */
-		snprintf(bf, sizeof bf, "%ld", from > 0 ?
-		    query_bucket(db, from) : -1L);
-		snprintf(bt, sizeof bt, "%ld", query_bucket(db, to));
+		snprintf(bf, sizeof bf, "%ld", from_bucket);
+		snprintf(bt, sizeof bt, "%ld", to_bucket);
 		return xasprintf("(SELECT s.id AS sid, s.live_bytes AS"
 		    " live_bytes, s.live_blocks AS live_blocks, ("
 		    LIVE_AT("live_bytes", "%2$s") " - "
 		    LIVE_AT("live_bytes", "%1$s") ") / %3$.9f AS growth"
-		    " FROM sites s) w ON w.sid = sites.id", bf, bt, to - from);
+		    " FROM sites s) w ON w.sid = sites.id", bf, bt, seconds);
 	}
 	return xstrdup("(SELECT s.id AS sid, s.live_bytes AS live_bytes,"
 	    " s.live_blocks AS live_blocks, s.growth_bytes_per_s AS growth"

@@ -259,6 +259,25 @@ query_bucket(sqlite3 *db, double seconds)
 	return b < 0 ? 0 : b >= buckets ? buckets - 1 : b;
 }
 
+int
+query_window(sqlite3 *db, const struct query_opts *o, long *from_bucket,
+    long *to_bucket, double *seconds)
+{
+	double from, to;
+
+	if (query_time(db, o->from ? o->from : "0", &from) != 0 ||
+	    query_time(db, o->to ? o->to : "end", &to) != 0)
+		return -1;
+	if (to <= from) {
+		cli_error("--to must come after --from");
+		return -1;
+	}
+	*from_bucket = from > 0 ? query_bucket(db, from) : -1L;
+	*to_bucket = query_bucket(db, to);
+	*seconds = to - from;
+	return 0;
+}
+
 sqlite3 *
 query_open(const struct query_opts *o)
 {

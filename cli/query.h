@@ -52,6 +52,15 @@ int query_time(sqlite3 *db, const char *spec, double *seconds);
 long query_bucket(sqlite3 *db, double seconds);
 
 /*
+ * The window --from/--to of O (defaults: the start and the end) as time
+ * buckets: *from_bucket -1 for the start of the run (nothing is live
+ * yet), and its length in seconds.  Returns 0, or -1 after printing what
+ * is wrong.
+ */
+int query_window(sqlite3 *db, const struct query_opts *o,
+    long *from_bucket, long *to_bucket, double *seconds);
+
+/*
  * Parses the options of CMD (--format, --limit, --sort KEY among COLS,
  * and what FLAGS allows: --fail-on-leak, --at, --from/--to) into *o.
  * Returns -1 when all is well, else the exit status (help printed: 0;
