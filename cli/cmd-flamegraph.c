@@ -114,7 +114,6 @@ weights_sql(sqlite3 *db, const struct query_opts *o)
 	int leak = strcmp(m, "leak") == 0;
 	const char *only_leaks = leak ? " JOIN sites t ON t.id = s.site_id"
 	    " AND t.class = 'leak'" : "";
-	double at;
 
 	if (strcmp(m, "allocations") == 0)
 		return xstrdup("SELECT stack_id, allocations FROM stack_stats");
@@ -134,11 +133,12 @@ weights_sql(sqlite3 *db, const struct query_opts *o)
 		    to_bucket, only_leaks);
 	}
 	if (o->at != NULL) {
-		if (query_time(db, o->at, &at) != 0)
+		long bucket;
+
+		if (query_at(db, o, &bucket) != 0)
 			return NULL;
 		return xasprintf("SELECT s.id, " STACK_LIVE_AT("%ld")
-		    " FROM stacks s%s", at > 0 ? query_bucket(db, at) : -1L,
-		    only_leaks);
+		    " FROM stacks s%s", bucket, only_leaks);
 	}
 	return xasprintf("SELECT s.id, st.live_bytes FROM stacks s JOIN"
 	    " stack_stats st ON st.stack_id = s.id%s", only_leaks);

@@ -55,13 +55,14 @@ static const struct column site_columns[] = {
 static char *
 sites_window(sqlite3 *db, const struct query_opts *o)
 {
-	double at = 0;
 	char b[32], bf[32], bt[32];
 
 	if (o->at != NULL) {
-		if (query_time(db, o->at, &at) != 0)
+		long bucket;
+
+		if (query_at(db, o, &bucket) != 0)
 			return NULL;
-		snprintf(b, sizeof b, "%ld", query_bucket(db, at));
+		snprintf(b, sizeof b, "%ld", bucket);
 		return xasprintf("(SELECT s.id AS sid, "
 		    LIVE_AT("live_bytes", "%1$s") " AS live_bytes, "
 		    LIVE_AT("live_blocks", "%1$s") " AS live_blocks,"

@@ -260,6 +260,17 @@ query_bucket(sqlite3 *db, double seconds)
 }
 
 int
+query_at(sqlite3 *db, const struct query_opts *o, long *bucket)
+{
+	double at;
+
+	if (query_time(db, o->at, &at) != 0)
+		return -1;
+	*bucket = at > 0 ? query_bucket(db, at) : -1L;
+	return 0;
+}
+
+int
 query_window(sqlite3 *db, const struct query_opts *o, long *from_bucket,
     long *to_bucket, double *seconds)
 {

@@ -52,6 +52,12 @@ int query_time(sqlite3 *db, const char *spec, double *seconds);
 long query_bucket(sqlite3 *db, double seconds);
 
 /*
+ * The bucket of O's --at TIME into *bucket: -1 at the start of the run
+ * (nothing is live yet).  Returns 0, or -1 after printing what is wrong.
+ */
+int query_at(sqlite3 *db, const struct query_opts *o, long *bucket);
+
+/*
  * The window --from/--to of O (defaults: the start and the end) as time
  * buckets: *from_bucket -1 for the start of the run (nothing is live
  * yet), and its length in seconds.  Returns 0, or -1 after printing what

@@ -409,7 +409,7 @@ hold_done(ht_ordered *o, struct thread_queue *q)
 	}
 }
 
-/* Appends allocation or free EV to its thread's queue. */
+/* Appends event EV to its thread's queue. */
 static void
 ordered_hold_event(ht_ordered *o, const struct ht_event *ev)
 {
@@ -430,23 +430,18 @@ ordered_hold_event(ht_ordered *o, const struct ht_event *ev)
 static void
 ordered_hold_record(ht_ordered *o, const struct ht_record *rec)
 {
-	struct thread_queue *q;
-	struct held_event *h = hold_slot(o, rec->thread, &q);
+	struct ht_event ev;
 
-	h->ts = rec->ts;
-	h->ptr = rec->ptr;
-	h->size = rec->size;
+	ht_event_of_record(&ev, rec);
 	/* Stack ids past 32 bits are damage: no stack (id 0). */
-	h->id = rec->id > UINT32_MAX ? 0 : (uint32_t)rec->id;
-	h->chunk = rec->chunk;
-	h->tag = (uint8_t)rec->tag;
-	h->fn = (uint8_t)rec->fn;
+	if (rec->id > UINT32_MAX)
+		ev.id = 0;
 	if (has_string(rec->tag)) {
-		h->id = string_keep(o, rec->str ? rec->str : "",
+		ev.id = string_keep(o, rec->str ? rec->str : "",
 		    rec->str_len);
-		h->size = rec->str_len;
+		ev.size = rec->str_len;
 	}
-	hold_done(o, q);
+	ordered_hold_event(o, &ev);
 }
 
 static void ordered_pair(ht_ordered *o, const struct held_event *h,
