@@ -24,7 +24,7 @@
 
 #include <sqlite3.h>
 
-#define HT_SCHEMA_VERSION 3
+#define HT_SCHEMA_VERSION 4
 
 /* The schema, schema/schema.sql compiled in (generated schema.c). */
 extern const char ht_schema_sql[];

@@ -3,7 +3,8 @@
  *
  * A query is given a DB or a TRACE.  A trace is recognized by its magic
  * and analyzed into TRACE's database (db_path_for), unless that database
- * is already there and newer than the trace.  A database must be SQLite
+ * is already there, newer than the trace and of our schema version (one
+ * written by an older heaptrail is replaced).  A database must be SQLite
  * with our schema version (PRAGMA user_version); anything else is refused
  * with a message naming the file.
  */
@@ -49,12 +50,39 @@ db_kind(const char *path)
 	return 0;
 }
 
+/* DB's PRAGMA user_version; -1 if it cannot be read. */
+static int
+db_version(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return version;
+}
+
+/* 1 if PATH is a database of our schema version. */
+static int
+db_is_current(const char *path)
+{
+	sqlite3 *db = NULL;
+	int current = 0;
+
+	if (db_kind(path) == 2 && sqlite3_open_v2(path, &db,
+	    SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+		current = db_version(db) == HT_SCHEMA_VERSION;
+	sqlite3_close(db);
+	return current;
+}
+
 static sqlite3 *
 db_open_checked(const char *path, char **cause)
 {
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int version = -1;
+	int version;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
@@ -63,10 +91,7 @@ db_open_checked(const char *path, char **cause)
 		sqlite3_close(db);
 		return NULL;
 	}
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) ==
-	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	version = db_version(db);
 	if (version != HT_SCHEMA_VERSION) {
 		*cause = version < 0 ?
 		    xasprintf("%s: not a readable SQLite database: %s", path,
@@ -106,7 +131,7 @@ db_open(const char *path, int progress, char **cause)
 	    ds.st_mtim.tv_sec < ts.st_mtim.tv_sec ||
 	    (ds.st_mtim.tv_sec == ts.st_mtim.tv_sec &&
 	    ds.st_mtim.tv_nsec < ts.st_mtim.tv_nsec) ||
-	    db_kind(db_path) != 2) {
+	    !db_is_current(db_path)) {
 		struct load_options opt = { path, db_path, 0, progress };
 
 		if (load_trace(&opt, cause) != 0) {

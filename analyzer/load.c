@@ -78,7 +78,7 @@ struct stack_acc {
 	int64_t peak_bytes;
 	uint64_t peak_ts, first_ts, last_ts;
 	uint64_t temporary;
-	uint64_t bucket_alloc_bytes;
+	uint64_t bucket_allocs, bucket_alloc_bytes;	/* this bucket's */
 	uint32_t site;			/* index in sites, 0: none */
 	uint32_t nframes;
 	int touched;			/* in the current bucket's list */
@@ -101,7 +101,7 @@ struct site_acc {
 	uint64_t allocs, alloc_bytes, frees;
 	int64_t live_blocks, live_bytes, peak_bytes;
 	uint64_t first_ts, last_ts;
-	uint64_t bucket_alloc_bytes;
+	uint64_t bucket_allocs, bucket_alloc_bytes;	/* this bucket's */
 	int64_t module_idx;		/* index in modules, -1: none */
 	uint64_t late_frees;		/* in the last 5% of the run */
 	int64_t mapped_bytes;		/* of live_bytes, in mappings */
@@ -368,23 +368,23 @@ load_flush_bucket(struct loader *l)
 	for (i = 0; i < l->ntouched_sites; i++) {
 		struct site_acc *t = &l->sites[l->touched_sites[i]];
 
-		load_exec(l, l->ins_site_series, "iiiii",
+		load_exec(l, l->ins_site_series, "iiiiii",
 		    (int64_t)l->touched_sites[i], (int64_t)l->bucket,
 		    t->live_bytes, t->live_blocks,
-		    (int64_t)t->bucket_alloc_bytes);
+		    (int64_t)t->bucket_allocs, (int64_t)t->bucket_alloc_bytes);
 		t->touched = 0;
-		t->bucket_alloc_bytes = 0;
+		t->bucket_allocs = t->bucket_alloc_bytes = 0;
 	}
 	l->ntouched_sites = 0;
 
 	for (i = 0; i < l->ntouched; i++) {
 		struct stack_acc *s = &l->stacks[l->touched[i]];
 
-		load_exec(l, l->ins_series, "iiiii", (int64_t)l->touched[i],
+		load_exec(l, l->ins_series, "iiiiii", (int64_t)l->touched[i],
 		    (int64_t)l->bucket, s->live_bytes, s->live_blocks,
-		    (int64_t)s->bucket_alloc_bytes);
+		    (int64_t)s->bucket_allocs, (int64_t)s->bucket_alloc_bytes);
 		s->touched = 0;
-		s->bucket_alloc_bytes = 0;
+		s->bucket_allocs = s->bucket_alloc_bytes = 0;
 	}
 	l->ntouched = 0;
 	/* RSS samples come ahead of events (they are not held for
@@ -462,6 +462,7 @@ load_gain(struct loader *l, uint64_t id, struct stack_acc *s, uint64_t size,
 		s->last_ts = ts;
 		s->allocs++;
 		s->alloc_bytes += size;
+		s->bucket_allocs++;
 		s->bucket_alloc_bytes += size;
 	}
 	s->live_blocks++;
@@ -479,6 +480,7 @@ load_gain(struct loader *l, uint64_t id, struct stack_acc *s, uint64_t size,
 			site->last_ts = ts;
 			site->allocs++;
 			site->alloc_bytes += size;
+			site->bucket_allocs++;
 			site->bucket_alloc_bytes += size;
 		}
 		site->live_blocks++;
@@ -1796,11 +1798,11 @@ load_trace(const struct load_options *opt, char **cause)
 	    " (address, depth, module_id, function, file, line, inlined)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?)");
 	l.ins_series = load_prepare(&l, "INSERT INTO stack_series (stack_id,"
-	    " bucket, live_bytes, live_blocks, alloc_bytes) VALUES"
-	    " (?, ?, ?, ?, ?)");
+	    " bucket, live_bytes, live_blocks, allocations, alloc_bytes)"
+	    " VALUES (?, ?, ?, ?, ?, ?)");
 	l.ins_site_series = load_prepare(&l, "INSERT INTO site_series"
-	    " (site_id, bucket, live_bytes, live_blocks, alloc_bytes) VALUES"
-	    " (?, ?, ?, ?, ?)");
+	    " (site_id, bucket, live_bytes, live_blocks, allocations,"
+	    " alloc_bytes) VALUES (?, ?, ?, ?, ?, ?)");
 	l.ins_timeline = load_prepare(&l, "INSERT INTO timeline (bucket,"
 	    " time, heap_bytes, heap_blocks, peak_bytes, rss_bytes,"
 	    " allocations, frees, mapped_bytes) VALUES (?, ?, ?, ?, ?, ?, ?,"

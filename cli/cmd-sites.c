@@ -4,7 +4,8 @@
  * of stacks with --by and --focus.
  *
  *   sites   every site, most bytes allocated first
- *   leaks   sites still holding memory at the end, leaks first
+ *   leaks   sites still holding memory at the end, leaks first (those
+ *           suppressed last)
  *   growth  sites ranked by how fast their live memory grows
  */
 #define _GNU_SOURCE
@@ -32,6 +33,7 @@ static const struct column site_columns[] = {
 	{ "pattern", COL_TEXT, 1, NULL },
 	{ "address", COL_TEXT, 0, NULL },
 	{ "mapped_bytes", COL_BYTES, 1, "mapped" },
+	{ "suppressed", COL_TEXT, 2, NULL },
 };
 #define NSITE_COLUMNS (int)(sizeof site_columns / sizeof site_columns[0])
 
@@ -44,7 +46,9 @@ static const struct column site_columns[] = {
 	"SELECT id, class, w.live_bytes AS live_bytes, w.live_blocks AS" \
 	" live_blocks, peak_bytes, allocations, alloc_bytes, w.growth AS" \
 	" growth_bytes_per_s, module, function, file, line, pattern," \
-	" printf('0x%x', address) AS address, mapped_bytes FROM sites JOIN "
+	" printf('0x%x', address) AS address, mapped_bytes, sp.rule AS" \
+	" suppressed FROM sites LEFT JOIN temp.suppressed_sites sp ON" \
+	" sp.site_id = sites.id JOIN "
 
 /* Live bytes (or blocks) of site s.id at the end of bucket B. */
 #define LIVE_AT(col, b) \
@@ -140,7 +144,8 @@ site_stack(sqlite3 *db, sqlite3_stmt *row, void *arg)
  * function or file contains a --focus pattern (stacks without one are
  * left out).  Sums come from stack_stats; a group's class is the worst of
  * its stacks' sites (leak, unclear, steady, freed); peak and growth do not
- * add up over stacks and are left null.
+ * add up over stacks and are left null.  A group is suppressed when its
+ * stacks are (SUPP_GROUP_RULE).
  */
 static char *
 sites_grouped(const struct query_opts *o, const char *having)
@@ -193,7 +198,11 @@ sites_grouped(const struct query_opts *o, const char *having)
 		key = "k.gmodule";
 	else
 		key = "k.gaddress, k.gfunction, k.gfile, k.gline";
-	sql = xasprintf("%sSELECT min(k.stack_id) AS id, CASE"
+	sql = xasprintf("%sSELECT g.id, g.class, g.live_bytes, g.live_blocks,"
+	    " g.peak_bytes, g.allocations, g.alloc_bytes,"
+	    " g.growth_bytes_per_s, g.module, g.function, g.file, g.line,"
+	    " g.pattern, g.address, g.mapped_bytes, r.text AS suppressed"
+	    " FROM (SELECT min(k.stack_id) AS id, CASE"
 	    " WHEN max(c.class = 'leak') THEN 'leak'"
 	    " WHEN max(c.class = 'unclear') THEN 'unclear'"
 	    " WHEN max(c.class = 'steady') THEN 'steady' ELSE 'freed' END"
@@ -202,9 +211,12 @@ sites_grouped(const struct query_opts *o, const char *having)
 	    " allocations, sum(ss.alloc_bytes) AS alloc_bytes, NULL AS"
 	    " growth_bytes_per_s, k.gmodule AS module, %s AS function, %s AS"
 	    " file, %s AS line, NULL AS pattern, %s AS address, NULL AS"
-	    " mapped_bytes FROM k JOIN"
-	    " stack_stats ss ON ss.stack_id = k.stack_id LEFT JOIN sites c ON"
-	    " c.id = k.gsite GROUP BY %s%s", k,
+	    " mapped_bytes, " SUPP_GROUP_RULE("ss.live_blocks",
+	    "ss.live_bytes", "sx.rule") " FROM k JOIN stack_stats ss ON ss.stack_id ="
+	    " k.stack_id LEFT JOIN sites c ON c.id = k.gsite LEFT JOIN"
+	    " temp.suppressed_stacks sx ON sx.stack_id = k.stack_id"
+	    " GROUP BY %s%s) g LEFT JOIN temp.suppression_rules r ON r.id ="
+	    " g.rule_id", k,
 	    strcmp(by, "file") == 0 || strcmp(by, "object") == 0 ? "NULL" :
 	    "k.gfunction", strcmp(by, "object") == 0 ? "NULL" : "k.gfile",
 	    strcmp(by, "site") == 0 || strcmp(by, "stack") == 0 ? "k.gline" :
@@ -220,7 +232,7 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 {
 	struct query_opts o;
 	sqlite3 *db;
-	char *sql, *w;
+	char *sql, *w, min_bytes[32];
 	long n;
 	int ret, grouped;
 
@@ -229,15 +241,23 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 	if (ret >= 0)
 		return ret;
 	grouped = o.nfocus > 0 || (o.by != NULL && strcmp(o.by, "site") != 0);
+	snprintf(min_bytes, sizeof min_bytes, "%lld", o.min_bytes);
 	if (grouped && (o.at != NULL || o.from != NULL || o.to != NULL))
 		return cli_usage(cmd, "--by and --focus do not go with --at, "
 		    "--from or --to yet");
 	if ((db = query_open(&o)) == NULL)
 		return 1;
+	if (supp_apply(db, &o) != 0) {
+		sqlite3_close(db);
+		return 1;
+	}
 	if (grouped) {
-		char *g = sites_grouped(&o, strstr(where, "live_blocks") ?
-		    " HAVING sum(ss.live_blocks) > 0" : "");
+		char *having = strstr(where, "live_blocks") == NULL ?
+		    xstrdup("") : xasprintf(" HAVING sum(ss.live_blocks) > 0"
+		    " AND sum(ss.live_bytes) >= %lld", o.min_bytes);
+		char *g = sites_grouped(&o, having);
 
+		free(having);
 		/* The grouped query has no "w": order by its columns. */
 		sql = xasprintf("SELECT * FROM (%s) ORDER BY %s", g,
 		    strstr(order, "growth") ? "alloc_bytes DESC" : order);
@@ -247,8 +267,9 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 			sqlite3_close(db);
 			return 1;
 		}
-		sql = xasprintf("%s%s%s ORDER BY %s", SITE_SELECT, w, where,
-		    order);
+		sql = xasprintf("%s%s%s%s%s ORDER BY %s", SITE_SELECT, w, where,
+		    o.min_bytes > 0 ? " AND w.live_bytes >= " : "",
+		    o.min_bytes > 0 ? min_bytes : "", order);
 		free(w);
 	}
 	{
@@ -270,8 +291,12 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 	if (ret == 0 && o.fail_on_leak) {
 		sqlite3_stmt *st = NULL;
 
+		/* Leaks at the end, not suppressed, of --min-bytes. */
 		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sites WHERE"
-		    " class = 'leak'", -1, &st, NULL) == SQLITE_OK &&
+		    " class = 'leak' AND live_bytes >= ? AND id NOT IN"
+		    " (SELECT site_id FROM temp.suppressed_sites)", -1, &st,
+		    NULL) == SQLITE_OK &&
+		    sqlite3_bind_int64(st, 1, o.min_bytes) == SQLITE_OK &&
 		    sqlite3_step(st) == SQLITE_ROW &&
 		    sqlite3_column_int64(st, 0) > 0)
 			ret = EXIT_LEAK;
@@ -285,20 +310,22 @@ int
 cmd_sites(int argc, char **argv)
 {
 	return sites_run(argc, argv, "sites", "", "alloc_bytes DESC",
-	    QUERY_AT | QUERY_GROUP);
+	    QUERY_AT | QUERY_GROUP | QUERY_SUPPRESS);
 }
 
 int
 cmd_leaks(int argc, char **argv)
 {
 	return sites_run(argc, argv, "leaks", " WHERE w.live_blocks > 0",
-	    "class = 'leak' DESC, live_bytes DESC",
-	    QUERY_FAIL_ON_LEAK | QUERY_AT | QUERY_GROUP);
+	    "suppressed IS NULL DESC, class = 'leak' DESC, live_bytes DESC",
+	    QUERY_FAIL_ON_LEAK | QUERY_AT | QUERY_GROUP | QUERY_SUPPRESS |
+	    QUERY_MIN_BYTES);
 }
 
 int
 cmd_growth(int argc, char **argv)
 {
 	return sites_run(argc, argv, "growth", "",
-	    "growth_bytes_per_s DESC", QUERY_WINDOW | QUERY_GROUP);
+	    "growth_bytes_per_s DESC", QUERY_WINDOW | QUERY_GROUP |
+	    QUERY_SUPPRESS);
 }

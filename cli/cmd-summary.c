@@ -1,7 +1,9 @@
 /*
  * cmd-summary.c - `heaptrail summary`: the key figures of a run.
  *
- * Reads the meta table, counts threads and adds up the classified sites;
+ * Reads the meta table, counts threads and adds up the classified sites
+ * (leak and steady bytes count suppressed sites too; suppressed_bytes
+ * and suppressed_blocks say how much of the live memory is suppressed);
  * prints them as a table, one JSON object, or CSV.
  */
 #define _GNU_SOURCE
@@ -38,6 +40,8 @@ static const struct field {
 	{ "leak_bytes", NULL, 1, 0 },
 	{ "leak_blocks", NULL, 0, 0 },
 	{ "steady_bytes", NULL, 1, 0 },
+	{ "suppressed_bytes", NULL, 1, 0 },
+	{ "suppressed_blocks", NULL, 0, 0 },
 	{ "temporary_allocations", "temporary_allocations", 0, 0 },
 	{ "mapped_bytes_end", "mapped_bytes_end", 1, 0 },
 	{ "mapped_peak_bytes", "mapped_peak_bytes", 1, 0 },
@@ -48,7 +52,11 @@ static const struct field {
 static void
 summary_help(void)
 {
-	printf("usage: heaptrail summary [--format table|csv|json] DB|TRACE\n");
+	printf("usage: heaptrail summary [OPTIONS] DB|TRACE\n\n"
+	    "  --format table|csv|json   output format\n"
+	    "  --suppressions FILE       leak:PATTERN lines: what matches "
+	    "is counted\n"
+	    "                            in suppressed_bytes (repeatable)\n");
 }
 
 static char *
@@ -100,6 +108,14 @@ computed(sqlite3 *db, const char *name)
 	if (strcmp(name, "steady_bytes") == 0)
 		return sql_text(db, "SELECT coalesce(sum(live_bytes), 0) FROM"
 		    " sites WHERE class = 'steady'");
+	if (strcmp(name, "suppressed_bytes") == 0)
+		return sql_text(db, "SELECT coalesce(sum(live_bytes), 0) FROM"
+		    " sites WHERE id IN (SELECT site_id FROM"
+		    " temp.suppressed_sites)");
+	if (strcmp(name, "suppressed_blocks") == 0)
+		return sql_text(db, "SELECT coalesce(sum(live_blocks), 0) FROM"
+		    " sites WHERE id IN (SELECT site_id FROM"
+		    " temp.suppressed_sites)");
 	return NULL;
 }
 
@@ -108,17 +124,26 @@ cmd_summary(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "suppressions", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *values[NFIELDS], *unknown, *dropped, *cause = NULL;
+	struct query_opts o;	/* for supp_apply */
 	enum fmt fmt = FMT_TABLE;
 	sqlite3 *db;
 	size_t i;
 	int c;
 
+	memset(&o, 0, sizeof o);
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'S':
+			if (o.nsuppressions == 8)
+				return cli_usage("summary", "at most 8 "
+				    "--suppressions");
+			o.suppressions[o.nsuppressions++] = optarg;
+			break;
 		case 'f':
 			if (strcmp(optarg, "table") == 0)
 				fmt = FMT_TABLE;
@@ -143,6 +168,11 @@ cmd_summary(int argc, char **argv)
 	if (db == NULL) {
 		cli_error("%s", cause);
 		free(cause);
+		return 1;
+	}
+	o.input = argv[optind];
+	if (supp_apply(db, &o) != 0) {
+		sqlite3_close(db);
 		return 1;
 	}
 	for (i = 0; i < NFIELDS; i++)

@@ -33,6 +33,8 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 		{ "by", required_argument, NULL, 'y' },
 		{ "focus", required_argument, NULL, 'c' },
 		{ "measure", required_argument, NULL, 'm' },
+		{ "suppressions", required_argument, NULL, 'S' },
+		{ "min-bytes", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -122,6 +124,24 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 				return cli_usage(cmd, "at most 8 --focus");
 			o->focus[o->nfocus++] = optarg;
 			break;
+		case 'S':
+			if (!(flags & QUERY_SUPPRESS))
+				return cli_usage(cmd, "%s does not take "
+				    "--suppressions", cmd);
+			if (o->nsuppressions == 8)
+				return cli_usage(cmd, "at most 8 "
+				    "--suppressions");
+			o->suppressions[o->nsuppressions++] = optarg;
+			break;
+		case 'M':
+			if (!(flags & QUERY_MIN_BYTES))
+				return cli_usage(cmd, "%s does not take "
+				    "--min-bytes", cmd);
+			if ((o->min_bytes = query_size(optarg)) < 0)
+				return cli_usage(cmd, "--min-bytes wants a "
+				    "size (4096, 4K, 1.5MiB), not '%s'",
+				    optarg);
+			break;
 		case 'A':
 		case 'B':
 			if (!(flags & QUERY_WINDOW))
@@ -161,6 +181,14 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			if (flags & QUERY_WINDOW)
 				printf("  --from TIME --to TIME     only that "
 				    "window of the run\n");
+			if (flags & QUERY_SUPPRESS)
+				printf("  --suppressions FILE       leak:PATTERN "
+				    "lines: matching sites are shown\n"
+				    "                            as suppressed "
+				    "(repeatable)\n");
+			if (flags & QUERY_MIN_BYTES)
+				printf("  --min-bytes SIZE          only sites "
+				    "with at least SIZE live bytes\n");
 			if (flags & QUERY_GROUP)
 				printf("  --by site|stack|function|file|object\n"
 				    "                            what to group "
@@ -174,9 +202,42 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			return cli_usage(cmd, "bad option");
 		}
 	}
+	if ((flags & QUERY_TWO_INPUTS) && optind == argc - 2) {
+		o->input = argv[optind];
+		o->input2 = argv[optind + 1];
+		return -1;
+	}
 	if (optind != argc - 1)
-		return cli_usage(cmd, "want exactly one DB or TRACE");
+		return cli_usage(cmd, (flags & QUERY_TWO_INPUTS) ?
+		    "want two DBs or TRACEs, or one with --from/--to" :
+		    "want exactly one DB or TRACE");
 	o->input = argv[optind];
+	return -1;
+}
+
+long long
+query_size(const char *s)
+{
+	static const struct {
+		const char *suffix;
+		double factor;
+	} units[] = {
+		{ "", 1 }, { "B", 1 },
+		{ "K", 1024 }, { "KiB", 1024 }, { "k", 1024 },
+		{ "M", 1024 * 1024 }, { "MiB", 1024 * 1024 },
+		{ "G", 1024.0 * 1024 * 1024 }, { "GiB", 1024.0 * 1024 * 1024 },
+	};
+	char *end;
+	double v = strtod(s, &end);
+	size_t i;
+
+	if (end == s || !(v >= 0) || v > 1e18)
+		return -1;
+	while (*end == ' ')
+		end++;
+	for (i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(end, units[i].suffix) == 0)
+			return (long long)(v * units[i].factor + 0.5);
 	return -1;
 }
 
@@ -365,6 +426,19 @@ cell(sqlite3_stmt *st, int i, enum column_type type, int human)
 		    sqlite3_column_double(st, i));
 	case COL_INT:
 		return xasprintf("%lld", sqlite3_column_int64(st, i));
+	case COL_DELTA:
+		return xasprintf(human ? "%+lld" : "%lld",
+		    sqlite3_column_int64(st, i));
+	case COL_DELTA_BYTES: {
+		long long v = sqlite3_column_int64(st, i);
+
+		if (!human)
+			return xasprintf("%lld", v);
+		if (v == 0)
+			return xstrdup("0");
+		cli_bytes((uint64_t)(v < 0 ? -v : v), buf, sizeof buf);
+		return xasprintf("%c%s", v < 0 ? '-' : '+', buf);
+	}
 	default:
 		return xstrdup((const char *)sqlite3_column_text(st, i));
 	}
@@ -485,6 +559,9 @@ query_print(sqlite3 *db, const char *sql, const struct column *cols,
 	for (i = 0; i < ncols; i++) {
 		width[i] = (int)strlen(HEADER(i));
 		hidden[i] = cols[i].hidden;
+		for (r = 0; r < n && hidden[i] == 2; r++)
+			if (strcmp(rows[r][i], "-") != 0)
+				hidden[i] = 0;	/* a row has a value */
 	}
 	for (r = 0; r < n; r++)
 		for (i = 0; i < ncols; i++)

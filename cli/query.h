@@ -15,12 +15,15 @@ enum column_type {
 	COL_REAL,	/* seconds, rates */
 	COL_RATE,	/* bytes per second: human units in tables */
 	COL_TEXT,
+	COL_DELTA,	/* signed integer: "+3", "-2" in tables */
+	COL_DELTA_BYTES,	/* signed bytes: "+1.50 KiB" in tables */
 };
 
 struct column {
 	const char *name;	/* JSON key, CSV and table header */
 	enum column_type type;
-	int hidden;		/* not in tables (CSV and JSON only) */
+	int hidden;		/* not in tables (CSV and JSON only); 2: only
+				   when a row has a value there */
 	const char *label;	/* shorter table header, or NULL */
 };
 
@@ -38,7 +41,11 @@ struct query_opts {
 	const char *to;
 	const char *measure;	/* flamegraph: live, peak, allocations,
 				   leak (NULL: live) */
+	const char *suppressions[8];	/* --suppressions files */
+	int nsuppressions;
+	long long min_bytes;	/* --min-bytes (leaks), 0: none */
 	const char *input;	/* DB or TRACE */
+	const char *input2;	/* diff: the second DB or TRACE, or NULL */
 };
 
 /*
@@ -47,6 +54,9 @@ struct query_opts {
  * Returns 0, or -1 after printing what is wrong.
  */
 int query_time(sqlite3 *db, const char *spec, double *seconds);
+
+/* "4096", "4K", "4KiB", "1.5M", "2G" as bytes; -1 if not a size. */
+long long query_size(const char *s);
 
 /* The time bucket that ends at or after SECONDS (0 .. buckets - 1). */
 long query_bucket(sqlite3 *db, double seconds);
@@ -77,12 +87,38 @@ int query_window(sqlite3 *db, const struct query_opts *o,
 #define QUERY_WINDOW 4
 #define QUERY_GROUP 8		/* --by, --focus */
 #define QUERY_FOLDED 16		/* --measure; no --format or --sort */
+#define QUERY_SUPPRESS 32	/* --suppressions */
+#define QUERY_MIN_BYTES 64	/* --min-bytes */
+#define QUERY_TWO_INPUTS 128	/* one or two DB|TRACE (diff) */
 
 int query_parse(int argc, char **argv, const char *cmd, const char *usage,
     const struct column *cols, int ncols, int flags, struct query_opts *o);
 
 /* Opens o->input (analyzing a trace first); prints the error itself. */
 sqlite3 *query_open(const struct query_opts *o);
+
+/*
+ * Suppressions (suppress.c): gathers the built-in rules, those of the
+ * files in HEAPTRAIL_SUPPRESSIONS and O's --suppressions, and leaves in
+ * DB's temporary tables: suppression_rules (id, text: "leak:PATTERN
+ * (ORIGIN)"), suppressed_stacks (stack_id, rule: an id) and
+ * suppressed_sites (site_id, rule: the text).  Returns 0, or -1 after
+ * printing what is wrong (a file naming its line).
+ */
+int supp_apply(sqlite3 *db, const struct query_opts *o);
+
+/*
+ * SQL result columns over a group of stacks, given each stack's live
+ * blocks (BLOCKS), live bytes (BYTES) and suppression rule id or NULL
+ * (RULE): "rule_id", the rule of the stack holding the most memory when
+ * every stack that holds memory is suppressed (every stack, when none
+ * holds any), else NULL; and "heaviest_bytes", the max() that picks that
+ * stack (SQLite takes bare columns from the row of a lone max()).
+ */
+#define SUPP_GROUP_RULE(blocks, bytes, rule) \
+	"CASE WHEN sum(" blocks " > 0 AND " rule " IS NULL) = 0 AND (sum(" \
+	blocks " > 0) > 0 OR sum(" rule " IS NULL) = 0) THEN " rule \
+	" END AS rule_id, max(" bytes ") AS heaviest_bytes"
 
 /*
  * Runs SQL (one statement whose result columns are COLS, in order) and

@@ -12,10 +12,11 @@ _heaptrail_options()
 	case $1 in
 	record) echo "-o --output -d --depth -u --unwind -q --quiet --help" ;;
 	analyze) echo "-o --output -a --all-blocks --help" ;;
-	summary) echo "--format --help" ;;
-	sites) echo "--format --limit --sort --at --by --focus --help" ;;
-	leaks) echo "--format --limit --sort --at --by --focus --fail-on-leak --help" ;;
-	growth) echo "--format --limit --sort --from --to --by --focus --help" ;;
+	summary) echo "--format --suppressions --help" ;;
+	sites) echo "--format --limit --sort --at --by --focus --suppressions --help" ;;
+	leaks) echo "--format --limit --sort --at --by --focus --fail-on-leak --suppressions --min-bytes --help" ;;
+	growth) echo "--format --limit --sort --from --to --by --focus --suppressions --help" ;;
+	diff) echo "--format --limit --sort --at --from --to --help" ;;
 	modules|check) echo "--format --limit --sort --help" ;;
 	timeline) echo "--format --limit --sort --from --to --help" ;;
 	flamegraph) echo "--measure --at --from --to --limit --help" ;;
@@ -66,8 +67,8 @@ _heaptrail()
 	--by) COMPREPLY=($(compgen -W "site stack function file object" -- "$cur")); return ;;
 	-u|--unwind) COMPREPLY=($(compgen -W "dwarf fp libunwind" -- "$cur")); return ;;
 	--at|--from|--to) COMPREPLY=($(compgen -W "end peak 50%" -- "$cur")); return ;;
-	--limit|--sort|--focus|-d|--depth) return ;;
-	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--limit|--sort|--focus|--min-bytes|-d|--depth) return ;;
+	-o|--output|--suppressions) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(_heaptrail_options "$cmd")" -- "$cur"))

@@ -1,4 +1,4 @@
--- schema.sql - the heaptrail analysis database, schema version 3.
+-- schema.sql - the heaptrail analysis database, schema version 4.
 --
 -- Compiled into build/heaptrail (the Makefile makes build/gen/schema.c of
 -- it) and run on an empty database by `heaptrail analyze`.  The tables
@@ -7,12 +7,12 @@
 -- PRAGMA user_version gives.  Times are seconds since the start of the
 -- recording, sizes bytes, addresses integers.
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 -- Key facts of the run, one row per key: program, pid, duration_s,
 -- events, allocations, frees, complete (1 if the recording ended cleanly),
 -- trace (path), trace_bytes, realtime_start (Unix seconds), buckets,
--- bucket_s, schema (3), heaptrail (version that wrote it); anonymous
+-- bucket_s, schema (4), heaptrail (version that wrote it); anonymous
 -- mappings: maps, unmaps, mapped_bytes_end, mapped_peak_bytes.
 CREATE TABLE meta (
 	key TEXT PRIMARY KEY,
@@ -101,6 +101,7 @@ CREATE TABLE stack_series (
 	bucket INTEGER NOT NULL,
 	live_bytes INTEGER NOT NULL,
 	live_blocks INTEGER NOT NULL,
+	allocations INTEGER NOT NULL,	-- made during the bucket
 	alloc_bytes INTEGER NOT NULL,	-- allocated during the bucket
 	PRIMARY KEY (stack_id, bucket)
 ) WITHOUT ROWID;
@@ -112,6 +113,7 @@ CREATE TABLE site_series (
 	bucket INTEGER NOT NULL,
 	live_bytes INTEGER NOT NULL,
 	live_blocks INTEGER NOT NULL,
+	allocations INTEGER NOT NULL,
 	alloc_bytes INTEGER NOT NULL,
 	PRIMARY KEY (site_id, bucket)
 ) WITHOUT ROWID;

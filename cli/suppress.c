@@ -1,0 +1,297 @@
+/*
+ * suppress.c - suppressions: known allocations shown as suppressed.
+ *
+ * A suppression is a LeakSanitizer-style line "leak:PATTERN".  A stack
+ * matches when any of its frames (inlined ones too) has a function, a
+ * source file or a module name that PATTERN matches: a substring, with
+ * '*' for any run of characters, '^' at the start to anchor it to the
+ * start and '$' at the end to anchor it to the end.
+ *
+ * Rules come, in this order, from a built-in list (allocations glibc, the
+ * dynamic loader and libstdc++ make once for their own state and keep for
+ * the life of the process), from the files named by HEAPTRAIL_SUPPRESSIONS
+ * (colon-separated) and from each --suppressions FILE.  A site is
+ * suppressed when every one of its stacks that holds memory at the end
+ * (every stack, when none does) matches a rule; it is then shown with the
+ * first rule that matched, never hidden, and `leaks --fail-on-leak` does
+ * not count it.
+ *
+ * supp_apply() leaves the result in the connection's temporary table
+ * temp.suppressed_sites (site_id, rule), for the queries to join.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "../common/xmalloc.h"
+#include "cli.h"
+#include "query.h"
+
+/*
+ * Allocations the C runtime makes once and holds until exit: stdio
+ * buffers, the dynamic loader's link maps, TLS and search paths, locale
+ * and time-zone data, NSS and iconv module state, dlerror's buffer, and
+ * libstdc++'s emergency exception pool.  Each names functions that call
+ * no user code, so a program's own allocations never match them.
+ */
+static const char *const builtin_rules[] = {
+	"_IO_file_doallocate",
+	"^_dl_new_object$",
+	"^_dl_map_object",
+	"^_dl_allocate_tls",
+	"^_dl_resize_dtv$",
+	"^_dl_update_slotinfo$",
+	"^_dl_check_map_versions$",
+	"^_dl_important_hwcaps$",
+	"^_dl_init_paths$",
+	"^_dl_load_cache_lookup$",
+	"^_dlerror_run$",
+	"^__libc_setlocale$",
+	"^setlocale$",
+	"^_nl_",
+	"^__tzfile_read$",
+	"^tzset_internal$",
+	"^__nss_",
+	"^nss_",
+	"^__gconv_",
+	"^__cxa_thread_atexit_impl$",
+	"eh_alloc.cc",
+};
+#define NBUILTIN (int)(sizeof builtin_rules / sizeof builtin_rules[0])
+
+/* Glob match of P against all of S: '*' is any run of characters. */
+static int
+glob_match(const char *p, const char *s)
+{
+	for (; *p != '\0'; p++, s++) {
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			if (*p == '\0')
+				return 1;
+			for (; *s != '\0'; s++)
+				if (glob_match(p, s))
+					return 1;
+			return 0;
+		}
+		if (*s != *p)
+			return 0;
+	}
+	return *s == '\0';
+}
+
+/* PATTERN as a glob over a whole string ("^a*b" -> "a*b*"). */
+static char *
+rule_glob(const char *pattern)
+{
+	size_t n = strlen(pattern);
+	int start = pattern[0] == '^';
+	int end = n > (size_t)start && pattern[n - 1] == '$';
+
+	return xasprintf("%s%.*s%s", start ? "" : "*",
+	    (int)(n - (size_t)start - (size_t)end), pattern + start,
+	    end ? "" : "*");
+}
+
+struct rule {
+	char *text;		/* "leak:PATTERN (ORIGIN)", as shown */
+	char *glob;		/* PATTERN as a whole-string glob */
+};
+
+struct rules {
+	struct rule *v;
+	int n, cap;
+};
+
+static void
+rules_add(struct rules *r, const char *pattern, const char *origin)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 32;
+		r->v = xreallocarray(r->v, (size_t)r->cap, sizeof *r->v);
+	}
+	r->v[r->n].text = xasprintf("leak:%s (%s)", pattern, origin);
+	r->v[r->n].glob = rule_glob(pattern);
+	r->n++;
+}
+
+static void
+rules_free(struct rules *r)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->v[i].text);
+		free(r->v[i].glob);
+	}
+	free(r->v);
+}
+
+/*
+ * Reads the rules of PATH into R.  Blank lines and lines starting with
+ * '#' are skipped.  Returns 0, or -1 after printing what is wrong.
+ */
+static int
+rules_read(struct rules *r, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *p, *end;
+	size_t cap = 0;
+	long lineno = 0;
+	int ret = 0;
+
+	if (f == NULL) {
+		cli_error("%s: cannot read suppressions: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		end = p + strlen(p);
+		while (end > p && (end[-1] == '\n' || end[-1] == '\r' ||
+		    end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*p == '\0' || *p == '#')
+			continue;
+		if (strncmp(p, "leak:", 5) != 0 || p[5] == '\0') {
+			cli_error("%s:%ld: not a suppression: '%s' (want "
+			    "leak:PATTERN)", path, lineno, p);
+			ret = -1;
+			break;
+		}
+		{
+			char *origin = xasprintf("%s:%ld", path, lineno);
+
+			rules_add(r, p + 5, origin);
+			free(origin);
+		}
+	}
+	if (ret == 0 && ferror(f)) {
+		cli_error("%s: cannot read suppressions: %s", path,
+		    strerror(errno));
+		ret = -1;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+
+/*
+ * The SQL function ht_suppression(function, file, module): the index of
+ * the first rule one of its arguments matches, or NULL.
+ */
+static void
+sql_suppression(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct rules *r = sqlite3_user_data(ctx);
+	int i, a;
+
+	for (i = 0; i < r->n; i++)
+		for (a = 0; a < argc; a++) {
+			const char *text = (const char *)
+			    sqlite3_value_text(argv[a]);
+
+			if (text != NULL && glob_match(r->v[i].glob, text)) {
+				sqlite3_result_int(ctx, i);
+				return;
+			}
+		}
+	sqlite3_result_null(ctx);
+}
+
+/* The rules: built-in, HEAPTRAIL_SUPPRESSIONS's files, O's files. */
+static int
+rules_gather(struct rules *r, const struct query_opts *o)
+{
+	const char *env = getenv("HEAPTRAIL_SUPPRESSIONS");
+	int i;
+
+	for (i = 0; i < NBUILTIN; i++)
+		rules_add(r, builtin_rules[i], "built-in");
+	if (env != NULL && *env != '\0') {
+		char *list = xstrdup(env), *save = NULL, *path;
+		int ret = 0;
+
+		for (path = strtok_r(list, ":", &save); path != NULL &&
+		    ret == 0; path = strtok_r(NULL, ":", &save))
+			ret = rules_read(r, path);
+		free(list);
+		if (ret != 0)
+			return -1;
+	}
+	for (i = 0; i < o->nsuppressions; i++)
+		if (rules_read(r, o->suppressions[i]) != 0)
+			return -1;
+	return 0;
+}
+
+int
+supp_apply(sqlite3 *db, const struct query_opts *o)
+{
+	struct rules r = { NULL, 0, 0 };
+	sqlite3_stmt *st = NULL;
+	char *err = NULL;
+	int i, ret = -1;
+
+	if (rules_gather(&r, o) != 0)
+		goto out;
+	if (sqlite3_create_function(db, "ht_suppression", 3, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, &r, sql_suppression, NULL, NULL) !=
+	    SQLITE_OK || sqlite3_exec(db, "CREATE TEMP TABLE"
+	    " suppression_rules (id INTEGER PRIMARY KEY, text TEXT)", NULL,
+	    NULL, &err) != SQLITE_OK || sqlite3_prepare_v2(db, "INSERT INTO"
+	    " temp.suppression_rules VALUES (?, ?)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto sql_error;
+	for (i = 0; i < r.n; i++) {
+		sqlite3_bind_int(st, 1, i);
+		sqlite3_bind_text(st, 2, r.v[i].text, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto sql_error;
+		sqlite3_reset(st);
+	}
+	/* Each distinct address once, then stacks, then sites. */
+	if (sqlite3_exec(db, "CREATE TEMP TABLE suppressed_frames AS"
+	    " SELECT f.address, min(ht_suppression(f.function, f.file,"
+	    " m.name)) AS rule FROM frames f LEFT JOIN modules m ON m.id ="
+	    " f.module_id GROUP BY f.address HAVING rule IS NOT NULL;"
+	    /* A stack's rule is that of its innermost frame matched. */
+	    " CREATE TEMP TABLE suppressed_stacks AS SELECT sf.stack_id"
+	    " AS stack_id, x.rule AS rule, min(sf.position) FROM"
+	    " stack_frames sf JOIN temp.suppressed_frames x ON x.address ="
+	    " sf.address GROUP BY sf.stack_id;"
+	    " CREATE INDEX temp.suppressed_stacks_id ON suppressed_stacks"
+	    " (stack_id);"
+	    " CREATE TEMP TABLE suppressed_sites AS SELECT g.site_id AS"
+	    " site_id, r.text AS rule FROM (SELECT st.site_id AS site_id, "
+	    SUPP_GROUP_RULE("t.live_blocks", "t.live_bytes", "x.rule")
+	    " FROM stacks"
+	    " st JOIN stack_stats t ON t.stack_id = st.id LEFT JOIN"
+	    " temp.suppressed_stacks x ON x.stack_id = st.id GROUP BY"
+	    " st.site_id) g JOIN temp.suppression_rules r ON r.id ="
+	    " g.rule_id;"
+	    " CREATE INDEX temp.suppressed_sites_id ON suppressed_sites"
+	    " (site_id);", NULL, NULL, &err) != SQLITE_OK)
+		goto sql_error;
+	ret = 0;
+	goto out;
+sql_error:
+	cli_error("%s: suppressions: %s", o->input, err ? err :
+	    sqlite3_errmsg(db));
+out:
+	sqlite3_free(err);
+	sqlite3_finalize(st);
+	/* The rows hold the rules' text: the function is not needed now. */
+	if (r.n > 0)
+		sqlite3_create_function(db, "ht_suppression", 3, SQLITE_UTF8,
+		    NULL, NULL, NULL, NULL);
+	rules_free(&r);
+	return ret;
+}
