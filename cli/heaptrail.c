@@ -1,9 +1,8 @@
 /*
  * heaptrail.c - main(): the command table and dispatch.
  *
- * The program is one binary with subcommands (like git).  Commands that
- * later issues bring (analyze and the queries) are listed with what
- * they will do, and say plainly that they are not built yet.
+ * The program is one binary with subcommands (like git).  A command
+ * listed without a function says plainly that it is not built yet.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -35,7 +34,8 @@ static const struct command commands[] = {
 	{ "timeline", cmd_timeline, "DB|TRACE", "heap and RSS over time" },
 	{ "flamegraph", cmd_flamegraph, "[--measure M] [--at T] DB|TRACE",
 	    "folded stacks for flamegraph.pl, speedscope" },
-	{ "diff", NULL, "A B", "what grew from A to B" },
+	{ "diff", cmd_diff, "A B | --from T1 --to T2 DB",
+	    "what changed from A to B" },
 	{ "check", cmd_check, "DB|TRACE", "consistency of the trace" },
 	{ "tui", cmd_tui, "[--at TIME | --from T --to T] DB|TRACE",
 	    "the interactive browser" },

@@ -1,0 +1,268 @@
+/*
+ * cmd-diff.c - `heaptrail diff`: what changed from A to B.
+ *
+ *   heaptrail diff [OPTIONS] A B                two runs (DBs or traces)
+ *   heaptrail diff [OPTIONS] --from T1 --to T2 DB   two times of one run
+ *
+ * Each side is a set of sites with their live bytes and blocks and the
+ * allocations made so far: for a run, at its end (or at --at TIME, the
+ * same TIME in both); for a time, from the site series (to the bucket
+ * that holds it).  Sites are matched by symbol, function and source
+ * file, not by address, so two builds of a program compare: sites of
+ * one function and file are one row.  A site without a function stands
+ * for MODULE+0xOFFSET (its address less the module's load bias), and
+ * stacks of no frames for "[no stack]".  Rows where nothing changed are
+ * left out; the rest come biggest change of live bytes first.
+ *
+ * B is attached to A's connection as the schema "b", so one SQL
+ * statement sees both.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../analyzer/analyzer.h"
+#include "../common/xmalloc.h"
+#include "cli.h"
+#include "query.h"
+
+static const struct column diff_columns[] = {
+	{ "change", COL_TEXT, 0, NULL },	/* new, gone, grew, shrank,
+						   same */
+	{ "live_bytes_delta", COL_DELTA_BYTES, 0, "live +/-" },
+	{ "live_bytes_a", COL_BYTES, 0, "live A" },
+	{ "live_bytes_b", COL_BYTES, 0, "live B" },
+	{ "live_blocks_delta", COL_DELTA, 1, NULL },
+	{ "live_blocks_a", COL_INT, 1, NULL },
+	{ "live_blocks_b", COL_INT, 1, NULL },
+	{ "allocations_delta", COL_DELTA, 0, "allocs +/-" },
+	{ "allocations_a", COL_INT, 1, NULL },
+	{ "allocations_b", COL_INT, 1, NULL },
+	{ "alloc_bytes_delta", COL_DELTA_BYTES, 1, NULL },
+	{ "alloc_bytes_a", COL_BYTES, 1, NULL },
+	{ "alloc_bytes_b", COL_BYTES, 1, NULL },
+	{ "class_a", COL_TEXT, 1, NULL },
+	{ "class_b", COL_TEXT, 0, "class" },
+	{ "module", COL_TEXT, 0, NULL },
+	{ "function", COL_TEXT, 0, NULL },
+	{ "file", COL_TEXT, 1, NULL },
+};
+#define NDIFF_COLUMNS (int)(sizeof diff_columns / sizeof diff_columns[0])
+
+/* A site's name for matching: its function, or what stands for it. */
+#define SITE_KEY \
+	"coalesce(s.function, CASE WHEN coalesce(s.address, 0) = 0 THEN" \
+	" '[no stack]' ELSE printf('%%s+0x%%x', coalesce(s.module, '?')," \
+	" s.address - coalesce(m.base, 0)) END)"
+
+/*
+ * One side's sites from schema SCHEMA: at the end (BUCKET NULL) or at
+ * the end of time bucket BUCKET ("-1": the start, nothing yet).
+ * Columns: function, file, module, class, live_bytes, live_blocks,
+ * allocations, alloc_bytes.
+ */
+static char *
+diff_side(const char *schema, const char *bucket)
+{
+	if (bucket == NULL)
+		return xasprintf("SELECT " SITE_KEY " AS function, s.file AS"
+		    " file, s.module AS module, s.class AS class,"
+		    " s.live_bytes AS live_bytes, s.live_blocks AS"
+		    " live_blocks, s.allocations AS allocations,"
+		    " s.alloc_bytes AS alloc_bytes FROM %1$s.sites s LEFT"
+		    " JOIN %1$s.modules m ON m.id = s.module_id", schema);
+	return xasprintf("SELECT " SITE_KEY " AS function, s.file AS file,"
+	    " s.module AS module, s.class AS class, coalesce((SELECT"
+	    " x.live_bytes FROM %1$s.site_series x WHERE x.site_id = s.id"
+	    " AND x.bucket <= %2$s ORDER BY x.bucket DESC LIMIT 1), 0) AS"
+	    " live_bytes, coalesce((SELECT x.live_blocks FROM"
+	    " %1$s.site_series x WHERE x.site_id = s.id AND x.bucket <= %2$s"
+	    " ORDER BY x.bucket DESC LIMIT 1), 0) AS live_blocks,"
+	    " coalesce((SELECT sum(x.allocations) FROM %1$s.site_series x"
+	    " WHERE x.site_id = s.id AND x.bucket <= %2$s), 0) AS"
+	    " allocations, coalesce((SELECT sum(x.alloc_bytes) FROM"
+	    " %1$s.site_series x WHERE x.site_id = s.id AND x.bucket <= %2$s),"
+	    " 0) AS alloc_bytes FROM %1$s.sites s LEFT JOIN %1$s.modules m ON"
+	    " m.id = s.module_id", schema, bucket);
+}
+
+/* The worst class among a group's C (leak, unclear, steady, freed). */
+#define WORST(c) \
+	"CASE WHEN max(" c " = 'leak') THEN 'leak' WHEN max(" c " =" \
+	" 'unclear') THEN 'unclear' WHEN max(" c " = 'steady') THEN" \
+	" 'steady' WHEN max(" c " = 'freed') THEN 'freed' END"
+
+/* The diff of sides A and B (SQL from diff_side), in diff_columns. */
+static char *
+diff_sql(const char *a, const char *b)
+{
+	return xasprintf("WITH a AS (%s), b AS (%s), u AS ("
+	    " SELECT function, file, module, class AS class_a, NULL AS"
+	    " class_b, live_bytes AS la, live_blocks AS ka, allocations AS"
+	    " na, alloc_bytes AS ba, 0 AS lb, 0 AS kb, 0 AS nb, 0 AS bb,"
+	    " 1 AS in_a, 0 AS in_b FROM a UNION ALL"
+	    " SELECT function, file, module, NULL, class, 0, 0, 0, 0,"
+	    " live_bytes, live_blocks, allocations, alloc_bytes, 0, 1 FROM b)"
+	    " SELECT CASE WHEN max(in_a) = 0 OR (sum(la) = 0 AND sum(na) = 0)"
+	    " THEN 'new' WHEN max(in_b) = 0 OR (sum(lb) = 0 AND sum(nb) = 0)"
+	    " THEN 'gone' WHEN sum(lb) > sum(la) THEN 'grew' WHEN sum(lb) <"
+	    " sum(la) THEN 'shrank' ELSE 'same' END AS change,"
+	    " sum(lb) - sum(la) AS live_bytes_delta, sum(la) AS live_bytes_a,"
+	    " sum(lb) AS live_bytes_b, sum(kb) - sum(ka) AS"
+	    " live_blocks_delta, sum(ka) AS live_blocks_a, sum(kb) AS"
+	    " live_blocks_b, sum(nb) - sum(na) AS allocations_delta, sum(na)"
+	    " AS allocations_a, sum(nb) AS allocations_b, sum(bb) - sum(ba)"
+	    " AS alloc_bytes_delta, sum(ba) AS alloc_bytes_a, sum(bb) AS"
+	    " alloc_bytes_b, " WORST("class_a") " AS class_a, "
+	    WORST("class_b") " AS class_b, max(module) AS module, function,"
+	    " file FROM u GROUP BY function, file HAVING live_bytes_delta != 0"
+	    " OR live_blocks_delta != 0 OR allocations_delta != 0 OR"
+	    " alloc_bytes_delta != 0 ORDER BY abs(live_bytes_delta) DESC,"
+	    " abs(allocations_delta) DESC, function", a, b);
+}
+
+/* Table output: a line saying what A and B are, and their totals. */
+static void
+diff_heading(sqlite3 *db, const char *a, const char *b, const char *what_a,
+    const char *what_b)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = xasprintf("SELECT (SELECT sum(live_bytes) FROM (%s)),"
+	    " (SELECT sum(allocations) FROM (%s)), (SELECT sum(live_bytes)"
+	    " FROM (%s)), (SELECT sum(allocations) FROM (%s))", a, a, b, b);
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		char la[32], lb[32], d[32];
+		long long x = sqlite3_column_int64(st, 0);
+		long long y = sqlite3_column_int64(st, 2);
+
+		printf("A: %s\nB: %s\nlive %s -> %s (%c%s), allocations %lld "
+		    "-> %lld\n\n", what_a, what_b, cli_bytes((uint64_t)x, la,
+		    sizeof la), cli_bytes((uint64_t)y, lb, sizeof lb),
+		    y < x ? '-' : '+', cli_bytes((uint64_t)(y < x ? x - y :
+		    y - x), d, sizeof d), sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 3));
+	}
+	sqlite3_finalize(st);
+	free(sql);
+}
+
+/* "the end" or "12.500 s (TIME)" for the heading. */
+static char *
+diff_when(sqlite3 *db, const char *spec)
+{
+	double t;
+
+	if (spec == NULL)
+		return xstrdup("the end");
+	if (query_time(db, spec, &t) != 0)
+		return NULL;
+	return xasprintf("%.3f s (%s)", t, spec);
+}
+
+/* The bucket of TIME in DB as SQL text ("-1": the start). */
+static int
+diff_bucket(sqlite3 *db, const char *spec, char *buf, size_t cap)
+{
+	struct query_opts at;
+	long bucket;
+
+	memset(&at, 0, sizeof at);
+	at.at = spec;
+	if (query_at(db, &at, &bucket) != 0)
+		return -1;
+	snprintf(buf, cap, "%ld", bucket);
+	return 0;
+}
+
+int
+cmd_diff(int argc, char **argv)
+{
+	struct query_opts o, ob;
+	sqlite3 *db = NULL, *db_b = NULL;
+	sqlite3_stmt *st = NULL;
+	char *side_a = NULL, *side_b = NULL, *sql = NULL;
+	char *what_a = NULL, *what_b = NULL, *when_a = NULL, *when_b = NULL;
+	char bucket_a[32], bucket_b[32];
+	int ret;
+
+	ret = query_parse(argc, argv, "diff", "[OPTIONS] A B | --from T1 "
+	    "--to T2 DB", diff_columns, NDIFF_COLUMNS, QUERY_AT |
+	    QUERY_WINDOW | QUERY_TWO_INPUTS, &o);
+	if (ret >= 0)
+		return ret;
+	if (o.input2 != NULL && (o.from != NULL || o.to != NULL))
+		return cli_usage("diff", "two runs are compared at the end, "
+		    "or both --at TIME: --from/--to are for two times of one"
+		    " run");
+	if (o.input2 == NULL && o.from == NULL && o.to == NULL)
+		return cli_usage("diff", "want two DBs or TRACEs, or one with"
+		    " --from/--to");
+	if (o.input2 == NULL && o.at != NULL)
+		return cli_usage("diff", "--at is for two runs; one run's "
+		    "times are --from and --to");
+	if ((db = query_open(&o)) == NULL)
+		return 1;
+	ret = 1;
+	if (o.input2 != NULL) {
+		ob = o;
+		ob.input = o.input2;
+		if ((db_b = query_open(&ob)) == NULL)
+			goto out;
+		if (o.at != NULL && (diff_bucket(db, o.at, bucket_a,
+		    sizeof bucket_a) != 0 || diff_bucket(db_b, o.at, bucket_b,
+		    sizeof bucket_b) != 0))
+			goto out;
+		if ((when_a = diff_when(db, o.at)) == NULL ||
+		    (when_b = diff_when(db_b, o.at)) == NULL)
+			goto out;
+		/* A trace's database has its own name: attach that. */
+		if (sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS b", -1, &st,
+		    NULL) != SQLITE_OK || sqlite3_bind_text(st, 1,
+		    sqlite3_db_filename(db_b, "main"), -1, SQLITE_TRANSIENT) !=
+		    SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
+			cli_error("%s: cannot open beside %s: %s", o.input2,
+			    o.input, sqlite3_errmsg(db));
+			goto out;
+		}
+		side_a = diff_side("main", o.at ? bucket_a : NULL);
+		side_b = diff_side("b", o.at ? bucket_b : NULL);
+		what_a = xasprintf("%s at %s", o.input, when_a);
+		what_b = xasprintf("%s at %s", o.input2, when_b);
+	} else {
+		long from, to;
+		double seconds;
+
+		if (query_window(db, &o, &from, &to, &seconds) != 0)
+			goto out;
+		snprintf(bucket_a, sizeof bucket_a, "%ld", from);
+		snprintf(bucket_b, sizeof bucket_b, "%ld", to);
+		if ((when_a = diff_when(db, o.from ? o.from : "0")) == NULL ||
+		    (when_b = diff_when(db, o.to ? o.to : "end")) == NULL)
+			goto out;
+		side_a = diff_side("main", bucket_a);
+		side_b = diff_side("main", bucket_b);
+		what_a = xasprintf("%s at %s", o.input, when_a);
+		what_b = xasprintf("%s at %s", o.input, when_b);
+	}
+	sql = diff_sql(side_a, side_b);
+	if (o.format == QF_TABLE)
+		diff_heading(db, side_a, side_b, what_a, what_b);
+	ret = query_print(db, sql, diff_columns, NDIFF_COLUMNS, &o, NULL,
+	    NULL) < 0 ? 1 : 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db_b);
+	sqlite3_close(db);
+	free(side_a);
+	free(side_b);
+	free(sql);
+	free(what_a);
+	free(what_b);
+	free(when_a);
+	free(when_b);
+	return ret;
+}
