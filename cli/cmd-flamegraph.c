@@ -12,7 +12,9 @@
  *                kept per bucket, not per event, so this is the peak
  *                to a bucket's precision
  *   leak         as live, for the stacks of sites classified leak
- *   allocations  number of allocations over the whole run
+ *   allocations  number of allocations over the whole run (up to --at
+ *                TIME; with --from and --to, in that window), to the
+ *                precision of a time bucket
  * Inlined calls are frames of their own (the frames table keeps each
  * return address's inline chain), and stacks whose frames read the same
  * are one line.  A frame without a function is its address and module.
@@ -115,6 +117,18 @@ weights_sql(sqlite3 *db, const struct query_opts *o)
 	const char *only_leaks = leak ? " JOIN sites t ON t.id = s.site_id"
 	    " AND t.class = 'leak'" : "";
 
+	if (strcmp(m, "allocations") == 0 && (o->at || o->from || o->to)) {
+		long from_bucket = -1, to_bucket;
+		double seconds;
+
+		if (o->at != NULL ? query_at(db, o, &to_bucket) :
+		    query_window(db, o, &from_bucket, &to_bucket, &seconds))
+			return NULL;
+		return xasprintf("SELECT s.id, coalesce((SELECT"
+		    " sum(x.allocations) FROM stack_series x WHERE x.stack_id ="
+		    " s.id AND x.bucket > %ld AND x.bucket <= %ld), 0) FROM"
+		    " stacks s", from_bucket, to_bucket);
+	}
 	if (strcmp(m, "allocations") == 0)
 		return xstrdup("SELECT stack_id, allocations FROM stack_stats");
 	if (strcmp(m, "peak") == 0)
@@ -363,12 +377,10 @@ cmd_flamegraph(int argc, char **argv)
 	    NULL, 0, QUERY_AT | QUERY_WINDOW | QUERY_FOLDED, &o);
 	if (ret >= 0)
 		return ret;
-	if (o.measure != NULL && (strcmp(o.measure, "allocations") == 0 ||
-	    strcmp(o.measure, "peak") == 0) && (o.at || o.from || o.to))
-		return cli_usage("flamegraph", "--measure %s takes no --at, "
-		    "--from or --to (%s)", o.measure, o.measure[0] == 'p' ?
-		    "it is at the heap's peak" : "the database keeps no "
-		    "allocation counts per time: it counts the whole run");
+	if (o.measure != NULL && strcmp(o.measure, "peak") == 0 &&
+	    (o.at || o.from || o.to))
+		return cli_usage("flamegraph", "--measure peak takes no --at, "
+		    "--from or --to (it is at the heap's peak)");
 	if (o.at != NULL && (o.from != NULL || o.to != NULL))
 		return cli_usage("flamegraph", "--at and --from/--to do not "
 		    "go together");

@@ -34,9 +34,12 @@
 /*
  * Allocations the C runtime makes once and holds until exit: stdio
  * buffers, the dynamic loader's link maps, TLS and search paths, locale
- * and time-zone data, NSS and iconv module state, dlerror's buffer, and
- * libstdc++'s emergency exception pool.  Each names functions that call
- * no user code, so a program's own allocations never match them.
+ * and time-zone data, NSS and iconv module state, and libstdc++'s
+ * emergency exception pool (named by its source file, so only when
+ * libstdc++'s debug information is installed: its constructor has no
+ * symbol otherwise).  Each names functions that call no user code, so a
+ * program's own allocations never match them: not dlopen(), whose stacks
+ * run the constructors of the library it opens.
  */
 static const char *const builtin_rules[] = {
 	"_IO_file_doallocate",
@@ -49,12 +52,12 @@ static const char *const builtin_rules[] = {
 	"^_dl_important_hwcaps$",
 	"^_dl_init_paths$",
 	"^_dl_load_cache_lookup$",
-	"^_dlerror_run$",
+	"^_dlfo_",
 	"^__libc_setlocale$",
 	"^setlocale$",
 	"^_nl_",
-	"^__tzfile_read$",
-	"^tzset_internal$",
+	"^__tz",
+	"^tzset",
 	"^__nss_",
 	"^nss_",
 	"^__gconv_",

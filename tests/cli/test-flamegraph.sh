@@ -67,8 +67,19 @@ grep -q 'operator new' cache.folded || fail "cache: no operator new frame: $(hea
 "$HT" flamegraph --measure bytes leak.db 2> err.txt
 expect_eq $? 2 "--measure bytes"
 grep -q "live, peak, allocations or leak" err.txt || fail "--measure bytes: $(cat err.txt)"
-"$HT" flamegraph --measure allocations --from 0 leak.db 2> /dev/null
-expect_eq $? 2 "--measure allocations --from"
+# allocations in a window: the stack series' counts of those buckets.
+"$HT" flamegraph --measure allocations --from 0 --to end leak.db > w.folded || fail "allocations over the whole run as a window"
+expect_eq "$(sum w.folded)" "$(sum allocs.folded)" "allocations from 0 to end"
+"$HT" flamegraph --measure allocations --from 25% --to 75% leak.db > w.folded || fail "allocations --from 25% --to 75%"
+buckets=$(sqlite3 leak.db "select value from meta where key = 'buckets'")
+expect_eq "$(sum w.folded)" "$(sqlite3 leak.db "select sum(allocations) from stack_series where bucket > $((buckets / 4 - 1)) and bucket <= $((buckets * 3 / 4 - 1))")" \
+	"allocations from 25% to 75%"
+"$HT" flamegraph --measure allocations --at 50% leak.db > w.folded || fail "allocations --at 50%"
+expect_eq "$(sum w.folded)" "$(sqlite3 leak.db "select sum(allocations) from stack_series where bucket <= $((buckets / 2 - 1))")" \
+	"allocations up to 50%"
+expect_eq "$("$HT" flamegraph --measure allocations --at 0 leak.db | wc -l)" 0 "no allocations at time 0"
+"$HT" flamegraph --measure peak --from 0 leak.db 2> /dev/null
+expect_eq $? 2 "--measure peak --from"
 "$HT" flamegraph --at end --from 0 leak.db 2> /dev/null
 expect_eq $? 2 "--at with --from"
 "$HT" flamegraph --format json leak.db 2> /dev/null
