@@ -102,8 +102,9 @@ sqlite3 *query_open(const struct query_opts *o);
  * files in HEAPTRAIL_SUPPRESSIONS and O's --suppressions, and leaves in
  * DB's temporary tables: suppression_rules (id, text: "leak:PATTERN
  * (ORIGIN)"), suppressed_stacks (stack_id, rule: an id) and
- * suppressed_sites (site_id, rule: the text).  Returns 0, or -1 after
- * printing what is wrong (a file naming its line).
+ * suppressed_sites (site_id, rule: the text), for the stacks and sites
+ * holding memory at the end.  Returns 0, or -1 after printing what is
+ * wrong (a file naming its line).
  */
 int supp_apply(sqlite3 *db, const struct query_opts *o);
 
@@ -111,13 +112,13 @@ int supp_apply(sqlite3 *db, const struct query_opts *o);
  * SQL result columns over a group of stacks, given each stack's live
  * blocks (BLOCKS), live bytes (BYTES) and suppression rule id or NULL
  * (RULE): "rule_id", the rule of the stack holding the most memory when
- * every stack that holds memory is suppressed (every stack, when none
- * holds any), else NULL; and "heaviest_bytes", the max() that picks that
+ * the group holds memory at the end and every stack of it that does is
+ * suppressed, else NULL; and "heaviest_bytes", the max() that picks that
  * stack (SQLite takes bare columns from the row of a lone max()).
  */
 #define SUPP_GROUP_RULE(blocks, bytes, rule) \
-	"CASE WHEN sum(" blocks " > 0 AND " rule " IS NULL) = 0 AND (sum(" \
-	blocks " > 0) > 0 OR sum(" rule " IS NULL) = 0) THEN " rule \
+	"CASE WHEN sum(" blocks " > 0 AND " rule " IS NULL) = 0 AND sum(" \
+	blocks " > 0) > 0 THEN " rule \
 	" END AS rule_id, max(" bytes ") AS heaviest_bytes"
 
 /*

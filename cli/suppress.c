@@ -10,11 +10,11 @@
  * Rules come, in this order, from a built-in list (allocations glibc, the
  * dynamic loader and libstdc++ make once for their own state and keep for
  * the life of the process), from the files named by HEAPTRAIL_SUPPRESSIONS
- * (colon-separated) and from each --suppressions FILE.  A site is
- * suppressed when every one of its stacks that holds memory at the end
- * (every stack, when none does) matches a rule; it is then shown with the
- * first rule that matched, never hidden, and `leaks --fail-on-leak` does
- * not count it.
+ * (colon-separated) and from each --suppressions FILE.  Suppressions
+ * are about memory live at the end: a site is suppressed when it holds
+ * some and every one of its stacks that holds some matches a rule.  It is
+ * then shown with the rule of its heaviest stack, never hidden, and
+ * `leaks --fail-on-leak` does not count it.
  *
  * supp_apply() leaves the result in the connection's temporary table
  * temp.suppressed_sites (site_id, rule), for the queries to join.
@@ -100,9 +100,30 @@ rule_glob(const char *pattern)
 	    end ? "" : "*");
 }
 
+/* The longest run of GLOB without '*'. */
+static char *
+glob_needle(const char *glob)
+{
+	const char *best = glob, *p = glob;
+	size_t best_len = 0, len;
+
+	while (*p != '\0') {
+		len = strcspn(p, "*");
+		if (len > best_len) {
+			best = p;
+			best_len = len;
+		}
+		p += len;
+		p += strspn(p, "*");
+	}
+	return xasprintf("%.*s", (int)best_len, best);
+}
+
 struct rule {
 	char *text;		/* "leak:PATTERN (ORIGIN)", as shown */
 	char *glob;		/* PATTERN as a whole-string glob */
+	char *needle;		/* its longest run without '*': a text
+				   without it cannot match (fast check) */
 };
 
 struct rules {
@@ -119,6 +140,7 @@ rules_add(struct rules *r, const char *pattern, const char *origin)
 	}
 	r->v[r->n].text = xasprintf("leak:%s (%s)", pattern, origin);
 	r->v[r->n].glob = rule_glob(pattern);
+	r->v[r->n].needle = glob_needle(r->v[r->n].glob);
 	r->n++;
 }
 
@@ -130,6 +152,7 @@ rules_free(struct rules *r)
 	for (i = 0; i < r->n; i++) {
 		free(r->v[i].text);
 		free(r->v[i].glob);
+		free(r->v[i].needle);
 	}
 	free(r->v);
 }
@@ -194,18 +217,26 @@ static void
 sql_suppression(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const struct rules *r = sqlite3_user_data(ctx);
-	int i, a;
+	const char *text[3];
+	int i, a, n = 0;
 
-	for (i = 0; i < r->n; i++)
-		for (a = 0; a < argc; a++) {
-			const char *text = (const char *)
-			    sqlite3_value_text(argv[a]);
+	for (a = 0; a < argc && a < 3; a++)
+		if ((text[n] = (const char *)sqlite3_value_text(argv[a])) !=
+		    NULL)
+			n++;
+	for (i = 0; i < r->n; i++) {
+		const char *g = r->v[i].glob;
 
-			if (text != NULL && glob_match(r->v[i].glob, text)) {
+		/* Cheap checks first: the first character of an anchored
+		   pattern, then the needle. */
+		for (a = 0; a < n; a++)
+			if ((*g == '*' || *g == *text[a]) &&
+			    strstr(text[a], r->v[i].needle) != NULL &&
+			    glob_match(g, text[a])) {
 				sqlite3_result_int(ctx, i);
 				return;
 			}
-		}
+	}
 	sqlite3_result_null(ctx);
 }
 
@@ -260,29 +291,45 @@ supp_apply(sqlite3 *db, const struct query_opts *o)
 			goto sql_error;
 		sqlite3_reset(st);
 	}
-	/* Each distinct address once, then stacks, then sites. */
-	if (sqlite3_exec(db, "CREATE TEMP TABLE suppressed_frames AS"
-	    " SELECT f.address, min(ht_suppression(f.function, f.file,"
-	    " m.name)) AS rule FROM frames f LEFT JOIN modules m ON m.id ="
-	    " f.module_id GROUP BY f.address HAVING rule IS NOT NULL;"
-	    /* A stack's rule is that of its innermost frame matched. */
-	    " CREATE TEMP TABLE suppressed_stacks AS SELECT sf.stack_id"
-	    " AS stack_id, x.rule AS rule, min(sf.position) FROM"
-	    " stack_frames sf JOIN temp.suppressed_frames x ON x.address ="
-	    " sf.address GROUP BY sf.stack_id;"
-	    " CREATE INDEX temp.suppressed_stacks_id ON suppressed_stacks"
-	    " (stack_id);"
-	    " CREATE TEMP TABLE suppressed_sites AS SELECT g.site_id AS"
-	    " site_id, r.text AS rule FROM (SELECT st.site_id AS site_id, "
-	    SUPP_GROUP_RULE("t.live_blocks", "t.live_bytes", "x.rule")
-	    " FROM stacks"
-	    " st JOIN stack_stats t ON t.stack_id = st.id LEFT JOIN"
-	    " temp.suppressed_stacks x ON x.stack_id = st.id GROUP BY"
-	    " st.site_id) g JOIN temp.suppression_rules r ON r.id ="
-	    " g.rule_id;"
-	    " CREATE INDEX temp.suppressed_sites_id ON suppressed_sites"
-	    " (site_id);", NULL, NULL, &err) != SQLITE_OK)
+	/*
+	 * Each distinct address once, then stacks, then sites; only the
+	 * stacks holding memory at the end, all that suppressions are
+	 * about.  The joins are ordered by hand (CROSS JOIN): stack_frames
+	 * has no index by address, so it is read through those stacks.
+	 */
+	if (sqlite3_exec(db, "CREATE TEMP TABLE suppressed_frames (address"
+	    " INTEGER PRIMARY KEY, rule INTEGER NOT NULL);"
+	    " INSERT INTO temp.suppressed_frames SELECT f.address,"
+	    " min(ht_suppression(f.function, f.file, m.name)) AS rule FROM"
+	    " frames f LEFT JOIN modules m ON m.id = f.module_id WHERE"
+	    " f.address IN (SELECT sf.address FROM stack_stats t CROSS JOIN"
+	    " stack_frames sf ON sf.stack_id = t.stack_id WHERE"
+	    " t.live_blocks > 0) GROUP BY f.address HAVING rule IS NOT NULL;"
+	    " CREATE TEMP TABLE suppressed_stacks (stack_id INTEGER"
+	    " PRIMARY KEY, rule INTEGER NOT NULL);"
+	    " CREATE TEMP TABLE suppressed_sites (site_id INTEGER PRIMARY"
+	    " KEY, rule TEXT NOT NULL);", NULL, NULL, &err) != SQLITE_OK)
 		goto sql_error;
+	if (sqlite3_changes(db) == 0)
+		goto done;	/* no frame matches: nothing is suppressed */
+	if (sqlite3_exec(db,
+	    /* A stack's rule is that of its innermost frame matched. */
+	    "INSERT INTO temp.suppressed_stacks SELECT stack_id, rule FROM"
+	    " (SELECT sf.stack_id AS stack_id, x.rule AS rule,"
+	    " min(sf.position) FROM stack_stats t CROSS JOIN stack_frames sf"
+	    " ON sf.stack_id = t.stack_id AND t.live_blocks > 0 CROSS JOIN"
+	    " temp.suppressed_frames x ON x.address = sf.address GROUP BY"
+	    " sf.stack_id);"
+	    " INSERT INTO temp.suppressed_sites SELECT g.site_id, r.text FROM"
+	    " (SELECT st.site_id AS site_id, "
+	    SUPP_GROUP_RULE("t.live_blocks", "t.live_bytes", "x.rule")
+	    " FROM stack_stats t CROSS JOIN stacks st ON st.id = t.stack_id"
+	    " AND t.live_blocks > 0 LEFT JOIN temp.suppressed_stacks x ON"
+	    " x.stack_id = st.id GROUP BY st.site_id) g JOIN"
+	    " temp.suppression_rules r ON r.id = g.rule_id;", NULL, NULL,
+	    &err) != SQLITE_OK)
+		goto sql_error;
+done:
 	ret = 0;
 	goto out;
 sql_error:
