@@ -15,7 +15,8 @@
  * left out; the rest come biggest change of live bytes first.
  *
  * B is attached to A's connection as the schema "b", so one SQL
- * statement sees both.
+ * statement sees both; each side is computed once, into a temporary
+ * table.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -73,19 +74,19 @@ diff_side(const char *schema, const char *bucket)
 		    " live_blocks, s.allocations AS allocations,"
 		    " s.alloc_bytes AS alloc_bytes FROM %1$s.sites s LEFT"
 		    " JOIN %1$s.modules m ON m.id = s.module_id", schema);
+	/* One pass over the series: a site's row of its last bucket up to
+	   BUCKET (SQLite takes bare columns from the row of a lone max()),
+	   and its allocations summed. */
 	return xasprintf("SELECT " SITE_KEY " AS function, s.file AS file,"
-	    " s.module AS module, s.class AS class, coalesce((SELECT"
-	    " x.live_bytes FROM %1$s.site_series x WHERE x.site_id = s.id"
-	    " AND x.bucket <= %2$s ORDER BY x.bucket DESC LIMIT 1), 0) AS"
-	    " live_bytes, coalesce((SELECT x.live_blocks FROM"
-	    " %1$s.site_series x WHERE x.site_id = s.id AND x.bucket <= %2$s"
-	    " ORDER BY x.bucket DESC LIMIT 1), 0) AS live_blocks,"
-	    " coalesce((SELECT sum(x.allocations) FROM %1$s.site_series x"
-	    " WHERE x.site_id = s.id AND x.bucket <= %2$s), 0) AS"
-	    " allocations, coalesce((SELECT sum(x.alloc_bytes) FROM"
-	    " %1$s.site_series x WHERE x.site_id = s.id AND x.bucket <= %2$s),"
-	    " 0) AS alloc_bytes FROM %1$s.sites s LEFT JOIN %1$s.modules m ON"
-	    " m.id = s.module_id", schema, bucket);
+	    " s.module AS module, s.class AS class, coalesce(x.live_bytes, 0)"
+	    " AS live_bytes, coalesce(x.live_blocks, 0) AS live_blocks,"
+	    " coalesce(x.allocations, 0) AS allocations,"
+	    " coalesce(x.alloc_bytes, 0) AS alloc_bytes FROM %1$s.sites s"
+	    " LEFT JOIN %1$s.modules m ON m.id = s.module_id LEFT JOIN"
+	    " (SELECT site_id, live_bytes, live_blocks, max(bucket),"
+	    " sum(allocations) AS allocations, sum(alloc_bytes) AS"
+	    " alloc_bytes FROM %1$s.site_series WHERE bucket <= %2$s GROUP BY"
+	    " site_id) x ON x.site_id = s.id", schema, bucket);
 }
 
 /* The worst class among a group's C (leak, unclear, steady, freed). */
@@ -248,9 +249,19 @@ cmd_diff(int argc, char **argv)
 		what_a = xasprintf("%s at %s", o.input, when_a);
 		what_b = xasprintf("%s at %s", o.input, when_b);
 	}
-	sql = diff_sql(side_a, side_b);
+	/* Each side once, into a temporary table the rest reads. */
+	sql = xasprintf("CREATE TEMP TABLE side_a AS %s; CREATE TEMP TABLE"
+	    " side_b AS %s", side_a, side_b);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		cli_error("%s: query failed: %s", o.input, sqlite3_errmsg(db));
+		goto out;
+	}
+	free(sql);
+	sql = diff_sql("SELECT * FROM temp.side_a", "SELECT * FROM"
+	    " temp.side_b");
 	if (o.format == QF_TABLE)
-		diff_heading(db, side_a, side_b, what_a, what_b);
+		diff_heading(db, "SELECT * FROM temp.side_a", "SELECT * FROM"
+		    " temp.side_b", what_a, what_b);
 	ret = query_print(db, sql, diff_columns, NDIFF_COLUMNS, &o, NULL,
 	    NULL) < 0 ? 1 : 0;
 out:
