@@ -21,7 +21,7 @@ expect_eq "$(sqlite3 cache.db "select count(*) from sites where function like 'o
 
 # --by and --focus regroup the stacks.
 "$HT" sites --by object --format csv cache.db > by.csv || fail "--by object"
-grep -q ',cache,,,,,,$' by.csv || fail "--by object: $(cat by.csv)"
+grep -q ',cache,,,,,,,$' by.csv || fail "--by object: $(cat by.csv)"
 "$HT" leaks --focus cache.cc --format csv cache.db > focus.csv || fail "--focus"
 tail -n +2 focus.csv | cut -d, -f10,11 | sort -u | grep -qx "main,$SRC/samples/cache.cc" ||
 	fail "--focus cache.cc: every row should be main in cache.cc: $(cat focus.csv)"
