@@ -44,8 +44,9 @@ static const struct column diff_columns[] = {
 	{ "alloc_bytes_delta", COL_DELTA_BYTES, 1, NULL },
 	{ "alloc_bytes_a", COL_BYTES, 1, NULL },
 	{ "alloc_bytes_b", COL_BYTES, 1, NULL },
+	{ "class", COL_TEXT, 0, NULL },	/* class_b, or class_a if gone */
 	{ "class_a", COL_TEXT, 1, NULL },
-	{ "class_b", COL_TEXT, 0, "class" },
+	{ "class_b", COL_TEXT, 1, NULL },
 	{ "module", COL_TEXT, 0, NULL },
 	{ "function", COL_TEXT, 0, NULL },
 	{ "file", COL_TEXT, 1, NULL },
@@ -116,8 +117,9 @@ diff_sql(const char *a, const char *b)
 	    " live_blocks_b, sum(nb) - sum(na) AS allocations_delta, sum(na)"
 	    " AS allocations_a, sum(nb) AS allocations_b, sum(bb) - sum(ba)"
 	    " AS alloc_bytes_delta, sum(ba) AS alloc_bytes_a, sum(bb) AS"
-	    " alloc_bytes_b, " WORST("class_a") " AS class_a, "
-	    WORST("class_b") " AS class_b, max(module) AS module, function,"
+	    " alloc_bytes_b, coalesce(" WORST("class_b") ", " WORST("class_a")
+	    ") AS class, " WORST("class_a") " AS class_a, " WORST("class_b")
+	    " AS class_b, max(module) AS module, function,"
 	    " file FROM u GROUP BY function, file HAVING live_bytes_delta != 0"
 	    " OR live_blocks_delta != 0 OR allocations_delta != 0 OR"
 	    " alloc_bytes_delta != 0 ORDER BY abs(live_bytes_delta) DESC,"

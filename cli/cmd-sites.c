@@ -141,8 +141,8 @@ site_stack(sqlite3 *db, sqlite3_stmt *row, void *arg)
 /*
  * --by and --focus: rows are groups of stacks.  "k" gives each stack its
  * group frame: the site's (by default) or the innermost frame whose
- * function or file contains a --focus pattern (stacks without one are
- * left out).  Sums come from stack_stats; a group's class is the worst of
+ * function or file contains a --focus pattern (stacks without one keep
+ * their site, so the totals stay whole).  Sums come from stack_stats; a group's class is the worst of
  * its stacks' sites (leak, unclear, steady, freed); peak and growth do not
  * add up over stacks and are left null.  A group is suppressed when its
  * stacks are (SUPP_GROUP_RULE).
@@ -212,7 +212,7 @@ sites_grouped(const struct query_opts *o, const char *having)
 	    " growth_bytes_per_s, k.gmodule AS module, %s AS function, %s AS"
 	    " file, %s AS line, NULL AS pattern, %s AS address, NULL AS"
 	    " mapped_bytes, " SUPP_GROUP_RULE("ss.live_blocks",
-	    "ss.live_bytes", "sx.rule") " FROM k JOIN stack_stats ss ON ss.stack_id ="
+	    "ss.live_bytes", "sx.rule") " AS rule_id FROM k JOIN stack_stats ss ON ss.stack_id ="
 	    " k.stack_id LEFT JOIN sites c ON c.id = k.gsite LEFT JOIN"
 	    " temp.suppressed_stacks sx ON sx.stack_id = k.stack_id"
 	    " GROUP BY %s%s) g LEFT JOIN temp.suppression_rules r ON r.id ="

@@ -56,7 +56,9 @@ summary_help(void)
 	    "  --format table|csv|json   output format\n"
 	    "  --suppressions FILE       leak:PATTERN lines: what matches "
 	    "is counted\n"
-	    "                            in suppressed_bytes (repeatable)\n");
+	    "                            in suppressed_bytes (repeatable; "
+	    "also the\n"
+	    "                            files in HEAPTRAIL_SUPPRESSIONS)\n");
 }
 
 static char *

@@ -173,12 +173,25 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			}
 			if (allow_fail_on_leak)
 				printf("  --fail-on-leak            exit 3 when a "
-				    "site is classified leak\n");
-			if (flags & QUERY_AT)
+				    "site classified leak at the end\n"
+				    "                            is listed and "
+				    "not suppressed\n");
+			if (flags & QUERY_TWO_INPUTS)
+				printf("  --at TIME                 two runs: "
+				    "both at TIME (default: their ends)\n"
+				    "  --from TIME --to TIME     one run: at "
+				    "these two times (defaults: the\n"
+				    "                            start, the "
+				    "end)\n"
+				    "  TIME: 12.5, 12.5s, 50%%, peak, end or "
+				    "@marker.  Sites are matched by\n"
+				    "  function and file; rows where nothing "
+				    "changed are left out.\n");
+			else if (flags & QUERY_AT)
 				printf("  --at TIME                 live memory at "
 				    "TIME (12.5, 12.5s, 50%%, peak,\n"
 				    "                            end, @marker)\n");
-			if (flags & QUERY_WINDOW)
+			if ((flags & QUERY_WINDOW) && !(flags & QUERY_TWO_INPUTS))
 				printf("  --from TIME --to TIME     only that "
 				    "window of the run\n");
 			if (flags & QUERY_SUPPRESS)
@@ -231,13 +244,14 @@ query_size(const char *s)
 	double v = strtod(s, &end);
 	size_t i;
 
-	if (end == s || !(v >= 0) || v > 1e18)
-		return -1;
+	if (end == s || !(v >= 0) || strpbrk(s, "xXpP") != NULL)
+		return -1;	/* (strtod would read hex) */
 	while (*end == ' ')
 		end++;
 	for (i = 0; i < sizeof units / sizeof units[0]; i++)
 		if (strcmp(end, units[i].suffix) == 0)
-			return (long long)(v * units[i].factor + 0.5);
+			return v * units[i].factor < 9e18 ?
+			    (long long)(v * units[i].factor + 0.5) : -1;
 	return -1;
 }
 
@@ -286,7 +300,8 @@ query_time(sqlite3 *db, const char *spec, double *seconds)
 		}
 		sqlite3_finalize(st);
 		if (!found)
-			cli_error("no marker '%s' in this run", spec + 1);
+			cli_error("%s: no marker '%s' in this run",
+			    sqlite3_db_filename(db, "main"), spec + 1);
 		return found ? 0 : -1;
 	}
 	*seconds = strtod(spec, &end);
@@ -341,7 +356,9 @@ query_window(sqlite3 *db, const struct query_opts *o, long *from_bucket,
 	    query_time(db, o->to ? o->to : "end", &to) != 0)
 		return -1;
 	if (to <= from) {
-		cli_error("--to must come after --from");
+		cli_error("%s: --to %s (%.6g s) must come after --from %s "
+		    "(%.6g s)", sqlite3_db_filename(db, "main"), o->to ? o->to :
+		    "end", to, o->from ? o->from : "0", from);
 		return -1;
 	}
 	*from_bucket = from > 0 ? query_bucket(db, from) : -1L;

@@ -109,17 +109,18 @@ sqlite3 *query_open(const struct query_opts *o);
 int supp_apply(sqlite3 *db, const struct query_opts *o);
 
 /*
- * SQL result columns over a group of stacks, given each stack's live
- * blocks (BLOCKS), live bytes (BYTES) and suppression rule id or NULL
- * (RULE): "rule_id", the rule of the stack holding the most memory when
- * the group holds memory at the end and every stack of it that does is
- * suppressed, else NULL; and "heaviest_bytes", the max() that picks that
- * stack (SQLite takes bare columns from the row of a lone max()).
+ * SQL aggregate over a group of stacks, given each stack's live blocks
+ * (BLOCKS), live bytes (BYTES) and suppression rule id or NULL (RULE):
+ * when the group holds memory at the end and every stack of it that
+ * does is suppressed, the rule of the heaviest of them (ties: the
+ * highest id), else NULL.  Rule ids are below SUPP_RULES_MAX, so bytes
+ * and rule share one integer (bytes up to 8 TiB).
  */
+#define SUPP_RULES_MAX 1048576
 #define SUPP_GROUP_RULE(blocks, bytes, rule) \
 	"CASE WHEN sum(" blocks " > 0 AND " rule " IS NULL) = 0 AND sum(" \
-	blocks " > 0) > 0 THEN " rule \
-	" END AS rule_id, max(" bytes ") AS heaviest_bytes"
+	blocks " > 0) > 0 THEN max(CASE WHEN " blocks " > 0 THEN " bytes \
+	" * 1048576 + " rule " END) & 1048575 END"
 
 /*
  * Runs SQL (one statement whose result columns are COLS, in order) and

@@ -66,25 +66,34 @@ static const char *const builtin_rules[] = {
 };
 #define NBUILTIN (int)(sizeof builtin_rules / sizeof builtin_rules[0])
 
-/* Glob match of P against all of S: '*' is any run of characters. */
+/*
+ * Glob match of P against all of S: '*' is any run of characters.  On a
+ * mismatch only the last '*' takes one more character (a match found
+ * through an earlier '*' can also be found through it), so this is
+ * linear in S times P, however many '*' P has.
+ */
 static int
 glob_match(const char *p, const char *s)
 {
-	for (; *p != '\0'; p++, s++) {
+	const char *star = NULL, *resume = NULL;
+
+	while (*s != '\0') {
 		if (*p == '*') {
-			while (*p == '*')
-				p++;
-			if (*p == '\0')
-				return 1;
-			for (; *s != '\0'; s++)
-				if (glob_match(p, s))
-					return 1;
+			star = ++p;
+			resume = s;
+		} else if (*p == *s) {
+			p++;
+			s++;
+		} else if (star != NULL) {
+			p = star;
+			s = ++resume;
+		} else {
 			return 0;
 		}
-		if (*s != *p)
-			return 0;
 	}
-	return *s == '\0';
+	while (*p == '*')
+		p++;
+	return *p == '\0';
 }
 
 /* PATTERN as a glob over a whole string ("^a*b" -> "a*b*"). */
@@ -188,6 +197,12 @@ rules_read(struct rules *r, const char *path)
 		if (strncmp(p, "leak:", 5) != 0 || p[5] == '\0') {
 			cli_error("%s:%ld: not a suppression: '%s' (want "
 			    "leak:PATTERN)", path, lineno, p);
+			ret = -1;
+			break;
+		}
+		if (r->n >= SUPP_RULES_MAX) {
+			cli_error("%s:%ld: too many suppressions (at most %d)",
+			    path, lineno, SUPP_RULES_MAX);
 			ret = -1;
 			break;
 		}
@@ -323,7 +338,7 @@ supp_apply(sqlite3 *db, const struct query_opts *o)
 	    " INSERT INTO temp.suppressed_sites SELECT g.site_id, r.text FROM"
 	    " (SELECT st.site_id AS site_id, "
 	    SUPP_GROUP_RULE("t.live_blocks", "t.live_bytes", "x.rule")
-	    " FROM stack_stats t CROSS JOIN stacks st ON st.id = t.stack_id"
+	    " AS rule_id FROM stack_stats t CROSS JOIN stacks st ON st.id = t.stack_id"
 	    " AND t.live_blocks > 0 LEFT JOIN temp.suppressed_stacks x ON"
 	    " x.stack_id = st.id GROUP BY st.site_id) g JOIN"
 	    " temp.suppression_rules r ON r.id = g.rule_id;", NULL, NULL,

@@ -89,6 +89,7 @@ record arena.trace "$BUILD/samples/arena" || fail "record arena"
 expect_eq "$(awk -F, 'NR > 1 && $1 == "new"' p.csv | wc -l)" 1 "new sites"
 expect_eq "$(awk -F, 'NR > 1 && $1 == "gone"' p.csv | wc -l)" \
 	"$(sqlite3 arena.db "select count(distinct coalesce(function, '') || '|' || coalesce(file, '')) from sites")" "gone sites"
+expect_eq "$(awk -F, 'NR > 1 && $1 == "gone" && $14 == ""' p.csv)" "" "gone rows show their class in A"
 expect_eq "$(awk -F, 'NR > 1 { s += $2 } END { print s }' p.csv)" \
 	$(( $(sqlite3 l1.db "select value from meta where key = 'live_bytes_end'") - $(sqlite3 arena.db "select value from meta where key = 'live_bytes_end'") )) \
 	"deltas add up to the change of the live heap"

@@ -31,6 +31,12 @@ expect_eq "$(suppressed 'leak:^leak$')" '"leak:^leak$ (rules.supp:1)"' "module n
 expect_eq "$(suppressed 'leak:handle_request')" '"leak:handle_request (rules.supp:1)"' "a caller's frame"
 expect_eq "$(suppressed 'leak:nothing_like_it' 'leak:main')" '"leak:main (rules.supp:2)"' "the second rule"
 expect_eq "$(suppressed 'leak:nothing_like_it')" null "no rule matches"
+expect_eq "$(suppressed 'leak:^s*e*s*s*i*o*n*_*n*e*w$')" '"leak:^s*e*s*s*i*o*n*_*n*e*w$ (rules.supp:1)"' "a star between every letter"
+expect_eq "$(suppressed 'leak:^s*e*s*s*i*o*n*_*n*e*x$')" null "many stars, no match"
+# Many stars that almost match take linear time, not exponential.
+printf 'leak:^s*_*_*_*_*_*_*_*_*_*_*_*_*_*_*_*_*_*_*_*#$\n' > stars.supp
+timeout 20 "$HT" leaks --suppressions stars.supp leak.db > /dev/null
+expect_eq $? 0 "20 stars that do not match (timeout 20 s)"
 
 # A suppressed leak is still shown and still a leak, but does not fail CI.
 printf 'leak:session_new\n' > app.supp
