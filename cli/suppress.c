@@ -9,7 +9,8 @@
  *
  * Rules come, in this order, from a built-in list (allocations glibc, the
  * dynamic loader and libstdc++ make once for their own state and keep for
- * the life of the process), from the files named by HEAPTRAIL_SUPPRESSIONS
+ * the life of the process; its rule 0 matches by site, not by pattern),
+ * from the files named by HEAPTRAIL_SUPPRESSIONS
  * (colon-separated) and from each --suppressions FILE.  Suppressions
  * are about memory live at the end: a site is suppressed when it holds
  * some and every one of its stacks that holds some matches a rule.  It is
@@ -34,12 +35,11 @@
 /*
  * Allocations the C runtime makes once and holds until exit: stdio
  * buffers, the dynamic loader's link maps, TLS and search paths, locale
- * and time-zone data, NSS and iconv module state, and libstdc++'s
- * emergency exception pool (named by its source file, so only when
- * libstdc++'s debug information is installed: its constructor has no
- * symbol otherwise).  Each names functions that call no user code, so a
- * program's own allocations never match them: not dlopen(), whose stacks
- * run the constructors of the library it opens.
+ * and time-zone data, NSS and iconv module state (libstdc++'s emergency
+ * exception pool is rule 0's, see rules_add_startup).  Each names
+ * functions that call no user code, so a program's own allocations never
+ * match them: not dlopen(), whose stacks run the constructors of the
+ * library it opens.
  */
 static const char *const builtin_rules[] = {
 	"_IO_file_doallocate",
@@ -62,7 +62,6 @@ static const char *const builtin_rules[] = {
 	"^nss_",
 	"^__gconv_",
 	"^__cxa_thread_atexit_impl$",
-	"eh_alloc.cc",
 };
 #define NBUILTIN (int)(sizeof builtin_rules / sizeof builtin_rules[0])
 
@@ -151,6 +150,26 @@ rules_add(struct rules *r, const char *pattern, const char *origin)
 	r->v[r->n].glob = rule_glob(pattern);
 	r->v[r->n].needle = glob_needle(r->v[r->n].glob);
 	r->n++;
+}
+
+/*
+ * Rule 0, which matches no frame: supp_apply gives it to the sites that
+ * the loader's call_init or _dl_init are the site of.  Since libc and
+ * libstdc++ are allocator plumbing, such a site's allocations were made
+ * by those libraries' own constructors (libstdc++'s emergency exception
+ * pool, 71 KiB with GCC 12), whose functions have no symbol in a
+ * stripped library: a constructor of the program or of another library
+ * would be the site itself.
+ */
+static void
+rules_add_startup(struct rules *r)
+{
+	rules_add(r, "", "built-in");
+	free(r->v[r->n - 1].text);
+	r->v[r->n - 1].text = xstrdup("start-up of libc or libstdc++ "
+	    "(built-in)");
+	free(r->v[r->n - 1].glob);
+	r->v[r->n - 1].glob = NULL;	/* matches no frame */
 }
 
 static void
@@ -242,6 +261,8 @@ sql_suppression(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	for (i = 0; i < r->n; i++) {
 		const char *g = r->v[i].glob;
 
+		if (g == NULL)
+			continue;	/* not a pattern (rule 0) */
 		/* Cheap checks first: the first character of an anchored
 		   pattern, then the needle. */
 		for (a = 0; a < n; a++)
@@ -262,6 +283,7 @@ rules_gather(struct rules *r, const struct query_opts *o)
 	const char *env = getenv("HEAPTRAIL_SUPPRESSIONS");
 	int i;
 
+	rules_add_startup(r);
 	for (i = 0; i < NBUILTIN; i++)
 		rules_add(r, builtin_rules[i], "built-in");
 	if (env != NULL && *env != '\0') {
@@ -325,26 +347,32 @@ supp_apply(sqlite3 *db, const struct query_opts *o)
 	    " CREATE TEMP TABLE suppressed_sites (site_id INTEGER PRIMARY"
 	    " KEY, rule TEXT NOT NULL);", NULL, NULL, &err) != SQLITE_OK)
 		goto sql_error;
-	if (sqlite3_changes(db) == 0)
-		goto done;	/* no frame matches: nothing is suppressed */
-	if (sqlite3_exec(db,
-	    /* A stack's rule is that of its innermost frame matched. */
-	    "INSERT INTO temp.suppressed_stacks SELECT stack_id, rule FROM"
-	    " (SELECT sf.stack_id AS stack_id, x.rule AS rule,"
-	    " min(sf.position) FROM stack_stats t CROSS JOIN stack_frames sf"
-	    " ON sf.stack_id = t.stack_id AND t.live_blocks > 0 CROSS JOIN"
+	/* A stack's rule is that of its innermost frame matched. */
+	if (sqlite3_changes(db) > 0 && sqlite3_exec(db, "INSERT INTO"
+	    " temp.suppressed_stacks SELECT stack_id, rule FROM (SELECT"
+	    " sf.stack_id AS stack_id, x.rule AS rule, min(sf.position) FROM"
+	    " stack_stats t CROSS JOIN stack_frames sf ON sf.stack_id ="
+	    " t.stack_id AND t.live_blocks > 0 CROSS JOIN"
 	    " temp.suppressed_frames x ON x.address = sf.address GROUP BY"
-	    " sf.stack_id);"
-	    " INSERT INTO temp.suppressed_sites SELECT g.site_id, r.text FROM"
-	    " (SELECT st.site_id AS site_id, "
+	    " sf.stack_id)", NULL, NULL, &err) != SQLITE_OK)
+		goto sql_error;
+	/* Rule 0: sites in the loader's constructor calls. */
+	if (sqlite3_exec(db, "INSERT OR IGNORE INTO temp.suppressed_stacks"
+	    " SELECT st.id, 0 FROM stack_stats t CROSS JOIN stacks st ON"
+	    " st.id = t.stack_id AND t.live_blocks > 0 JOIN sites s ON s.id ="
+	    " st.site_id WHERE s.function IN ('call_init', '_dl_init') AND"
+	    " s.module LIKE 'ld-%'", NULL, NULL, &err) != SQLITE_OK)
+		goto sql_error;
+	if (sqlite3_exec(db, "INSERT INTO temp.suppressed_sites SELECT"
+	    " g.site_id, r.text FROM (SELECT st.site_id AS site_id, "
 	    SUPP_GROUP_RULE("t.live_blocks", "t.live_bytes", "x.rule")
-	    " AS rule_id FROM stack_stats t CROSS JOIN stacks st ON st.id = t.stack_id"
-	    " AND t.live_blocks > 0 LEFT JOIN temp.suppressed_stacks x ON"
-	    " x.stack_id = st.id GROUP BY st.site_id) g JOIN"
-	    " temp.suppression_rules r ON r.id = g.rule_id;", NULL, NULL,
+	    " AS rule_id FROM stack_stats t CROSS JOIN stacks st ON st.id ="
+	    " t.stack_id AND t.live_blocks > 0 LEFT JOIN"
+	    " temp.suppressed_stacks x ON x.stack_id = st.id WHERE EXISTS"
+	    " (SELECT 1 FROM temp.suppressed_stacks) GROUP BY st.site_id) g"
+	    " JOIN temp.suppression_rules r ON r.id = g.rule_id", NULL, NULL,
 	    &err) != SQLITE_OK)
 		goto sql_error;
-done:
 	ret = 0;
 	goto out;
 sql_error:

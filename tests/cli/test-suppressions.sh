@@ -84,6 +84,29 @@ expect_eq "$(awk -F, 'NR > 1 && $10 == "main" && $16 == ""' held.csv)" "" "unsup
 expect_eq "$(awk -F, 'NR > 1 && $16 != "" { s += $3 } END { print s + 0 }' held.csv)" \
 	"$("$HT" summary --format json held.db | sed 's/.*"suppressed_bytes": \([0-9]*\).*/\1/')" "suppressed_bytes"
 
+# Rule 0: what libc's and libstdc++'s own constructors allocate (the
+# loader's call_init is then the site) is suppressed; what a library of
+# the program allocates in its constructor is not.
+record cache.trace "$BUILD/samples/cache" > /dev/null || fail "record cache"
+"$HT" leaks --format csv cache.trace > cache.csv || fail "leaks cache"
+awk -F, 'NR > 1 && $10 ~ /^(call_init|_dl_init)$/ && $16 != "start-up of libc or libstdc++ (built-in)" { exit 1 }' cache.csv ||
+	fail "start-up of libstdc++ not suppressed: $(cat cache.csv)"
+# (libstdc++ 12 allocates its emergency exception pool there: 71 KiB)
+grep -q ',call_init,.*,start-up of libc or libstdc++ (built-in)$' cache.csv ||
+	fail "no suppressed site in call_init: $(cat cache.csv)"
+cat > ctor.c <<'C'
+#include <stdlib.h>
+void *volatile kept;
+__attribute__((constructor)) static void setup(void) { kept = malloc(4000); }
+C
+printf 'int main(void) { return 0; }\n' > main.c
+cc -g -shared -fPIC -o libctor.so ctor.c && cc -g -o ctor-main main.c -Wl,--no-as-needed -L. -lctor -Wl,-rpath,"$PWD" ||
+	fail "build a library with a constructor"
+record ctor.trace ./ctor-main || fail "record ctor-main"
+"$HT" leaks --format csv ctor.trace > ctor.csv || fail "leaks ctor-main"
+awk -F, 'NR > 1 && $3 == 4000 && $10 == "setup" && $16 == "" { found = 1 } END { exit !found }' ctor.csv ||
+	fail "a library's own constructor: $(cat ctor.csv)"
+
 # Bad suppressions files.
 printf 'leak:ok\nlek:typo\n' > bad.supp
 "$HT" leaks --suppressions bad.supp leak.db 2> err
