@@ -19,17 +19,7 @@ page="$SRC/man/heaptrail.1"
 #   syn CMD -x      the SYNOPSIS shows CMD with -x ("syn CMD" alone: CMD)
 #   global -x       the SYNOPSIS shows `heaptrail -x`
 #   mention CMD     .Cm CMD somewhere under COMMANDS
-awk '
-function getl(    l, x) {		# next line, continuations joined
-	do {
-		if ((getline l) <= 0)
-			return 0
-	} while (l ~ /^\.\\"/)
-	while (l ~ /\\$/ && l !~ /\\\\$/ && (getline x) > 0)
-		l = substr(l, 1, length(l) - 1) " " x
-	line = l
-	return 1
-}
+cat > man.awk <<'AWK'
 function ismacro(w) {
 	return w ~ /^[A-Z][a-z][a-z]?$/
 }
@@ -149,7 +139,9 @@ BEGIN {
 		} else if (cur != "" && m == "Fl")
 			flags(h, "opt", cur)
 	}
-}' < "$page" > man.list || fail "cannot read $page"
+}
+AWK
+awk -f "$SRC/tests/mdoc.awk" -f man.awk < "$page" > man.list || fail "cannot read $page"
 grep -q '^item ' man.list || fail "no command entries (.It Cm NAME) found under COMMANDS in $page"
 
 "$HT" --help > help.out 2>&1 || fail "heaptrail --help failed: $(cat help.out)"

@@ -25,17 +25,7 @@ q() {
 
 # The page as lines: "table NAME", "view NAME", "col NAME COLUMN",
 # "key KEY" (meta), "version N"; the examples into ex.N.sql.
-awk '
-function getl(    l, x) {		# next line, continuations joined
-	do {
-		if ((getline l) <= 0)
-			return 0
-	} while (l ~ /^\.\\"/)
-	while (l ~ /\\$/ && l !~ /\\\\$/ && (getline x) > 0)
-		l = substr(l, 1, length(l) - 1) " " x
-	line = l
-	return 1
-}
+cat > man.awk <<'AWK'
 # The words that follow macro MAC in S, up to the next macro, each after
 # SEP in the result.
 function args(s, mac,    n, t, i, on, r) {
@@ -155,7 +145,9 @@ BEGIN {
 			keys = keys args(line, "Li")
 	}
 	flush()
-}' < "$page" > man.list || fail "cannot read $page"
+}
+AWK
+awk -f "$SRC/tests/mdoc.awk" -f man.awk < "$page" > man.list || fail "cannot read $page"
 
 : > problems
 problem() {
