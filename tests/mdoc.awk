@@ -14,3 +14,13 @@ function getl(    l, x) {		# next line, continuations joined
 	line = l
 	return 1
 }
+
+# head(): the whole head of the .It item in "line", up to its .Xc when it
+# is an ".It Xo" (reading on with getl).
+function head(    h) {
+	h = line
+	if (h ~ /(^|[ \t])Xo([ \t]|$)/)
+		while (getl() && line !~ /^\.Xc/)
+			h = h " " line
+	return h
+}

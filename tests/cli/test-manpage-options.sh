@@ -64,14 +64,6 @@ function first(s,    n, t, i) {
 	}
 	return ""
 }
-# The whole head of the .It in line: up to .Xc for .It Xo.
-function head(    h) {
-	h = line
-	if (h ~ /(^|[ \t])Xo([ \t]|$)/)
-		while (getl() && line !~ /^\.Xc/)
-			h = h " " line
-	return h
-}
 BEGIN {
 	while (getl()) {
 		if (line ~ /^\.Sh /) {

@@ -47,13 +47,6 @@ function args(s, mac,    n, t, i, on, r) {
 	}
 	return r
 }
-function head(    h) {
-	h = line
-	if (h ~ /(^|[ \t])Xo([ \t]|$)/)
-		while (getl() && line !~ /^\.Xc/)
-			h = h " " line
-	return h
-}
 function flush(    n, w, i, m, c, j, seen) {
 	if (names == "")
 		return
