@@ -96,8 +96,8 @@ cmd_check(int argc, char **argv)
 	    anomaly_columns, 5, 0, &o);
 	if (ret >= 0)
 		return ret;
-	if (o.limit == 0)
-		o.limit = 50;
+	if (!o.limit_given)
+		o.limit = 50;	/* --limit 0: all of them */
 	if ((db = query_open(&o)) == NULL)
 		return 1;
 	if (o.format == QF_TABLE)

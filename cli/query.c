@@ -63,6 +63,7 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			char *end;
 
 			o->limit = strtol(optarg, &end, 10);
+			o->limit_given = 1;
 			if (*end != '\0' || o->limit < 0)
 				return cli_usage(cmd, "--limit wants a number,"
 				    " not '%s'", optarg);

@@ -30,6 +30,7 @@ struct column {
 struct query_opts {
 	enum query_format format;
 	long limit;		/* 0: no limit */
+	int limit_given;	/* --limit was on the command line */
 	const char *sort;	/* a column name, or NULL */
 	int fail_on_leak;	/* leaks only */
 	const char *by;		/* site (default), stack, function, file,

@@ -12,7 +12,7 @@ PRAGMA user_version = 4;
 -- Key facts of the run, one row per key: program, pid, duration_s,
 -- events, allocations, frees, complete (1 if the recording ended cleanly),
 -- trace (path), trace_bytes, realtime_start (Unix seconds), buckets,
--- bucket_s, schema (4), heaptrail (version that wrote it); anonymous
+-- bucket_s, schema (4); anonymous
 -- mappings: maps, unmaps, mapped_bytes_end, mapped_peak_bytes.
 CREATE TABLE meta (
 	key TEXT PRIMARY KEY,

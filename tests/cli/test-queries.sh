@@ -70,3 +70,15 @@ expect_eq $? 1 "bad TIME"
 grep -q "'nonsense' is not a TIME" err || fail "bad TIME: $(cat err)"
 "$HT" modules --at 5 leak.db 2> err
 expect_eq $? 2 "--at where it does not apply"
+
+# check lists 50 anomalies unless --limit says otherwise; --limit 0: all.
+cat > unknown-frees.c <<'C'
+#include <stdint.h>
+#include "heaptrail.h"
+int main(void) { for (int i = 0; i < 60; i++) heaptrail_free((void *)(uintptr_t)(0x10000 + 16 * i)); return 0; }
+C
+cc -I"$SRC/include" -o unknown-frees unknown-frees.c || fail "cc unknown-frees.c"
+record uf.trace ./unknown-frees || fail "record unknown-frees"
+expect_eq "$("$HT" check --format csv uf.trace | grep -c '^unknown_free,')" 50 "check lists 50 anomalies"
+expect_eq "$("$HT" check --format csv --limit 0 uf.db | grep -c '^unknown_free,')" 60 "check --limit 0 lists them all"
+expect_eq "$("$HT" check --format csv --limit 7 uf.db | grep -c '^unknown_free,')" 7 "check --limit 7"
