@@ -90,17 +90,10 @@ diff_side(const char *schema, const char *bucket)
 	    " site_id) x ON x.site_id = s.id", schema, bucket);
 }
 
-/* The worst class among a group's C (leak, unclear, steady, freed). */
-#define WORST(c) \
-	"CASE WHEN max(" c " = 'leak') THEN 'leak' WHEN max(" c " =" \
-	" 'unclear') THEN 'unclear' WHEN max(" c " = 'steady') THEN" \
-	" 'steady' WHEN max(" c " = 'freed') THEN 'freed' END"
-
-/* The diff of sides A and B (SQL from diff_side), in diff_columns. */
-static char *
-diff_sql(const char *a, const char *b)
-{
-	return xasprintf("WITH a AS (%s), b AS (%s), u AS ("
+/* The diff of the sides temp.side_a and temp.side_b, in diff_columns. */
+static const char diff_sql[] =
+	"WITH a AS (SELECT * FROM temp.side_a), b AS (SELECT * FROM"
+	    " temp.side_b), u AS ("
 	    " SELECT function, file, module, class AS class_a, NULL AS"
 	    " class_b, live_bytes AS la, live_blocks AS ka, allocations AS"
 	    " na, alloc_bytes AS ba, 0 AS lb, 0 AS kb, 0 AS nb, 0 AS bb,"
@@ -117,26 +110,26 @@ diff_sql(const char *a, const char *b)
 	    " live_blocks_b, sum(nb) - sum(na) AS allocations_delta, sum(na)"
 	    " AS allocations_a, sum(nb) AS allocations_b, sum(bb) - sum(ba)"
 	    " AS alloc_bytes_delta, sum(ba) AS alloc_bytes_a, sum(bb) AS"
-	    " alloc_bytes_b, coalesce(" WORST("class_b") ", " WORST("class_a")
-	    ") AS class, " WORST("class_a") " AS class_a, " WORST("class_b")
+	    " alloc_bytes_b, coalesce(" WORST_CLASS("class_b") ", "
+	    WORST_CLASS("class_a") ") AS class, " WORST_CLASS("class_a")
+	    " AS class_a, " WORST_CLASS("class_b")
 	    " AS class_b, max(module) AS module, function,"
 	    " file FROM u GROUP BY function, file HAVING live_bytes_delta != 0"
 	    " OR live_blocks_delta != 0 OR allocations_delta != 0 OR"
 	    " alloc_bytes_delta != 0 ORDER BY abs(live_bytes_delta) DESC,"
-	    " abs(allocations_delta) DESC, function", a, b);
-}
+	    " abs(allocations_delta) DESC, function";
 
 /* Table output: a line saying what A and B are, and their totals. */
 static void
-diff_heading(sqlite3 *db, const char *a, const char *b, const char *what_a,
-    const char *what_b)
+diff_heading(sqlite3 *db, const char *what_a, const char *what_b)
 {
 	sqlite3_stmt *st = NULL;
-	char *sql = xasprintf("SELECT (SELECT sum(live_bytes) FROM (%s)),"
-	    " (SELECT sum(allocations) FROM (%s)), (SELECT sum(live_bytes)"
-	    " FROM (%s)), (SELECT sum(allocations) FROM (%s))", a, a, b, b);
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT sum(live_bytes) FROM"
+	    " temp.side_a), (SELECT sum(allocations) FROM temp.side_a),"
+	    " (SELECT sum(live_bytes) FROM temp.side_b), (SELECT"
+	    " sum(allocations) FROM temp.side_b)", -1, &st, NULL) ==
+	    SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW) {
 		char la[32], lb[32], d[32];
 		long long x = sqlite3_column_int64(st, 0);
@@ -150,12 +143,15 @@ diff_heading(sqlite3 *db, const char *a, const char *b, const char *what_a,
 		    sqlite3_column_int64(st, 3));
 	}
 	sqlite3_finalize(st);
-	free(sql);
 }
 
-/* "the end" or "12.500 s (TIME)" for the heading. */
+/*
+ * TIME in DB for the heading: "the end" (TIME NULL) or "12.500 s (TIME)";
+ * NULL after printing what is wrong.  With BUCKET, also its time bucket
+ * there as SQL text ("-1": the start, nothing yet).
+ */
 static char *
-diff_when(sqlite3 *db, const char *spec)
+diff_at(sqlite3 *db, const char *spec, char *bucket, size_t cap)
 {
 	double t;
 
@@ -163,22 +159,9 @@ diff_when(sqlite3 *db, const char *spec)
 		return xstrdup("the end");
 	if (query_time(db, spec, &t) != 0)
 		return NULL;
+	if (bucket != NULL)
+		snprintf(bucket, cap, "%ld", t > 0 ? query_bucket(db, t) : -1L);
 	return xasprintf("%.3f s (%s)", t, spec);
-}
-
-/* The bucket of TIME in DB as SQL text ("-1": the start). */
-static int
-diff_bucket(sqlite3 *db, const char *spec, char *buf, size_t cap)
-{
-	struct query_opts at;
-	long bucket;
-
-	memset(&at, 0, sizeof at);
-	at.at = spec;
-	if (query_at(db, &at, &bucket) != 0)
-		return -1;
-	snprintf(buf, cap, "%ld", bucket);
-	return 0;
 }
 
 int
@@ -215,12 +198,9 @@ cmd_diff(int argc, char **argv)
 		ob.input = o.input2;
 		if ((db_b = query_open(&ob)) == NULL)
 			goto out;
-		if (o.at != NULL && (diff_bucket(db, o.at, bucket_a,
-		    sizeof bucket_a) != 0 || diff_bucket(db_b, o.at, bucket_b,
-		    sizeof bucket_b) != 0))
-			goto out;
-		if ((when_a = diff_when(db, o.at)) == NULL ||
-		    (when_b = diff_when(db_b, o.at)) == NULL)
+		if ((when_a = diff_at(db, o.at, bucket_a, sizeof bucket_a)) ==
+		    NULL || (when_b = diff_at(db_b, o.at, bucket_b,
+		    sizeof bucket_b)) == NULL)
 			goto out;
 		/* A trace's database has its own name: attach that. */
 		if (sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS b", -1, &st,
@@ -243,8 +223,9 @@ cmd_diff(int argc, char **argv)
 			goto out;
 		snprintf(bucket_a, sizeof bucket_a, "%ld", from);
 		snprintf(bucket_b, sizeof bucket_b, "%ld", to);
-		if ((when_a = diff_when(db, o.from ? o.from : "0")) == NULL ||
-		    (when_b = diff_when(db, o.to ? o.to : "end")) == NULL)
+		if ((when_a = diff_at(db, o.from ? o.from : "0", NULL, 0)) ==
+		    NULL || (when_b = diff_at(db, o.to ? o.to : "end", NULL,
+		    0)) == NULL)
 			goto out;
 		side_a = diff_side("main", bucket_a);
 		side_b = diff_side("main", bucket_b);
@@ -258,13 +239,9 @@ cmd_diff(int argc, char **argv)
 		cli_error("%s: query failed: %s", o.input, sqlite3_errmsg(db));
 		goto out;
 	}
-	free(sql);
-	sql = diff_sql("SELECT * FROM temp.side_a", "SELECT * FROM"
-	    " temp.side_b");
 	if (o.format == QF_TABLE)
-		diff_heading(db, "SELECT * FROM temp.side_a", "SELECT * FROM"
-		    " temp.side_b", what_a, what_b);
-	ret = query_print(db, sql, diff_columns, NDIFF_COLUMNS, &o, NULL,
+		diff_heading(db, what_a, what_b);
+	ret = query_print(db, diff_sql, diff_columns, NDIFF_COLUMNS, &o, NULL,
 	    NULL) < 0 ? 1 : 0;
 out:
 	sqlite3_finalize(st);

@@ -142,9 +142,9 @@ site_stack(sqlite3 *db, sqlite3_stmt *row, void *arg)
  * --by and --focus: rows are groups of stacks.  "k" gives each stack its
  * group frame: the site's (by default) or the innermost frame whose
  * function or file contains a --focus pattern (stacks without one keep
- * their site, so the totals stay whole).  Sums come from stack_stats; a group's class is the worst of
- * its stacks' sites (leak, unclear, steady, freed); peak and growth do not
- * add up over stacks and are left null.  A group is suppressed when its
+ * their site, so the totals stay whole).  Sums come from stack_stats; a
+ * group's class is the worst of its stacks' sites (leak, unclear, steady,
+ * freed); peak and growth do not add up over stacks and are left null.  A group is suppressed when its
  * stacks are (SUPP_GROUP_RULE).
  */
 static char *
@@ -202,11 +202,8 @@ sites_grouped(const struct query_opts *o, const char *having)
 	    " g.peak_bytes, g.allocations, g.alloc_bytes,"
 	    " g.growth_bytes_per_s, g.module, g.function, g.file, g.line,"
 	    " g.pattern, g.address, g.mapped_bytes, r.text AS suppressed"
-	    " FROM (SELECT min(k.stack_id) AS id, CASE"
-	    " WHEN max(c.class = 'leak') THEN 'leak'"
-	    " WHEN max(c.class = 'unclear') THEN 'unclear'"
-	    " WHEN max(c.class = 'steady') THEN 'steady' ELSE 'freed' END"
-	    " AS class, sum(ss.live_bytes) AS live_bytes, sum(ss.live_blocks)"
+	    " FROM (SELECT min(k.stack_id) AS id, coalesce("
+	    WORST_CLASS("c.class") ", 'freed') AS class, sum(ss.live_bytes) AS live_bytes, sum(ss.live_blocks)"
 	    " AS live_blocks, NULL AS peak_bytes, sum(ss.allocations) AS"
 	    " allocations, sum(ss.alloc_bytes) AS alloc_bytes, NULL AS"
 	    " growth_bytes_per_s, k.gmodule AS module, %s AS function, %s AS"
@@ -232,7 +229,7 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 {
 	struct query_opts o;
 	sqlite3 *db;
-	char *sql, *w, min_bytes[32];
+	char *sql, *w;
 	long n;
 	int ret, grouped;
 
@@ -241,7 +238,6 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 	if (ret >= 0)
 		return ret;
 	grouped = o.nfocus > 0 || (o.by != NULL && strcmp(o.by, "site") != 0);
-	snprintf(min_bytes, sizeof min_bytes, "%lld", o.min_bytes);
 	if (grouped && (o.at != NULL || o.from != NULL || o.to != NULL))
 		return cli_usage(cmd, "--by and --focus do not go with --at, "
 		    "--from or --to yet");
@@ -267,9 +263,10 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 			sqlite3_close(db);
 			return 1;
 		}
-		sql = xasprintf("%s%s%s%s%s ORDER BY %s", SITE_SELECT, w, where,
-		    o.min_bytes > 0 ? " AND w.live_bytes >= " : "",
-		    o.min_bytes > 0 ? min_bytes : "", order);
+		/* --min-bytes is leaks': its WHERE is there to add to. */
+		sql = xasprintf("%s%s%s AND w.live_bytes >= %lld ORDER BY %s",
+		    SITE_SELECT, w, where[0] ? where : " WHERE 1", o.min_bytes,
+		    order);
 		free(w);
 	}
 	{

@@ -141,10 +141,8 @@ cmd_summary(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
-			if (o.nsuppressions == 8)
-				return cli_usage("summary", "at most 8 "
-				    "--suppressions");
-			o.suppressions[o.nsuppressions++] = optarg;
+			if (query_add_suppressions(&o, "summary", optarg) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'f':
 			if (strcmp(optarg, "table") == 0)

@@ -129,10 +129,8 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			if (!(flags & QUERY_SUPPRESS))
 				return cli_usage(cmd, "%s does not take "
 				    "--suppressions", cmd);
-			if (o->nsuppressions == 8)
-				return cli_usage(cmd, "at most 8 "
-				    "--suppressions");
-			o->suppressions[o->nsuppressions++] = optarg;
+			if (query_add_suppressions(o, cmd, optarg) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'M':
 			if (!(flags & QUERY_MIN_BYTES))
@@ -227,6 +225,19 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 		    "want exactly one DB or TRACE");
 	o->input = argv[optind];
 	return -1;
+}
+
+int
+query_add_suppressions(struct query_opts *o, const char *cmd,
+    const char *path)
+{
+	if (o->nsuppressions == (int)(sizeof o->suppressions /
+	    sizeof o->suppressions[0])) {
+		cli_usage(cmd, "at most %d --suppressions", o->nsuppressions);
+		return -1;
+	}
+	o->suppressions[o->nsuppressions++] = path;
+	return 0;
 }
 
 long long

@@ -56,6 +56,10 @@ struct query_opts {
  */
 int query_time(sqlite3 *db, const char *spec, double *seconds);
 
+/* Adds --suppressions PATH to O; -1 after a usage message (too many). */
+int query_add_suppressions(struct query_opts *o, const char *cmd,
+    const char *path);
+
 /* "4096", "4K", "4KiB", "1.5M", "2G" as bytes; -1 if not a size. */
 long long query_size(const char *s);
 
@@ -117,11 +121,18 @@ int supp_apply(sqlite3 *db, const struct query_opts *o);
  * highest id), else NULL.  Rule ids are below SUPP_RULES_MAX, so bytes
  * and rule share one integer (bytes up to 8 TiB).
  */
-#define SUPP_RULES_MAX 1048576
+#define SUPP_RULES_MAX 1048576	/* as text in SUPP_GROUP_RULE */
 #define SUPP_GROUP_RULE(blocks, bytes, rule) \
 	"CASE WHEN sum(" blocks " > 0 AND " rule " IS NULL) = 0 AND sum(" \
 	blocks " > 0) > 0 THEN max(CASE WHEN " blocks " > 0 THEN " bytes \
-	" * 1048576 + " rule " END) & 1048575 END"
+	" * 1048576 + " rule " END) & (1048576 - 1) END"
+
+/* SQL aggregate: the worst of a group's classes C (leak, unclear,
+   steady, freed), NULL if it has none. */
+#define WORST_CLASS(c) \
+	"CASE WHEN max(" c " = 'leak') THEN 'leak' WHEN max(" c " =" \
+	" 'unclear') THEN 'unclear' WHEN max(" c " = 'steady') THEN" \
+	" 'steady' WHEN max(" c " = 'freed') THEN 'freed' END"
 
 /*
  * Runs SQL (one statement whose result columns are COLS, in order) and

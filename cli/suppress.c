@@ -9,7 +9,7 @@
  *
  * Rules come, in this order, from a built-in list (allocations glibc, the
  * dynamic loader and libstdc++ make once for their own state and keep for
- * the life of the process; its rule 0 matches by site, not by pattern),
+ * the life of the process; its rule 0 matches by site, see rules_add),
  * from the files named by HEAPTRAIL_SUPPRESSIONS
  * (colon-separated) and from each --suppressions FILE.  Suppressions
  * are about memory live at the end: a site is suppressed when it holds
@@ -36,7 +36,7 @@
  * Allocations the C runtime makes once and holds until exit: stdio
  * buffers, the dynamic loader's link maps, TLS and search paths, locale
  * and time-zone data, NSS and iconv module state (libstdc++'s emergency
- * exception pool is rule 0's, see rules_add_startup).  Each names
+ * exception pool is rule 0's, see rules_add).  Each names
  * functions that call no user code, so a program's own allocations never
  * match them: not dlopen(), whose stacks run the constructors of the
  * library it opens.
@@ -139,37 +139,35 @@ struct rules {
 	int n, cap;
 };
 
+/*
+ * Adds the rule leak:PATTERN from ORIGIN ("built-in", "FILE:LINE").
+ * PATTERN NULL adds rule 0, which matches no frame: supp_apply gives it
+ * to the sites that the loader's call_init or _dl_init are the site of.
+ * Since libc and libstdc++ are allocator plumbing, such a site's
+ * allocations were made by those libraries' own constructors
+ * (libstdc++'s emergency exception pool, 71 KiB with GCC 12), whose
+ * functions have no symbol in a stripped library: a constructor of the
+ * program or of another library would be the site itself.
+ */
 static void
 rules_add(struct rules *r, const char *pattern, const char *origin)
 {
+	struct rule *rule;
+
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 32;
 		r->v = xreallocarray(r->v, (size_t)r->cap, sizeof *r->v);
 	}
-	r->v[r->n].text = xasprintf("leak:%s (%s)", pattern, origin);
-	r->v[r->n].glob = rule_glob(pattern);
-	r->v[r->n].needle = glob_needle(r->v[r->n].glob);
-	r->n++;
-}
-
-/*
- * Rule 0, which matches no frame: supp_apply gives it to the sites that
- * the loader's call_init or _dl_init are the site of.  Since libc and
- * libstdc++ are allocator plumbing, such a site's allocations were made
- * by those libraries' own constructors (libstdc++'s emergency exception
- * pool, 71 KiB with GCC 12), whose functions have no symbol in a
- * stripped library: a constructor of the program or of another library
- * would be the site itself.
- */
-static void
-rules_add_startup(struct rules *r)
-{
-	rules_add(r, "", "built-in");
-	free(r->v[r->n - 1].text);
-	r->v[r->n - 1].text = xstrdup("start-up of libc or libstdc++ "
-	    "(built-in)");
-	free(r->v[r->n - 1].glob);
-	r->v[r->n - 1].glob = NULL;	/* matches no frame */
+	rule = &r->v[r->n++];
+	if (pattern == NULL) {
+		rule->text = xasprintf("start-up of libc or libstdc++ (%s)",
+		    origin);
+		rule->glob = rule->needle = NULL;
+		return;
+	}
+	rule->text = xasprintf("leak:%s (%s)", pattern, origin);
+	rule->glob = rule_glob(pattern);
+	rule->needle = glob_needle(rule->glob);
 }
 
 static void
@@ -242,7 +240,6 @@ rules_read(struct rules *r, const char *path)
 	return ret;
 }
 
-
 /*
  * The SQL function ht_suppression(function, file, module): the index of
  * the first rule one of its arguments matches, or NULL.
@@ -283,7 +280,7 @@ rules_gather(struct rules *r, const struct query_opts *o)
 	const char *env = getenv("HEAPTRAIL_SUPPRESSIONS");
 	int i;
 
-	rules_add_startup(r);
+	rules_add(r, NULL, "built-in");	/* rule 0 */
 	for (i = 0; i < NBUILTIN; i++)
 		rules_add(r, builtin_rules[i], "built-in");
 	if (env != NULL && *env != '\0') {
