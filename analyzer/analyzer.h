@@ -7,7 +7,11 @@
  *   read-ahead.c  a source of records on a thread of its own, handing
  *            them over in batches: load.c chains two (decode, then
  *            merge and pair) ahead of itself (read-ahead.h)
+ *   work-end.c  when the program's work ended (its mark, or the start
+ *            of its teardown), and the frees after it that load.c
+ *            undoes to have every live figure as of then (work-end.h)
  *   classify.c  leak / steady / unclear / freed from a site's series
+ *            over the work
  *   survival.c  the sums behind stack_survival, and the bins of
  *            site_histograms (survival.h)
  *   symbolize.c, symbolize-dwarf.c  addresses to function, file, line
@@ -24,7 +28,7 @@
 
 #include <sqlite3.h>
 
-#define HT_SCHEMA_VERSION 4
+#define HT_SCHEMA_VERSION 5
 
 /* The schema, schema/schema.sql compiled in (generated schema.c). */
 extern const char ht_schema_sql[];

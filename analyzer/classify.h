@@ -1,9 +1,10 @@
 /*
  * classify.h - is a site's live memory a leak, or held and bounded?
  *
- * A pure function of a site's live bytes over time and the ages of its
- * blocks still live at the end; the method and its thresholds are in
- * classify.c and in heaptrail(5) ("Classification").
+ * A pure function of a site's live bytes over the work (up to the end of
+ * the program's work, see work-end.h) and of when the blocks still live
+ * then were born; the method and its thresholds are in classify.c and in
+ * heaptrail(5) ("Classification").
  */
 #ifndef HEAPTRAIL_CLASSIFY_H
 #define HEAPTRAIL_CLASSIFY_H
@@ -11,19 +12,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CLASSIFY_QUARTERS 4
+#define CLASSIFY_PERIODS 20	/* the work, in periods of birth */
 
 struct site_history {
-	const double *live;	/* live bytes at the end of each bucket */
+	/* Live bytes at the end of each bucket of the work; the last one
+	   is at the end of the work. */
+	const double *live;
 	int buckets;
 	double bucket_s;	/* seconds per bucket */
-	double duration_s;	/* of the whole run */
-	uint64_t allocations;
-	uint64_t live_blocks;	/* at the end */
-	double live_bytes;	/* at the end */
-	/* Live bytes at the end by when they were allocated: the run in
-	   quarters. */
-	double live_by_quarter[CLASSIFY_QUARTERS];
+	double duration_s;	/* of the work */
+	uint64_t allocations, frees;	/* over the whole run */
+	uint64_t live_blocks;	/* at the end of the work */
+	double live_bytes;
+	uint64_t exit_live_blocks;	/* after the last event */
+	double exit_live_bytes;
+	/*
+	 * Live bytes at the end of the work by when their block was born
+	 * (a block made by realloc is born with its chain): the work in
+	 * CLASSIFY_PERIODS equal periods.
+	 */
+	double live_by_period[CLASSIFY_PERIODS];
 	int freed_late;		/* most frees came in the last 5% of the run */
 };
 
@@ -33,9 +41,10 @@ extern const char *const class_names[];
 
 /*
  * Classifies H; writes a short pattern in words ("linear growth 1.9
- * KiB/s", "held since start", "plateau at 400 KiB", why it is unclear)
- * to PATTERN (CAP bytes) and the growth rate (least squares over the run,
- * bytes per second) to *growth.
+ * KiB/s", "held since start", "plateau at 400 KiB", why it is unclear;
+ * ", released at exit" when the teardown freed it) to PATTERN (CAP
+ * bytes) and the growth rate (least squares over the work, bytes per
+ * second) to *growth.
  */
 enum site_class classify_site(const struct site_history *h, char *pattern,
     size_t cap, double *growth);

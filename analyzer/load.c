@@ -60,6 +60,7 @@
 #include "read-ahead.h"
 #include "survival.h"
 #include "symbolize.h"
+#include "work-end.h"
 
 #define BUCKETS 200		/* time series resolution */
 _Static_assert(BUCKETS <= SURVIVAL_BUCKETS_MAX, "buckets for survival");
@@ -74,7 +75,9 @@ _Static_assert(BUCKETS <= SURVIVAL_BUCKETS_MAX, "buckets for survival");
 
 struct stack_acc {
 	uint64_t allocs, alloc_bytes, frees, freed_bytes;
-	int64_t live_blocks, live_bytes;
+	int64_t live_blocks, live_bytes;	/* at the end of the work, once
+						   load_work_end has run */
+	int64_t exit_live_blocks, exit_live_bytes;	/* after the last event */
 	int64_t peak_bytes;
 	uint64_t peak_ts, first_ts, last_ts;
 	uint64_t temporary;
@@ -105,7 +108,10 @@ struct site_acc {
 	int64_t module_idx;		/* index in modules, -1: none */
 	uint64_t late_frees;		/* in the last 5% of the run */
 	int64_t mapped_bytes;		/* of live_bytes, in mappings */
-	double live_by_quarter[CLASSIFY_QUARTERS];
+	int64_t exit_live_blocks, exit_live_bytes;
+	/* Live bytes at the end of the work by when their block (realloc
+	   chain) was born: the work in CLASSIFY_PERIODS periods. */
+	double live_by_period[CLASSIFY_PERIODS];
 	int touched;
 	/* site_histograms, by survival_size_bin and survival_time_bin */
 	struct survival_hist size;	/* every allocation */
@@ -122,6 +128,8 @@ struct thread_acc {
 	int last_was_alloc;
 	int remap_known;		/* its last mremap moved a mapping
 					   we know (so the new one counts) */
+	int realloc_pending;		/* its last free was a realloc's */
+	uint64_t realloc_birth;		/* of the block that realloc freed */
 };
 
 struct module_acc {
@@ -135,6 +143,7 @@ struct module_acc {
 	int sym_tried;
 	uint64_t allocs;		/* of the sites in it */
 	int64_t live_blocks, live_bytes, peak_bytes, mapped_bytes;
+	int64_t exit_live_blocks, exit_live_bytes;
 };
 
 /* An anonymous mapping the program made, live now: [start, end). */
@@ -189,6 +198,11 @@ struct loader {
 	int64_t rss[BUCKETS];		/* last sample in each bucket, or -1 */
 	int64_t last_rss;
 	survival *survival;		/* stack_survival sums */
+	work_end *work;			/* the end of the work */
+	/* Blocks made by realloc whose chain began before them: address
+	   -> the chain's birth (in ts). */
+	ptr_map *births;
+	int64_t exit_heap_bytes, exit_heap_blocks;
 
 	uint64_t events, allocs, frees, last_ts;
 	int64_t peak_bytes;
@@ -609,6 +623,28 @@ load_alloc(struct loader *l, const struct ht_event *r)
 	load_size(l, s, r->size);
 	t->last_alloc = r->ptr;
 	t->last_was_alloc = 1;
+	/* A realloc's new block goes on with the chain of the old one. */
+	if (t->realloc_pending && (r->fn == HT_ALLOC_REALLOC ||
+	    r->fn == HT_ALLOC_REALLOCARRAY) && t->realloc_birth < r->ts) {
+		struct ptr_value v = { 0 };
+
+		v.ts = t->realloc_birth;
+		ptr_map_put(l->births, r->ptr, &v);
+	}
+	t->realloc_pending = 0;
+}
+
+/* When the realloc chain of a block allocated at ALLOC_TS by FN at PTR
+   began; forgets it (the block is going). */
+static inline uint64_t
+load_birth(struct loader *l, uint64_t ptr, uint64_t alloc_ts, unsigned fn)
+{
+	struct ptr_value v;
+
+	if ((fn == HT_ALLOC_REALLOC || fn == HT_ALLOC_REALLOCARRAY) &&
+	    ptr_map_remove(l->births, ptr, &v))
+		return v.ts;
+	return alloc_ts;
 }
 
 /* Takes a heap block of SIZE bytes from STACK off every running total. */
@@ -624,6 +660,7 @@ static void
 load_free(struct loader *l, const struct ht_event *r)
 {
 	struct thread_acc *t = load_thread(l, r->thread);
+	struct work_end_free f;
 
 	l->frees++;
 	l->bucket_frees++;
@@ -631,21 +668,35 @@ load_free(struct loader *l, const struct ht_event *r)
 		l->unknown_frees++;
 		load_anomaly(l, "unknown_free", r);
 		t->last_was_alloc = 0;
+		t->realloc_pending = 0;
 		return;
 	}
+	f.ptr = r->ptr;
+	f.ts = r->ts;
+	f.alloc_ts = r->alloc_ts;
+	f.birth = load_birth(l, r->ptr, r->alloc_ts, r->alloc_fn);
+	f.size = r->size;
+	f.allocs_before = l->allocs;
+	f.heap_before = l->heap_bytes;
+	f.stack = r->id;
+	f.alloc_fn = r->alloc_fn;
+	t->realloc_pending = r->fn == HT_FREE_REALLOC ||
+	    r->fn == HT_FREE_REALLOCARRAY;
+	t->realloc_birth = f.birth;
 	load_unlive(l, r->id, r->size, r->ts);
 	load_gone(l, r->id, r->size, r->alloc_ts, r->ts, 1, 1);
+	work_end_add_free(l->work, &f, l->heap_blocks);
 	if (t->last_was_alloc && t->last_alloc == r->ptr) {
 		load_stack(l, r->id)->temporary++;
 		l->temporary++;
 	}
 	t->last_was_alloc = 0;
 	if (l->opt->all_blocks)
-		load_exec(l, l->ins_block, "iiddiit", (int64_t)r->ptr,
+		load_exec(l, l->ins_block, "iiddiiti", (int64_t)r->ptr,
 		    (int64_t)r->size, secs(r->alloc_ts), secs(r->ts),
 		    (int64_t)r->id, (int64_t)r->thread,
 		    ht_alloc_fn_names[r->alloc_fn < HT_ALLOC_FN_COUNT ?
-		    r->alloc_fn : 0]);
+		    r->alloc_fn : 0], (int64_t)0);
 }
 
 /* --- anonymous mappings --------------------------------------------------- */
@@ -676,13 +727,13 @@ load_mapping_row(struct loader *l, const struct mapping *m, uint64_t start,
 	    0];
 
 	if (free_ts != 0)
-		load_exec(l, l->ins_block, "iiddiit", (int64_t)start,
+		load_exec(l, l->ins_block, "iiddiiti", (int64_t)start,
 		    (int64_t)(end - start), secs(m->ts), secs(free_ts),
-		    (int64_t)m->stack, (int64_t)m->thread, entry);
+		    (int64_t)m->stack, (int64_t)m->thread, entry, (int64_t)0);
 	else
-		load_exec(l, l->ins_block, "iidniit", (int64_t)start,
+		load_exec(l, l->ins_block, "iidniiti", (int64_t)start,
 		    (int64_t)(end - start), secs(m->ts), (int64_t)0,
-		    (int64_t)m->stack, (int64_t)m->thread, entry);
+		    (int64_t)m->stack, (int64_t)m->thread, entry, (int64_t)1);
 }
 
 /*
@@ -1226,6 +1277,9 @@ load_record(struct loader *l, const struct ht_record *r)
 
 		load_exec(l, l->ins_marker, "dit", secs(r->ts),
 		    (int64_t)r->thread, label);
+		if (strncmp(label, HT_WORK_END_PREFIX,
+		    strlen(HT_WORK_END_PREFIX)) == 0)
+			work_end_mark(l->work, r->ts, label, l->allocs);
 		free(label);
 		break;
 	}
@@ -1266,14 +1320,17 @@ load_event(struct loader *l, const struct ht_event *e)
 
 /*
  * Classifies every site from its series (site_series, read back with
- * the gaps filled) and the ages of its live blocks.
+ * the gaps filled) up to the end of the work, and when the blocks live
+ * then were born.
  */
+
 static void
 load_classify(struct loader *l)
 {
 	sqlite3_stmt *sel, *upd;
 	double *live = xcalloc(BUCKETS, sizeof *live);
 	int64_t cur = -1, last_bucket = 0;
+	unsigned work_bucket = load_bucket_of(l, work_end_time(l->work));
 	double value = 0;
 	int rc;
 
@@ -1306,16 +1363,21 @@ load_classify(struct loader *l)
 
 			for (i = (int)last_bucket; i < BUCKETS; i++)
 				live[i] = value;
+			/* The work's last bucket: as at the end of the work. */
+			live[work_bucket] = (double)t->live_bytes;
 			memset(&h, 0, sizeof h);
 			h.live = live;
-			h.buckets = BUCKETS;
+			h.buckets = (int)work_bucket + 1;
 			h.bucket_s = secs(l->bucket_ns);
-			h.duration_s = secs(l->duration_ns);
+			h.duration_s = secs(work_end_time(l->work));
 			h.allocations = t->allocs;
+			h.frees = t->frees;
 			h.live_blocks = (uint64_t)t->live_blocks;
 			h.live_bytes = (double)t->live_bytes;
-			memcpy(h.live_by_quarter, t->live_by_quarter,
-			    sizeof h.live_by_quarter);
+			h.exit_live_bytes = (double)t->exit_live_bytes;
+			h.exit_live_blocks = (uint64_t)t->exit_live_blocks;
+			memcpy(h.live_by_period, t->live_by_period,
+			    sizeof h.live_by_period);
 			h.freed_late = t->frees > 0 &&
 			    t->late_frees * 2 > t->frees;
 			c = classify_site(&h, pattern, sizeof pattern, &growth);
@@ -1349,41 +1411,153 @@ struct live_ctx {
 
 /*
  * A block (or mapping piece) of STACK, allocated at TS, of SIZE bytes, is
- * live at the end: its stack_survival sum "never freed" and its site's age
- * histogram.
+ * live after the last event: its stack_survival sum "never freed".
  */
 static void
 load_survived(struct loader *l, uint32_t stack, uint64_t size, uint64_t ts)
 {
-	uint32_t site = stack < l->nstacks ? l->stacks[stack].site : 0;
-
 	survival_add(l->survival, stack, load_bucket_of(l, ts), BUCKETS, 1,
 	    (int64_t)size);
-	if (site != 0)
-		survival_hist_add(&l->sites[site].age, survival_time_bin(
-		    l->last_ts > ts ? l->last_ts - ts : 0), 1, size);
 }
 
+/*
+ * A block of STACK, of SIZE bytes, whose realloc chain was born at
+ * BIRTH, is live at the end of the work (at WORK_TS): its site's age
+ * histogram and live bytes by period of birth.
+ */
+static void
+load_held(struct loader *l, uint32_t stack, uint64_t size, uint64_t birth)
+{
+	uint32_t site = stack < l->nstacks ? l->stacks[stack].site : 0;
+	uint64_t work = work_end_time(l->work), p;
+	struct site_acc *t;
+
+	if (site == 0)
+		return;
+	t = &l->sites[site];
+	if (birth > work)
+		birth = work;
+	survival_hist_add(&t->age, survival_time_bin(work - birth), 1, size);
+	p = birth * CLASSIFY_PERIODS / (work + 1);
+	t->live_by_period[p < CLASSIFY_PERIODS ? p : CLASSIFY_PERIODS - 1] +=
+	    (double)size;
+}
+
+/* Adds SIGN (+1 or -1) blocks of SIZE bytes of STACK to the live figures
+   of the stack, its site and module, and the heap. */
+static void
+load_shift(struct loader *l, uint32_t stack, uint64_t size, int sign)
+{
+	struct stack_acc *s = load_stack(l, stack);
+
+	s->live_blocks += sign;
+	s->live_bytes += sign * (int64_t)size;
+	l->heap_blocks += sign;
+	l->heap_bytes += sign * (int64_t)size;
+	if (s->site != 0) {
+		struct site_acc *t = &l->sites[s->site];
+
+		t->live_blocks += sign;
+		t->live_bytes += sign * (int64_t)size;
+		if (t->module_idx >= 0) {
+			struct module_acc *m = &l->modules[t->module_idx];
+
+			m->live_blocks += sign;
+			m->live_bytes += sign * (int64_t)size;
+		}
+	}
+}
+
+/* The stack a block is counted under: "no stack" if never defined. */
+static inline uint32_t
+load_counted_stack(const struct loader *l, uint32_t stack)
+{
+	return load_stack_known(l, stack) ? stack : 0;
+}
+
+static void
+load_undo_free(const struct work_end_free *f, void *arg)
+{
+	load_shift(arg, load_counted_stack(arg, f->stack), f->size, 1);
+}
+
+static void
+load_undo_alloc(uint64_t addr, const struct ptr_value *v, void *arg)
+{
+	struct loader *l = arg;
+
+	(void)addr;
+	if (v->ts >= work_end_time(l->work))
+		load_shift(l, load_counted_stack(l, v->stack), v->size, -1);
+}
+
+/*
+ * The end of the work (work-end.h): decided now if no mark did; the live
+ * figures after the last event are kept as exit_*, and the live figures
+ * become those at the end of the work: the blocks freed after it were
+ * live then, those allocated after it were not.  (Anonymous mappings
+ * are taken as they are after the last event.)
+ */
+static void
+load_work_end(struct loader *l, ht_ordered *o)
+{
+	size_t i;
+
+	work_end_finish(l->work, l->last_ts, l->allocs);
+	for (i = 0; i < l->nstacks; i++) {
+		l->stacks[i].exit_live_blocks = l->stacks[i].live_blocks;
+		l->stacks[i].exit_live_bytes = l->stacks[i].live_bytes;
+	}
+	for (i = 1; i < l->nsites; i++) {
+		l->sites[i].exit_live_blocks = l->sites[i].live_blocks;
+		l->sites[i].exit_live_bytes = l->sites[i].live_bytes;
+	}
+	for (i = 0; i < l->nmodules; i++) {
+		l->modules[i].exit_live_blocks = l->modules[i].live_blocks;
+		l->modules[i].exit_live_bytes = l->modules[i].live_bytes;
+	}
+	l->exit_heap_blocks = l->heap_blocks;
+	l->exit_heap_bytes = l->heap_bytes;
+	work_end_each_undone(l->work, load_undo_free, l);
+	ht_ordered_each_live(o, load_undo_alloc, l);
+}
+
+/* A block live after the last event: survival, and a blocks row. */
 static void
 load_live_block(uint64_t addr, const struct ptr_value *v, void *arg)
 {
 	struct loader *l = ((struct live_ctx *)arg)->l;
+	uint32_t stack = load_counted_stack(l, v->stack);
+	int held = v->ts < work_end_time(l->work);
 
-	/* Counted where load_record put it: "no stack" if never defined. */
-	load_survived(l, load_stack_known(l, v->stack) ? v->stack : 0,
-	    v->size, v->ts);
-	if (v->stack < l->nstacks && l->stacks[v->stack].site != 0) {
-		struct site_acc *t = &l->sites[l->stacks[v->stack].site];
-		uint64_t q = l->duration_ns ? v->ts * CLASSIFY_QUARTERS /
-		    (l->duration_ns + 1) : 0;
+	load_survived(l, stack, v->size, v->ts);
+	if (held) {
+		struct ptr_value *b = v->fn == HT_ALLOC_REALLOC ||
+		    v->fn == HT_ALLOC_REALLOCARRAY ?
+		    ptr_map_find(l->births, addr) : NULL;
 
-		t->live_by_quarter[q < CLASSIFY_QUARTERS ? q :
-		    CLASSIFY_QUARTERS - 1] += (double)v->size;
+		load_held(l, stack, v->size, b ? b->ts : v->ts);
 	}
+	load_exec(l, l->ins_block, "iidninti", (int64_t)addr,
+	    (int64_t)v->size, secs(v->ts), (int64_t)0, (int64_t)v->stack,
+	    (int64_t)0, ht_alloc_fn_names[v->fn < HT_ALLOC_FN_COUNT ? v->fn :
+	    0], (int64_t)held);
+}
 
-	load_exec(l, l->ins_block, "iidnint", (int64_t)addr, (int64_t)v->size,
-	    secs(v->ts), (int64_t)0, (int64_t)v->stack, (int64_t)0,
-	    ht_alloc_fn_names[v->fn < HT_ALLOC_FN_COUNT ? v->fn : 0]);
+/* A block freed after the end of the work, live then: a blocks row
+   (unless --all-blocks wrote it when it was freed). */
+static void
+load_undone_block(const struct work_end_free *f, void *arg)
+{
+	struct loader *l = arg;
+
+	load_held(l, load_counted_stack(l, f->stack), f->size, f->birth);
+	if (!l->opt->all_blocks)
+		load_exec(l, l->ins_block, "iiddinti", (int64_t)f->ptr,
+		    (int64_t)f->size, secs(f->alloc_ts), secs(f->ts),
+		    (int64_t)f->stack, (int64_t)0,
+		    ht_alloc_fn_names[f->alloc_fn < HT_ALLOC_FN_COUNT ?
+		    f->alloc_fn : 0], (int64_t)1);
 }
 
 struct survival_ctx {
@@ -1460,6 +1634,28 @@ load_meta(struct loader *l, const char *key, const char *fmt, ...)
 	free(value);
 }
 
+/* meta work_end_s and work_end: when the work ended, and what ended it. */
+static void
+load_work_end_meta(struct loader *l)
+{
+	const char *label = work_end_label(l->work);
+
+	load_meta(l, "work_end_s", "%.6f", secs(work_end_time(l->work)));
+	switch (work_end_why(l->work)) {
+	case WORK_END_MARK:
+		load_meta(l, "work_end", "%s", label);
+		break;
+	case WORK_END_TEARDOWN:
+		load_meta(l, "work_end", "teardown, before %s", label ? label :
+		    "the last event");
+		break;
+	default:
+		load_meta(l, "work_end", "last event");
+		break;
+	}
+}
+
+
 /* After the last record: totals, blocks, threads, sites, meta. */
 static void
 load_finish(struct loader *l, ht_ordered *o)
@@ -1471,34 +1667,38 @@ load_finish(struct loader *l, ht_ordered *o)
 
 	while (l->bucket < BUCKETS)
 		load_flush_bucket(l);
+	load_work_end(l, o);
 	for (i = 0; i < l->nstacks; i++) {
 		struct stack_acc *s = &l->stacks[i];
 
 		if (s->allocs == 0)
 			continue;
-		load_exec(l, l->ins_stack_stats, "iiiiiiiidddi", (int64_t)i,
+		load_exec(l, l->ins_stack_stats, "iiiiiiiidddiii", (int64_t)i,
 		    (int64_t)s->allocs, (int64_t)s->alloc_bytes,
 		    (int64_t)s->frees, (int64_t)s->freed_bytes,
 		    s->live_blocks, s->live_bytes, s->peak_bytes,
 		    secs(s->peak_ts), secs(s->first_ts), secs(s->last_ts),
-		    (int64_t)s->temporary);
+		    (int64_t)s->temporary, s->exit_live_blocks,
+		    s->exit_live_bytes);
 	}
 	ht_ordered_each_live(o, load_live_block, &ctx);
+	work_end_each_undone(l->work, load_undone_block, l);
 	for (i = 0; i < l->nmaps; i++) {
 		const struct mapping *m = &l->maps[i];
-		uint32_t site = m->stack < l->nstacks ?
-		    l->stacks[m->stack].site : 0;
 
 		load_survived(l, m->stack, m->end - m->start, m->ts);
-		if (site != 0) {
-			uint64_t q = l->duration_ns ? m->ts *
-			    CLASSIFY_QUARTERS / (l->duration_ns + 1) : 0;
-
-			l->sites[site].live_by_quarter[q < CLASSIFY_QUARTERS ?
-			    q : CLASSIFY_QUARTERS - 1] +=
-			    (double)(m->end - m->start);
-		}
+		load_held(l, m->stack, m->end - m->start, m->ts);
 		load_mapping_row(l, m, m->start, m->end, 0);
+	}
+	if (l->opt->all_blocks) {
+		/* Which of the blocks freed were live at the end of the work
+		   (without --all-blocks, they are written live_at_end). */
+		sqlite3_stmt *upd = load_prepare(l, "UPDATE blocks SET"
+		    " live_at_end = 1 WHERE free_time IS NOT NULL AND"
+		    " alloc_time < ?1 AND free_time >= ?1");
+
+		load_exec(l, upd, "d", secs(work_end_time(l->work)));
+		sqlite3_finalize(upd);
 	}
 	load_survival(l);
 	load_histograms(l);
@@ -1522,8 +1722,9 @@ load_finish(struct loader *l, ht_ordered *o)
 		sqlite3_stmt *ins = load_prepare(l, "INSERT INTO sites (id,"
 		    " address, module_id, module, allocations, alloc_bytes,"
 		    " frees, live_blocks, live_bytes, peak_bytes, first_time,"
-		    " last_time, function, file, line, mapped_bytes) VALUES"
-		    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		    " last_time, function, file, line, mapped_bytes,"
+		    " exit_live_blocks, exit_live_bytes) VALUES"
+		    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 		sqlite3_stmt *upd = load_prepare(l,
 		    "UPDATE stacks SET site_id = ? WHERE id = ?");
 
@@ -1535,14 +1736,15 @@ load_finish(struct loader *l, ht_ordered *o)
 			const struct addr_info *w = t->where_idx == UINT32_MAX ?
 			    &none : &l->infos[t->where_idx];
 
-			load_exec(l, ins, t->module ? "iiitiiiiiiddttii" :
-			    "iintiiiiiiddttii", (int64_t)i,
+			load_exec(l, ins, t->module ? "iiitiiiiiiddttiiii" :
+			    "iintiiiiiiddttiiii", (int64_t)i,
 			    (int64_t)t->address, (int64_t)t->module_id,
 			    t->module, (int64_t)t->allocs,
 			    (int64_t)t->alloc_bytes, (int64_t)t->frees,
 			    t->live_blocks, t->live_bytes, t->peak_bytes,
 			    secs(t->first_ts), secs(t->last_ts), w->function,
-			    w->file, (int64_t)w->line, t->mapped_bytes);
+			    w->file, (int64_t)w->line, t->mapped_bytes,
+			    t->exit_live_blocks, t->exit_live_bytes);
 		}
 		for (i = 0; i < l->nstacks; i++)
 			if (l->stacks[i].defined && l->stacks[i].site != 0)
@@ -1555,14 +1757,16 @@ load_finish(struct loader *l, ht_ordered *o)
 	{
 		sqlite3_stmt *upd = load_prepare(l, "UPDATE modules SET"
 		    " allocations = ?, live_blocks = ?, live_bytes = ?,"
-		    " peak_bytes = ?, mapped_bytes = ? WHERE id = ?");
+		    " peak_bytes = ?, mapped_bytes = ?, exit_live_blocks = ?,"
+		    " exit_live_bytes = ? WHERE id = ?");
 
 		for (i = 0; i < l->nmodules; i++) {
 			struct module_acc *m = &l->modules[i];
 
-			load_exec(l, upd, "iiiiii", (int64_t)m->allocs,
+			load_exec(l, upd, "iiiiiiii", (int64_t)m->allocs,
 			    m->live_blocks, m->live_bytes, m->peak_bytes,
-			    m->mapped_bytes, (int64_t)m->id);
+			    m->mapped_bytes, m->exit_live_blocks,
+			    m->exit_live_bytes, (int64_t)m->id);
 		}
 		sqlite3_finalize(upd);
 	}
@@ -1580,6 +1784,10 @@ load_finish(struct loader *l, ht_ordered *o)
 	load_meta(l, "peak_time_s", "%.6f", secs(l->peak_ts));
 	load_meta(l, "live_bytes_end", "%" PRId64, l->heap_bytes);
 	load_meta(l, "live_blocks_end", "%" PRId64, l->heap_blocks);
+	load_meta(l, "exit_live_bytes", "%" PRId64, l->exit_heap_bytes);
+	load_meta(l, "exit_live_blocks", "%" PRId64, l->exit_heap_blocks);
+	load_work_end_meta(l);
+
 	load_meta(l, "temporary_allocations", "%" PRIu64, l->temporary);
 	load_meta(l, "unknown_frees", "%" PRIu64, l->unknown_frees);
 	load_meta(l, "replaced_live", "%" PRIu64, l->replaced);
@@ -1767,6 +1975,8 @@ load_trace(const struct load_options *opt, char **cause)
 	l.addresses = ptr_map_create();
 	l.site_of = ptr_map_create();
 	l.survival = survival_create();
+	l.work = work_end_create();
+	l.births = ptr_map_create();
 
 	l.tmp_path = xasprintf("%s.tmp.%ld", opt->db, (long)getpid());
 	unlink(l.tmp_path);
@@ -1812,14 +2022,15 @@ load_trace(const struct load_options *opt, char **cause)
 	l.ins_anomaly = load_prepare(&l, "INSERT INTO anomalies (kind, time,"
 	    " thread_id, address, stack_id, count) VALUES (?, ?, ?, ?, ?, ?)");
 	l.ins_block = load_prepare(&l, "INSERT INTO blocks (address, size,"
-	    " alloc_time, free_time, stack_id, thread_id, entry) VALUES"
-	    " (?, ?, ?, ?, ?, ?, ?)");
+	    " alloc_time, free_time, stack_id, thread_id, entry, live_at_end)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	l.ins_thread = load_prepare(&l, "INSERT INTO threads (id, tid, name,"
 	    " start_time, end_time) VALUES (?, ?, ?, ?, ?)");
 	l.ins_stack_stats = load_prepare(&l, "INSERT INTO stack_stats"
 	    " (stack_id, allocations, alloc_bytes, frees, freed_bytes,"
 	    " live_blocks, live_bytes, peak_bytes, peak_time, first_time,"
-	    " last_time, temporary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " last_time, temporary, exit_live_blocks, exit_live_bytes) VALUES"
+	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?)");
 	l.ins_meta = load_prepare(&l, "INSERT OR REPLACE INTO meta (key,"
 	    " value) VALUES (?, ?)");
@@ -1857,6 +2068,8 @@ out:
 	ptr_map_free(l.addresses);
 	ptr_map_free(l.site_of);
 	survival_free(l.survival);
+	work_end_free(l.work);
+	ptr_map_free(l.births);
 	{
 		size_t i;
 

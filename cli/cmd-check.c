@@ -3,8 +3,9 @@
  *
  * Lists the anomalies (frees of addresses that were not live, allocations
  * over a live block, dropped events) and recomputes the live totals at
- * the end from the blocks, the stacks, the sites and the timeline,
- * comparing each with the running counters.  Exit status 0 when every
+ * the end of the work and after the last event from the blocks, the
+ * stacks, the sites and the timeline, comparing each with the running
+ * counters.  Exit status 0 when every
  * total agrees, 1 when one does not (anomalies alone are not failures:
  * a program may free memory heaptrail never saw allocated).
  */
@@ -37,24 +38,37 @@ static const struct {
 	const char *recount;	/* the same, recomputed */
 } checks[] = {
 	/* Heap figures leave anonymous mappings out; they are below. */
-	{ "live blocks at the end: blocks table",
+	{ "live blocks at the end of the work: blocks table",
 	    "SELECT value FROM meta WHERE key = 'live_blocks_end'",
-	    "SELECT count(*) FROM blocks WHERE free_time IS NULL AND entry"
+	    "SELECT count(*) FROM blocks WHERE live_at_end = 1 AND entry"
 	    " NOT IN ('mmap', 'mremap')" },
-	{ "live bytes at the end: blocks table",
+	{ "live bytes at the end of the work: blocks table",
 	    "SELECT value FROM meta WHERE key = 'live_bytes_end'",
-	    "SELECT coalesce(sum(size), 0) FROM blocks WHERE free_time IS NULL"
+	    "SELECT coalesce(sum(size), 0) FROM blocks WHERE live_at_end = 1"
 	    " AND entry NOT IN ('mmap', 'mremap')" },
-	{ "live bytes at the end: per stack totals",
+	{ "live bytes at the end of the work: per stack totals",
 	    "SELECT value FROM meta WHERE key = 'live_bytes_end'",
 	    "SELECT coalesce(sum(live_bytes), 0) - coalesce((SELECT value FROM"
 	    " meta WHERE key = 'mapped_bytes_end'), 0) FROM stack_stats" },
-	{ "live bytes at the end: per site totals",
+	{ "live bytes at the end of the work: per site totals",
 	    "SELECT value FROM meta WHERE key = 'live_bytes_end'",
 	    "SELECT coalesce(sum(live_bytes - mapped_bytes), 0) FROM sites" },
-	{ "live bytes at the end: timeline",
-	    "SELECT value FROM meta WHERE key = 'live_bytes_end'",
+	{ "live blocks after the last event: blocks table",
+	    "SELECT value FROM meta WHERE key = 'exit_live_blocks'",
+	    "SELECT count(*) FROM blocks WHERE free_time IS NULL AND entry"
+	    " NOT IN ('mmap', 'mremap')" },
+	{ "live bytes after the last event: blocks table",
+	    "SELECT value FROM meta WHERE key = 'exit_live_bytes'",
+	    "SELECT coalesce(sum(size), 0) FROM blocks WHERE free_time IS NULL"
+	    " AND entry NOT IN ('mmap', 'mremap')" },
+	{ "live bytes after the last event: per site totals",
+	    "SELECT value FROM meta WHERE key = 'exit_live_bytes'",
+	    "SELECT coalesce(sum(exit_live_bytes - mapped_bytes), 0) FROM"
+	    " sites" },
+	{ "live bytes after the last event: timeline",
+	    "SELECT value FROM meta WHERE key = 'exit_live_bytes'",
 	    "SELECT heap_bytes FROM timeline ORDER BY bucket DESC LIMIT 1" },
+
 	{ "allocations: per stack totals",
 	    "SELECT value FROM meta WHERE key = 'allocations'",
 	    "SELECT coalesce(sum(allocations), 0) - coalesce((SELECT value FROM"

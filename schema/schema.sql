@@ -1,4 +1,4 @@
--- schema.sql - the heaptrail analysis database, schema version 4.
+-- schema.sql - the heaptrail analysis database, schema version 5.
 --
 -- Compiled into build/heaptrail (the Makefile makes build/gen/schema.c of
 -- it) and run on an empty database by `heaptrail analyze`.  The tables
@@ -7,12 +7,14 @@
 -- PRAGMA user_version gives.  Times are seconds since the start of the
 -- recording, sizes bytes, addresses integers.
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 -- Key facts of the run, one row per key: program, pid, duration_s,
 -- events, allocations, frees, complete (1 if the recording ended cleanly),
 -- trace (path), trace_bytes, realtime_start (Unix seconds), buckets,
--- bucket_s, schema (4); anonymous
+-- bucket_s, schema (5); the end of the work: work_end_s, work_end (what
+-- ended it), live_bytes_end and live_blocks_end (then),
+-- exit_live_bytes and exit_live_blocks (after the last event); anonymous
 -- mappings: maps, unmaps, mapped_bytes_end, mapped_peak_bytes.
 CREATE TABLE meta (
 	key TEXT PRIMARY KEY,
@@ -34,11 +36,13 @@ CREATE TABLE modules (
 	-- Memory of the sites in this module (a site's module is that of
 	-- its frame):
 	allocations INTEGER NOT NULL DEFAULT 0,
-	live_blocks INTEGER NOT NULL DEFAULT 0,	-- at the end
+	live_blocks INTEGER NOT NULL DEFAULT 0,	-- at the end of the work
 	live_bytes INTEGER NOT NULL DEFAULT 0,
 	peak_bytes INTEGER NOT NULL DEFAULT 0,	-- highest live at any time
-	mapped_bytes INTEGER NOT NULL DEFAULT 0	-- of live_bytes, in
-						-- anonymous mappings
+	mapped_bytes INTEGER NOT NULL DEFAULT 0,	-- of live_bytes, in
+							-- anonymous mappings
+	exit_live_blocks INTEGER NOT NULL DEFAULT 0,	-- after the last
+	exit_live_bytes INTEGER NOT NULL DEFAULT 0	-- event
 );
 
 -- Threads of the run.
@@ -85,13 +89,15 @@ CREATE TABLE stack_stats (
 	alloc_bytes INTEGER NOT NULL,
 	frees INTEGER NOT NULL,
 	freed_bytes INTEGER NOT NULL,
-	live_blocks INTEGER NOT NULL,	-- at the end
+	live_blocks INTEGER NOT NULL,	-- at the end of the work
 	live_bytes INTEGER NOT NULL,
 	peak_bytes INTEGER NOT NULL,	-- highest live bytes at any time
 	peak_time REAL,
 	first_time REAL,		-- first allocation
 	last_time REAL,			-- last allocation
-	temporary INTEGER NOT NULL	-- freed right after, nothing between
+	temporary INTEGER NOT NULL,	-- freed right after, nothing between
+	exit_live_blocks INTEGER NOT NULL,	-- after the last event
+	exit_live_bytes INTEGER NOT NULL
 );
 
 -- Live bytes and blocks of each stack at the end of each time bucket
@@ -184,8 +190,9 @@ CREATE TABLE anomalies (
 	count INTEGER NOT NULL DEFAULT 1
 );
 
--- Blocks live at the end of the run (with --all-blocks: every block,
--- free_time set for those freed).
+-- Blocks live at the end of the work (live_at_end = 1; free_time set
+-- for those the teardown freed) or after the last event (free_time
+-- NULL); with --all-blocks: every block, free_time set for those freed.
 CREATE TABLE blocks (
 	address INTEGER NOT NULL,
 	size INTEGER NOT NULL,
@@ -193,8 +200,10 @@ CREATE TABLE blocks (
 	free_time REAL,
 	stack_id INTEGER NOT NULL,
 	thread_id INTEGER,
-	entry TEXT NOT NULL		-- malloc, calloc, realloc, ...;
+	entry TEXT NOT NULL,		-- malloc, calloc, realloc, ...;
 					-- mmap, mremap: a mapping
+	live_at_end INTEGER NOT NULL DEFAULT 0	-- 1: live at the end of
+						-- the work
 );
 
 -- Allocation sites: see heaptrail(5) for how stacks map to sites.
@@ -211,12 +220,14 @@ CREATE TABLE sites (
 	allocations INTEGER NOT NULL,
 	alloc_bytes INTEGER NOT NULL,
 	frees INTEGER NOT NULL,
-	live_blocks INTEGER NOT NULL,
+	live_blocks INTEGER NOT NULL,	-- at the end of the work
 	live_bytes INTEGER NOT NULL,
 	peak_bytes INTEGER NOT NULL,
 	mapped_bytes INTEGER NOT NULL DEFAULT 0,	-- of live_bytes, in
 							-- anonymous mappings
-	growth_bytes_per_s REAL,
+	exit_live_blocks INTEGER NOT NULL DEFAULT 0,	-- after the last
+	exit_live_bytes INTEGER NOT NULL DEFAULT 0,	-- event
+	growth_bytes_per_s REAL,		-- over the work
 	first_time REAL,
 	last_time REAL
 );
@@ -236,6 +247,6 @@ CREATE VIEW module_live AS
 	JOIN stacks s ON s.id = b.stack_id
 	JOIN sites t ON t.id = s.site_id
 	JOIN modules m ON m.id = t.module_id
-	WHERE b.free_time IS NULL
+	WHERE b.live_at_end = 1
 	GROUP BY m.path
 	ORDER BY live_bytes DESC;

@@ -12,12 +12,17 @@
 
 static double live[B];
 
-/* A history of B buckets over DURATION seconds. */
+/*
+ * A history of B buckets over DURATION seconds; Q0 ... Q3: the shares of
+ * the bytes live at the end born in each quarter (even over its periods).
+ */
 static struct site_history
 history(double duration, uint64_t allocs, double q0, double q1, double q2,
     double q3)
 {
 	struct site_history h;
+	double quarter[4] = { q0, q1, q2, q3 };
+	int i;
 
 	memset(&h, 0, sizeof h);
 	h.live = live;
@@ -27,10 +32,11 @@ history(double duration, uint64_t allocs, double q0, double q1, double q2,
 	h.allocations = allocs;
 	h.live_bytes = live[B - 1];
 	h.live_blocks = live[B - 1] > 0 ? (uint64_t)(live[B - 1] / 64) + 1 : 0;
-	h.live_by_quarter[0] = q0 * h.live_bytes;
-	h.live_by_quarter[1] = q1 * h.live_bytes;
-	h.live_by_quarter[2] = q2 * h.live_bytes;
-	h.live_by_quarter[3] = q3 * h.live_bytes;
+	h.exit_live_bytes = h.live_bytes;	/* no teardown */
+	h.exit_live_blocks = h.live_blocks;
+	for (i = 0; i < CLASSIFY_PERIODS; i++)
+		h.live_by_period[i] = quarter[i * 4 / CLASSIFY_PERIODS] *
+		    h.live_bytes * 4 / CLASSIFY_PERIODS;
 	return h;
 }
 
@@ -139,6 +145,157 @@ test_freed(void)
 	expect_true(growth > 0);	/* still ranked by growth */
 }
 
+static void
+test_leak_since_midway(void)
+{
+	struct site_history h;
+	int i;
+
+	/* Churn around 5 KB, then a leak from 45% of the run on. */
+	for (i = 0; i < B; i++)
+		live[i] = 5000 + (i % 3) * 300 + (i < 90 ? 0 : 800.0 * (i - 90));
+	h = history(8, 20000, 0, 0, 0, 0);
+	h.frees = 15000;
+	for (i = 9; i < CLASSIFY_PERIODS; i++)
+		h.live_by_period[i] = (h.live_bytes - 5000) / 11;
+	h.live_by_period[19] += 5000;
+	expect_u64_eq(run(&h, "since"), CLASS_LEAK);
+}
+
+static void
+test_realloc_chain(void)
+{
+	struct site_history h;
+	int i;
+
+	/* One buffer grown by realloc from the start: born in period 0. */
+	for (i = 0; i < B; i++)
+		live[i] = 4096.0 * (i + 1);
+	h = history(5, 400, 1, 0, 0, 0);
+	h.live_blocks = 1;
+	h.frees = 399;
+	memset(h.live_by_period, 0, sizeof h.live_by_period);
+	h.live_by_period[0] = h.live_bytes;
+	expect_u64_eq(run(&h, "grown by realloc"), CLASS_LEAK);
+}
+
+static void
+test_doubling_vector(void)
+{
+	struct site_history h;
+	int i;
+
+	/* Capacity doubling as a vector fills at a steady rate; the last
+	   doubling comes at 55% of the run. */
+	for (i = 0; i < B; i++)
+		live[i] = 16 * pow(2, ceil(log2((i + 1) * 4700.0 / 16)));
+	h = history(6, 22, 1, 0, 0, 0);
+	h.live_blocks = 1;
+	h.frees = 21;
+	memset(h.live_by_period, 0, sizeof h.live_by_period);
+	h.live_by_period[0] = h.live_bytes;
+	expect_u64_eq(run(&h, NULL), CLASS_LEAK);
+}
+
+static void
+test_sawtooth(void)
+{
+	struct site_history h;
+	int i;
+
+	/* Fills to 100 KB and is released, every 25 buckets. */
+	for (i = 0; i < B; i++)
+		live[i] = (i % 25 + 1) * 4000.0;
+	h = history(10, 50000, 0, 0, 0, 1);
+	h.frees = 49000;
+	memset(h.live_by_period, 0, sizeof h.live_by_period);
+	h.live_by_period[19] = h.live_bytes;
+	expect_u64_eq(run(&h, "sawtooth"), CLASS_STEADY);
+}
+
+static void
+test_bursty_queue(void)
+{
+	struct site_history h;
+	int i;
+
+	/* Between half and full, no trend. */
+	for (i = 0; i < B; i++)
+		live[i] = i < 10 ? 30000.0 * i : 300000 + 90000 * sin(i * 0.9) +
+		    (i * 7919 % 13) * 800;
+	h = history(10, 80000, 0, 0, 0, 1);
+	h.frees = 79000;
+	memset(h.live_by_period, 0, sizeof h.live_by_period);
+	h.live_by_period[19] = h.live_bytes;
+	expect_u64_eq(run(&h, "bounded between"), CLASS_STEADY);
+}
+
+static void
+test_leaky_cache(void)
+{
+	struct site_history h;
+	int i;
+
+	/* A cache at 400 KB that loses 500 bytes a bucket. */
+	for (i = 0; i < B; i++)
+		live[i] = (i < 20 ? 20000.0 * i : 400000 - (i % 5) * 4000) +
+		    500.0 * i;
+	h = history(10, 300000, 0, 0, 0, 0);
+	h.frees = 290000;
+	for (i = 0; i < CLASSIFY_PERIODS; i++)
+		h.live_by_period[i] = 5000;
+	h.live_by_period[19] += h.live_bytes - 100000;
+	expect_u64_eq(run(&h, NULL), CLASS_LEAK);
+}
+
+static void
+test_random_cache_steady(void)
+{
+	struct site_history h;
+	int i;
+
+	/* A cache with random eviction at its plateau: some blocks of
+	   every age survive, fewer the older they are. */
+	for (i = 0; i < B; i++)
+		live[i] = i < 40 ? 10000.0 * i : 400000 - (i % 5) * 4000;
+	h = history(20, 200000, 0, 0, 0, 0);
+	h.frees = 190000;
+	for (i = 0; i < CLASSIFY_PERIODS; i++)
+		h.live_by_period[i] = h.live_bytes * 0.23 *
+		    exp(-(CLASSIFY_PERIODS - 1 - i) / 4.0);
+	expect_u64_eq(run(&h, "plateau at"), CLASS_STEADY);
+}
+
+static void
+test_ramp_then_held(void)
+{
+	struct site_history h;
+	int i;
+
+	/* A table built over the first 60% of the run, then held. */
+	for (i = 0; i < B; i++)
+		live[i] = 1000.0 * (i < 120 ? i + 1 : 120);
+	h = history(10, 120, 0, 0, 0, 0);
+	for (i = 0; i < 12; i++)
+		h.live_by_period[i] = h.live_bytes / 12;
+	expect_u64_eq(run(&h, NULL), CLASS_STEADY);
+}
+
+static void
+test_released_at_exit(void)
+{
+	struct site_history h;
+	int i;
+
+	for (i = 0; i < B; i++)
+		live[i] = 1000.0 * (i + 1);
+	h = history(10, 5000, 0.25, 0.25, 0.25, 0.25);
+	h.exit_live_blocks = 0;
+	h.exit_live_bytes = 0;
+	expect_u64_eq(run(&h, "linear growth"), CLASS_LEAK);
+	expect_u64_eq(run(&h, ", released at exit"), CLASS_LEAK);
+}
+
 int
 main(void)
 {
@@ -151,6 +308,21 @@ main(void)
 		{ "classify: steps are unclear", test_steps_unclear },
 		{ "classify: short run is unclear", test_short_run },
 		{ "classify: freed at exit", test_freed },
+		{ "classify: a leak from midway says since when",
+		    test_leak_since_midway },
+		{ "classify: one block grown by realloc is a leak",
+		    test_realloc_chain },
+		{ "classify: a doubling vector is a leak", test_doubling_vector },
+		{ "classify: a sawtooth is steady", test_sawtooth },
+		{ "classify: a bursty bounded queue is steady",
+		    test_bursty_queue },
+		{ "classify: a cache losing blocks is a leak", test_leaky_cache },
+		{ "classify: a random-eviction cache is steady",
+		    test_random_cache_steady },
+		{ "classify: a table built then held is steady",
+		    test_ramp_then_held },
+		{ "classify: released at exit keeps its class",
+		    test_released_at_exit },
 		{ NULL, NULL },
 	};
 

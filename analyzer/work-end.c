@@ -1,0 +1,200 @@
+/*
+ * work-end.c - the end of the program's work (see work-end.h).
+ *
+ * Until the end is decided, the log holds every free since the earliest
+ * one that could still start the teardown.  A free at position p starts
+ * a teardown when, from p to the end, A allocations and F frees came
+ * with A * WORK_END_ALLOCS_PER_FREE <= F.  Whatever comes later, F can
+ * grow by at most the blocks live now plus the allocations still to
+ * come, so once A * WORK_END_ALLOCS_PER_FREE > F + live blocks, p can
+ * never qualify: such entries are dropped from the front of the log,
+ * every time it has doubled since the last look (amortized constant work
+ * per free).  A long teardown keeps its frees (each frees a block that
+ * was live, so the log stays within the live blocks); steady churn keeps
+ * only its last stretch.
+ *
+ * The decision, at the mark or after the last event: among the positions
+ * that qualify, whose frees release at least half of the heap there
+ * (heap_before) and that last no longer than the time before them, the
+ * one where the heap was highest (the earliest of equals) starts the
+ * teardown, and the end of the work is the time of its free.  With none,
+ * the end is the mark, or the last event.  The log then keeps only the
+ * frees from there on of blocks allocated before it, and so do the frees
+ * that follow.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/trace-format.h"
+#include "../common/xmalloc.h"
+#include "work-end.h"
+
+struct work_end {
+	struct work_end_free *log;
+	size_t start;		/* entries before it are dropped */
+	size_t n, cap;
+	size_t looked_at;	/* entries after start at the last look */
+	int decided;
+	uint64_t end_ts;
+	enum work_end_reason why;
+	char *label;
+};
+
+work_end *
+work_end_create(void)
+{
+	return xcalloc(1, sizeof(struct work_end));
+}
+
+void
+work_end_free(work_end *w)
+{
+	if (w == NULL)
+		return;
+	free(w->log);
+	free(w->label);
+	free(w);
+}
+
+/* Drops the entries before START, moving the rest to the front. */
+static void
+work_end_compact(work_end *w)
+{
+	if (w->start == 0)
+		return;
+	memmove(w->log, w->log + w->start, (w->n - w->start) * sizeof *w->log);
+	w->n -= w->start;
+	w->start = 0;
+}
+
+/* Drops the front entries that can no longer start a teardown. */
+static void
+work_end_prune(work_end *w, uint64_t allocs, int64_t heap_blocks)
+{
+	uint64_t live = heap_blocks > 0 ? (uint64_t)heap_blocks : 0;
+
+	while (w->start < w->n) {
+		const struct work_end_free *f = &w->log[w->start];
+		uint64_t a = allocs - f->allocs_before;
+		uint64_t frees = w->n - w->start;
+
+		if (a * WORK_END_ALLOCS_PER_FREE <= frees + live)
+			break;
+		w->start++;
+	}
+	if (w->start * 2 >= w->n)
+		work_end_compact(w);
+	w->looked_at = w->n - w->start;
+}
+
+void
+work_end_add_free(work_end *w, const struct work_end_free *f,
+    int64_t heap_blocks)
+{
+	if (w->decided && f->alloc_ts >= w->end_ts)
+		return;		/* not live at the end of the work */
+	if (w->n == w->cap) {
+		work_end_compact(w);
+		if (w->n == w->cap) {
+			w->cap = w->cap ? w->cap * 2 : 4096;
+			w->log = xreallocarray(w->log, w->cap, sizeof *w->log);
+		}
+	}
+	w->log[w->n++] = *f;
+	/* f->allocs_before counts the allocations up to now. */
+	if (!w->decided && w->n - w->start >= 2 * w->looked_at + 4096)
+		work_end_prune(w, f->allocs_before, heap_blocks);
+}
+
+/*
+ * Decides the end of the work, the stretch to search ending at END_TS
+ * after ALLOCS allocations; WHY_NONE: the reason when no teardown.
+ */
+static void
+work_end_decide(work_end *w, uint64_t end_ts, uint64_t allocs,
+    enum work_end_reason why_none)
+{
+	size_t i, best = SIZE_MAX, kept = 0;
+	uint64_t freed = 0;
+	int64_t best_heap = 0;
+
+	/* From the back, so that the frees after each position add up. */
+	for (i = w->n; i-- > w->start;) {
+		const struct work_end_free *f = &w->log[i];
+		uint64_t a = allocs - f->allocs_before;
+		uint64_t frees = w->n - i;
+
+		freed += f->size;
+		if (a * WORK_END_ALLOCS_PER_FREE > frees || f->heap_before <= 0 ||
+		    freed * 2 < (uint64_t)f->heap_before ||
+		    end_ts - f->ts > f->ts)
+			continue;
+		if (f->heap_before >= best_heap) {
+			best_heap = f->heap_before;
+			best = i;
+		}
+	}
+	w->decided = 1;
+	if (best == SIZE_MAX) {
+		w->end_ts = end_ts;
+		w->why = why_none;
+		w->n = w->start = 0;
+		return;
+	}
+	w->end_ts = w->log[best].ts;
+	w->why = WORK_END_TEARDOWN;
+	for (i = best; i < w->n; i++)
+		if (w->log[i].alloc_ts < w->end_ts)
+			w->log[kept++] = w->log[i];
+	w->n = kept;
+	w->start = 0;
+}
+
+void
+work_end_mark(work_end *w, uint64_t ts, const char *label, uint64_t allocs)
+{
+	size_t n = strlen(HT_WORK_END_PREFIX);
+
+	if (w->decided)
+		return;
+	free(w->label);
+	w->label = xstrdup(strncmp(label, HT_WORK_END_PREFIX, n) == 0 ?
+	    label + n : label);
+	work_end_decide(w, ts, allocs, WORK_END_MARK);
+}
+
+void
+work_end_finish(work_end *w, uint64_t last_ts, uint64_t allocs)
+{
+	if (!w->decided)
+		work_end_decide(w, last_ts, allocs, WORK_END_LAST_EVENT);
+}
+
+uint64_t
+work_end_time(const work_end *w)
+{
+	return w->end_ts;
+}
+
+enum work_end_reason
+work_end_why(const work_end *w)
+{
+	return w->why;
+}
+
+const char *
+work_end_label(const work_end *w)
+{
+	return w->label;
+}
+
+void
+work_end_each_undone(const work_end *w,
+    void (*fn)(const struct work_end_free *f, void *arg), void *arg)
+{
+	size_t i;
+
+	for (i = w->start; i < w->n; i++)
+		fn(&w->log[i], arg);
+}
