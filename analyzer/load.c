@@ -1411,19 +1411,25 @@ struct live_ctx {
 
 /*
  * A block (or mapping piece) of STACK, allocated at TS, of SIZE bytes, is
- * live after the last event: its stack_survival sum "never freed".
+ * live after the last event: its stack_survival sum "never freed" and its
+ * site's age histogram.
  */
 static void
 load_survived(struct loader *l, uint32_t stack, uint64_t size, uint64_t ts)
 {
+	uint32_t site = stack < l->nstacks ? l->stacks[stack].site : 0;
+
 	survival_add(l->survival, stack, load_bucket_of(l, ts), BUCKETS, 1,
 	    (int64_t)size);
+	if (site != 0)
+		survival_hist_add(&l->sites[site].age, survival_time_bin(
+		    l->last_ts > ts ? l->last_ts - ts : 0), 1, size);
 }
 
 /*
  * A block of STACK, of SIZE bytes, whose realloc chain was born at
- * BIRTH, is live at the end of the work (at WORK_TS): its site's age
- * histogram and live bytes by period of birth.
+ * BIRTH, is live at the end of the work: its site's live bytes by period
+ * of birth.
  */
 static void
 load_held(struct loader *l, uint32_t stack, uint64_t size, uint64_t birth)
@@ -1437,8 +1443,8 @@ load_held(struct loader *l, uint32_t stack, uint64_t size, uint64_t birth)
 	t = &l->sites[site];
 	if (birth > work)
 		birth = work;
-	survival_hist_add(&t->age, survival_time_bin(work - birth), 1, size);
 	p = birth * CLASSIFY_PERIODS / (work + 1);
+
 	t->live_by_period[p < CLASSIFY_PERIODS ? p : CLASSIFY_PERIODS - 1] +=
 	    (double)size;
 }

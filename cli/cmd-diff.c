@@ -146,7 +146,8 @@ diff_heading(sqlite3 *db, const char *what_a, const char *what_b)
 }
 
 /*
- * TIME in DB for the heading: "the end" (TIME NULL) or "12.500 s (TIME)";
+ * TIME in DB for the heading: "the end of the work" (TIME NULL or "end",
+ * BUCKET "": the live columns) or "12.500 s (TIME)";
  * NULL after printing what is wrong.  With BUCKET, also its time bucket
  * there as SQL text ("-1": the start, nothing yet).
  */
@@ -155,8 +156,11 @@ diff_at(sqlite3 *db, const char *spec, char *bucket, size_t cap)
 {
 	double t;
 
-	if (spec == NULL)
-		return xstrdup("the end");
+	if (spec == NULL || strcmp(spec, "end") == 0) {
+		if (bucket != NULL)
+			bucket[0] = '\0';	/* the live columns */
+		return xstrdup("the end of the work");
+	}
 	if (query_time(db, spec, &t) != 0)
 		return NULL;
 	if (bucket != NULL)
@@ -211,8 +215,9 @@ cmd_diff(int argc, char **argv)
 			    o.input, sqlite3_errmsg(db));
 			goto out;
 		}
-		side_a = diff_side("main", o.at ? bucket_a : NULL);
-		side_b = diff_side("b", o.at ? bucket_b : NULL);
+		side_a = diff_side("main", o.at && bucket_a[0] ? bucket_a :
+		    NULL);
+		side_b = diff_side("b", o.at && bucket_b[0] ? bucket_b : NULL);
 		what_a = xasprintf("%s at %s", o.input, when_a);
 		what_b = xasprintf("%s at %s", o.input2, when_b);
 	} else {
@@ -228,7 +233,9 @@ cmd_diff(int argc, char **argv)
 		    0)) == NULL)
 			goto out;
 		side_a = diff_side("main", bucket_a);
-		side_b = diff_side("main", bucket_b);
+		side_b = diff_side("main", to == QUERY_BUCKET_END ? NULL :
+		    bucket_b);
+
 		what_a = xasprintf("%s at %s", o.input, when_a);
 		what_b = xasprintf("%s at %s", o.input, when_b);
 	}

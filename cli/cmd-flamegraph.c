@@ -124,6 +124,8 @@ weights_sql(sqlite3 *db, const struct query_opts *o)
 		if (o->at != NULL ? query_at(db, o, &to_bucket) :
 		    query_window(db, o, &from_bucket, &to_bucket, &seconds))
 			return NULL;
+		if (to_bucket == QUERY_BUCKET_END)	/* what the work made */
+			to_bucket = query_bucket(db, query_work_end(db));
 		return xasprintf("SELECT s.id, coalesce((SELECT"
 		    " sum(x.allocations) FROM stack_series x WHERE x.stack_id ="
 		    " s.id AND x.bucket > %ld AND x.bucket <= %ld), 0) FROM"
@@ -142,6 +144,11 @@ weights_sql(sqlite3 *db, const struct query_opts *o)
 		if (query_window(db, o, &from_bucket, &to_bucket,
 		    &seconds) != 0)
 			return NULL;
+		if (to_bucket == QUERY_BUCKET_END)
+			return xasprintf("SELECT s.id, coalesce((SELECT"
+			    " st.live_bytes FROM stack_stats st WHERE"
+			    " st.stack_id = s.id), 0) - " STACK_LIVE_AT("%ld")
+			    " FROM stacks s%s", from_bucket, only_leaks);
 		return xasprintf("SELECT s.id, " STACK_LIVE_AT("%2$ld") " - "
 		    STACK_LIVE_AT("%1$ld") " FROM stacks s%3$s", from_bucket,
 		    to_bucket, only_leaks);
@@ -151,9 +158,11 @@ weights_sql(sqlite3 *db, const struct query_opts *o)
 
 		if (query_at(db, o, &bucket) != 0)
 			return NULL;
-		return xasprintf("SELECT s.id, " STACK_LIVE_AT("%ld")
-		    " FROM stacks s%s", bucket, only_leaks);
+		if (bucket != QUERY_BUCKET_END)
+			return xasprintf("SELECT s.id, " STACK_LIVE_AT("%ld")
+			    " FROM stacks s%s", bucket, only_leaks);
 	}
+
 	return xasprintf("SELECT s.id, st.live_bytes FROM stacks s JOIN"
 	    " stack_stats st ON st.stack_id = s.id%s", only_leaks);
 }

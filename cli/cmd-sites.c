@@ -59,13 +59,15 @@ static const struct column site_columns[] = {
 static char *
 sites_window(sqlite3 *db, const struct query_opts *o)
 {
-	char b[32], bf[32], bt[32];
+	char b[32], bf[32];
 
 	if (o->at != NULL) {
 		long bucket;
 
 		if (query_at(db, o, &bucket) != 0)
 			return NULL;
+		if (bucket == QUERY_BUCKET_END)
+			goto end;
 		snprintf(b, sizeof b, "%ld", bucket);
 		return xasprintf("(SELECT s.id AS sid, "
 		    LIVE_AT("live_bytes", "%1$s") " AS live_bytes, "
@@ -76,18 +78,24 @@ sites_window(sqlite3 *db, const struct query_opts *o)
 	if (o->from != NULL || o->to != NULL) {
 		long from_bucket, to_bucket;
 		double seconds;
+		char *live_to, *w;
 
 		if (query_window(db, o, &from_bucket, &to_bucket,
 		    &seconds) != 0)
 			return NULL;
 		snprintf(bf, sizeof bf, "%ld", from_bucket);
-		snprintf(bt, sizeof bt, "%ld", to_bucket);
-		return xasprintf("(SELECT s.id AS sid, s.live_bytes AS"
-		    " live_bytes, s.live_blocks AS live_blocks, ("
-		    LIVE_AT("live_bytes", "%2$s") " - "
-		    LIVE_AT("live_bytes", "%1$s") ") / %3$.9f AS growth"
-		    " FROM sites s) w ON w.sid = sites.id", bf, bt, seconds);
+		live_to = to_bucket == QUERY_BUCKET_END ?
+		    xstrdup("s.live_bytes") : xasprintf(LIVE_AT("live_bytes",
+		    "%ld"), to_bucket);
+		w = xasprintf("(SELECT s.id AS sid, s.live_bytes AS"
+		    " live_bytes, s.live_blocks AS live_blocks, (%s - "
+		    LIVE_AT("live_bytes", "%s") ") / %.9f AS growth"
+		    " FROM sites s) w ON w.sid = sites.id", live_to, bf,
+		    seconds);
+		free(live_to);
+		return w;
 	}
+end:
 	return xstrdup("(SELECT s.id AS sid, s.live_bytes AS live_bytes,"
 	    " s.live_blocks AS live_blocks, s.growth_bytes_per_s AS growth"
 	    " FROM sites s) w ON w.sid = sites.id");

@@ -4,7 +4,8 @@
  * Reads the meta table, counts threads and adds up the classified sites
  * (leak and steady bytes count suppressed sites too; suppressed_bytes
  * and suppressed_blocks say how much of the live memory is suppressed);
- * prints them as a table, one JSON object, or CSV.
+ * prints them as a table, one JSON object, or CSV.  Live figures are as
+ * of the end of the program's work; exit_live_* after the last event.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -35,8 +36,13 @@ static const struct field {
 	{ "threads", NULL, 0, 0 },
 	{ "peak_bytes", "peak_bytes", 1, 0 },
 	{ "peak_time_s", "peak_time_s", 0, 0 },
+	{ "work_end_s", "work_end_s", 0, 0 },
+	{ "work_end", "work_end", 0, 1 },
 	{ "live_bytes_end", "live_bytes_end", 1, 0 },
 	{ "live_blocks_end", "live_blocks_end", 0, 0 },
+	{ "exit_live_bytes", "exit_live_bytes", 1, 0 },
+	{ "exit_live_blocks", "exit_live_blocks", 0, 0 },
+
 	{ "leak_bytes", NULL, 1, 0 },
 	{ "leak_blocks", NULL, 0, 0 },
 	{ "steady_bytes", NULL, 1, 0 },

@@ -283,6 +283,12 @@ meta_double(sqlite3 *db, const char *key)
 	return v;
 }
 
+double
+query_work_end(sqlite3 *db)
+{
+	return meta_double(db, "work_end_s");
+}
+
 int
 query_time(sqlite3 *db, const char *spec, double *seconds)
 {
@@ -290,6 +296,10 @@ query_time(sqlite3 *db, const char *spec, double *seconds)
 	char *end;
 
 	if (strcmp(spec, "end") == 0) {
+		*seconds = query_work_end(db);
+		return 0;
+	}
+	if (strcmp(spec, "exit") == 0) {
 		*seconds = duration;
 		return 0;
 	}
@@ -328,8 +338,8 @@ query_time(sqlite3 *db, const char *spec, double *seconds)
 			*seconds = duration;
 		return 0;
 	}
-	cli_error("'%s' is not a TIME (12.5, 12.5s, 50%%, peak, end or "
-	    "@marker)", spec);
+	cli_error("'%s' is not a TIME (12.5, 12.5s, 50%%, peak, end, exit "
+	    "or @marker)", spec);
 	return -1;
 }
 
@@ -354,7 +364,9 @@ query_at(sqlite3 *db, const struct query_opts *o, long *bucket)
 
 	if (query_time(db, o->at, &at) != 0)
 		return -1;
-	*bucket = at > 0 ? query_bucket(db, at) : -1L;
+	*bucket = strcmp(o->at, "end") == 0 ? QUERY_BUCKET_END : at > 0 ?
+
+	    query_bucket(db, at) : -1L;
 	return 0;
 }
 
@@ -374,10 +386,12 @@ query_window(sqlite3 *db, const struct query_opts *o, long *from_bucket,
 		return -1;
 	}
 	*from_bucket = from > 0 ? query_bucket(db, from) : -1L;
-	*to_bucket = query_bucket(db, to);
+	*to_bucket = o->to == NULL || strcmp(o->to, "end") == 0 ?
+	    QUERY_BUCKET_END : query_bucket(db, to);
 	*seconds = to - from;
 	return 0;
 }
+
 
 sqlite3 *
 query_open(const struct query_opts *o)

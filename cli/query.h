@@ -51,10 +51,14 @@ struct query_opts {
 
 /*
  * TIME as seconds since the start: "12.5", "12.5s", "50%" (of the run),
- * "peak" (of the heap), "end", or "@label" (the first marker so named).
- * Returns 0, or -1 after printing what is wrong.
+ * "peak" (of the heap), "end" (of the program's work: meta work_end_s),
+ * "exit" (the last event, after the teardown), or "@label" (the first
+ * marker so named).  Returns 0, or -1 after printing what is wrong.
  */
 int query_time(sqlite3 *db, const char *spec, double *seconds);
+
+/* When the program's work ended (meta work_end_s), in seconds. */
+double query_work_end(sqlite3 *db);
 
 /* Adds --suppressions PATH to O; -1 after a usage message (too many). */
 int query_add_suppressions(struct query_opts *o, const char *cmd,
@@ -67,17 +71,27 @@ long long query_size(const char *s);
 long query_bucket(sqlite3 *db, double seconds);
 
 /*
+ * A time's bucket that stands for the end of the work: the live figures
+ * then are the tables' live_* columns, exact, not a series' bucket (the
+ * bucket the work ends in holds some of the teardown already).
+ */
+#define QUERY_BUCKET_END (-2)
+
+/*
  * The bucket of O's --at TIME into *bucket: -1 at the start of the run
- * (nothing is live yet).  Returns 0, or -1 after printing what is wrong.
+ * (nothing is live yet), QUERY_BUCKET_END for "end".  Returns 0, or -1
+ * after printing what is wrong.
  */
 int query_at(sqlite3 *db, const struct query_opts *o, long *bucket);
 
 /*
- * The window --from/--to of O (defaults: the start and the end) as time
- * buckets: *from_bucket -1 for the start of the run (nothing is live
- * yet), and its length in seconds.  Returns 0, or -1 after printing what
+ * The window --from/--to of O (defaults: the start and the end of the
+ * work) as time buckets: *from_bucket -1 for the start of the run
+ * (nothing is live yet), *to_bucket QUERY_BUCKET_END for the end of the
+ * work, and its length in seconds.  Returns 0, or -1 after printing what
  * is wrong.
  */
+
 int query_window(sqlite3 *db, const struct query_opts *o,
     long *from_bucket, long *to_bucket, double *seconds);
 

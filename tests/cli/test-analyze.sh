@@ -28,7 +28,7 @@ expect_eq "$(field steady_bytes)" 0 "steady bytes"
 
 
 q() { sqlite3 t.db "$1"; }
-expect_eq "$(q 'PRAGMA user_version')" 4 "schema version"
+expect_eq "$(q 'PRAGMA user_version')" 5 "schema version"
 expect_eq "$(q "select live_bytes from module_live where module = 'leak'")" $((n / 2 * 256)) "module_live"
 expect_eq "$(q 'select count(*) || " " || sum(size) from blocks')" "$((n / 2)) $((n / 2 * 256))" "blocks"
 expect_eq "$(q "select live_blocks || ' ' || allocations from sites where module = 'leak'")" "$((n / 2)) $n" "site of the leak"

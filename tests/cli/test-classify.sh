@@ -32,13 +32,18 @@ record th.trace "$BUILD/samples/threads" || fail "record threads"
 class_of th.db 128 | grep -q '^leak: linear growth' || fail "thread leak: $(class_of th.db 128)"
 expect_eq "$(sqlite3 th.db "select live_blocks from sites where class = 'leak'")" 200 "leaked job records"
 
-# Grows all through the run, freed at exit: top of growth, not a leak.
+# Grows all through the work, freed only by the program's cleanup before
+# it returns: judged at the end of the work, a leak released at exit, at
+# the top of growth; after the teardown (--at exit) nothing is live.
 record gf.trace "$BUILD/samples/grow-free" || fail "record grow-free"
 "$HT" analyze gf.trace 2> err || fail "analyze grow-free: $(cat err)"
 "$HT" growth --format csv --limit 1 gf.db > top.csv || fail "growth"
-expect_eq "$(sed -n 2p top.csv | cut -d, -f2,4)" "freed,0" "top grower: freed, nothing live"
-sed -n 2p top.csv | grep -q ',freed at exit,' || fail "pattern: $(sed -n 2p top.csv)"
-expect_eq "$("$HT" leaks --fail-on-leak gf.db > /dev/null; echo $?)" 0 "grow-free is no leak"
+expect_eq "$(sed -n 2p top.csv | cut -d, -f2,4)" "leak,4000" "top grower: leak, 4000 blocks held"
+sed -n 2p top.csv | grep -q ',linear growth [^,]*, released at exit,' || fail "pattern: $(sed -n 2p top.csv)"
+expect_eq "$("$HT" leaks --fail-on-leak gf.db > /dev/null; echo $?)" 3 "grow-free fails on a leak"
+expect_eq "$(sqlite3 gf.db "select value from meta where key = 'work_end'")" "teardown, before main returned" \
+	"work ended at the teardown"
+expect_eq "$("$HT" leaks --at exit --format csv gf.db | wc -l)" 1 "nothing live after the teardown"
 
 # Killed while still growing (the trace just stops): still a leak.
 "$HT" record -q -o killed.trace "$BUILD/samples/leak" 100000 &
