@@ -52,7 +52,7 @@ cmd_tui(int argc, char **argv)
 			    "allocated in the window\n"
 			    "                            and still live at its "
 			    "end\n\n"
-			    "TIME: 12.5, 12.5s, 50%%, peak, end, @marker.  "
+			    "TIME: 12.5, 12.5s, 50%%, peak, end, exit, @marker.  "
 			    "Press ? in the browser\nfor the keys.\n");
 			return 0;
 		default:

@@ -172,9 +172,10 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			}
 			if (allow_fail_on_leak)
 				printf("  --fail-on-leak            exit 3 when a "
-				    "site classified leak at the end\n"
-				    "                            is listed and "
-				    "not suppressed\n");
+				    "site classified leak (at the\n"
+				    "                            end of the work) "
+				    "is listed and not\n"
+				    "                            suppressed\n");
 			if (flags & QUERY_TWO_INPUTS)
 				printf("  --at TIME                 two runs: "
 				    "both at TIME (default: their ends)\n"
@@ -182,14 +183,17 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 				    "these two times (defaults: the\n"
 				    "                            start, the "
 				    "end)\n"
-				    "  TIME: 12.5, 12.5s, 50%%, peak, end or "
-				    "@marker.  Sites are matched by\n"
+				    "  TIME: 12.5, 12.5s, 50%%, peak, end, exit "
+				    "or @marker.  Sites are matched by\n"
 				    "  function and file; rows where nothing "
 				    "changed are left out.\n");
 			else if (flags & QUERY_AT)
 				printf("  --at TIME                 live memory at "
 				    "TIME (12.5, 12.5s, 50%%, peak,\n"
-				    "                            end, @marker)\n");
+				    "                            end (of the "
+				    "work, the default), exit\n"
+				    "                            (after the "
+				    "teardown), @marker)\n");
 			if ((flags & QUERY_WINDOW) && !(flags & QUERY_TWO_INPUTS))
 				printf("  --from TIME --to TIME     only that "
 				    "window of the run\n");
