@@ -19,12 +19,14 @@
  *            at least a quarter of what is live at the end, the last
  *            quarter of the stretch still rises, and the growth is kept:
  *            three quarters of the stretch's periods still hold a share
- *            of it, or it was made in place (blocks born by the start of
- *            the stretch, grown by realloc).  "since T" when the stretch
- *            starts after the first 10% of the work.
- *   leak     growth in steps: from below a tenth of the end's bytes, the
- *            series never falls by more than 10%, rises in at least 3
- *            buckets (and at most half of them), has not gone flat for longer than twice its last
+ *            of it, or the blocks born by the start of the stretch grew
+ *            by half of it (a buffer grown by realloc, a vector or table
+ *            grown by copying: "a growing block").  "since T" when the
+ *            stretch starts after the first 10% of the work.
+ *   leak     growth in steps (one-bucket spikes aside): from below a
+ *            tenth of the end's bytes, the series never falls by more
+ *            than 10%, rises in at least 3 buckets (at most half of
+ *            them), has not gone flat for longer than twice its last
  *            step's spacing (a vector doubling its capacity as it fills
  *            at a steady rate steps at doubling spacings), and is kept as
  *            above.
@@ -195,7 +197,7 @@ kept(const struct site_history *h, int from, double rise, int *in_place)
 	return 0;
 }
 
-/* ", grown by realloc" and " since T (N%)" for a stretch from FROM. */
+/* " since T (N%)" and ", a growing block" for a stretch from FROM. */
 static void
 growth_words(const struct site_history *h, int from, int in_place,
     char *buf, size_t cap)
@@ -207,8 +209,8 @@ growth_words(const struct site_history *h, int from, int in_place,
 		snprintf(buf, cap, " since %.1f s (%d%%)", from * h->bucket_s,
 		    from * 100 / h->buckets);
 	if (in_place)
-		snprintf(buf + strlen(buf), cap - strlen(buf),
-		    ", grown by realloc");
+		snprintf(buf + strlen(buf), cap - strlen(buf), ", %s",
+		    h->live_blocks == 1 ? "a growing block" : "growing blocks");
 }
 
 /* Linear growth to the end of the work (see the top). */
@@ -249,6 +251,17 @@ linear_leak(const struct site_history *h, char *pattern, size_t cap)
 	return 1;
 }
 
+/*
+ * Live bytes at the end of bucket I with one-bucket spikes taken off
+ * (a table copied as it grows holds old and new copies for a moment).
+ */
+static double
+settled(const struct site_history *h, int i)
+{
+	return i + 1 < h->buckets && h->live[i + 1] < h->live[i] ?
+	    h->live[i + 1] : h->live[i];
+}
+
 /* Growth in steps to the end of the work (see the top). */
 static int
 step_leak(const struct site_history *h, char *pattern, size_t cap)
@@ -259,23 +272,26 @@ step_leak(const struct site_history *h, char *pattern, size_t cap)
 	char size[32], words[64];
 
 	for (i = 0; i < n; i++)
-		if (h->live[i] <= 0.1 * end)
+		if (settled(h, i) <= 0.1 * end)
 			from = i + 1;
-	if (from == 0 && h->live[0] > 0.1 * end)
+	if (from == 0 && settled(h, 0) > 0.1 * end)
 		return 0;	/* never below a tenth: not grown from there */
 	if (from >= n || (n - from) * 5 < n)
 		return 0;
 	for (i = from; i < n; i++) {
-		if (h->live[i] < 0.9 * top)
+		double v = settled(h, i);
+
+		if (v < 0.9 * top)
 			return 0;
-		if (h->live[i] > top)
-			top = h->live[i];
-		if (i > from && h->live[i] > h->live[i - 1] * 1.01) {
+		if (v > top)
+			top = v;
+		if (i > from && v > settled(h, i - 1) * 1.01) {
 			steps++;
 			before = last;
 			last = i;
 		}
 	}
+
 	if (steps < 3 || steps * 2 > n - from || before < 0 ||
 	    h->live[n - 1] < 0.9 * top ||
 	    n - 1 - last > 2 * (last - before) + 2 ||

@@ -126,6 +126,8 @@ struct thread_acc {
 	int ended, seen;
 	uint64_t last_alloc;		/* for temporary allocations */
 	int last_was_alloc;
+	uint64_t last_alloc_size, last_alloc_ts;	/* and moves */
+	uint32_t last_alloc_stack;
 	int remap_known;		/* its last mremap moved a mapping
 					   we know (so the new one counts) */
 	int realloc_pending;		/* its last free was a realloc's */
@@ -199,8 +201,9 @@ struct loader {
 	int64_t last_rss;
 	survival *survival;		/* stack_survival sums */
 	work_end *work;			/* the end of the work */
-	/* Blocks made by realloc whose chain began before them: address
-	   -> the chain's birth (in ts). */
+	/* Blocks that go on with a chain begun before them (made by
+	   realloc, or moved into by a copying growth; see load_moved):
+	   address -> the chain's birth (in ts). */
 	ptr_map *births;
 	int64_t exit_heap_bytes, exit_heap_blocks;
 
@@ -623,6 +626,9 @@ load_alloc(struct loader *l, const struct ht_event *r)
 	load_size(l, s, r->size);
 	t->last_alloc = r->ptr;
 	t->last_was_alloc = 1;
+	t->last_alloc_size = r->size;
+	t->last_alloc_ts = r->ts;
+	t->last_alloc_stack = r->id;
 	/* A realloc's new block goes on with the chain of the old one. */
 	if (t->realloc_pending && (r->fn == HT_ALLOC_REALLOC ||
 	    r->fn == HT_ALLOC_REALLOCARRAY) && t->realloc_birth < r->ts) {
@@ -634,17 +640,36 @@ load_alloc(struct loader *l, const struct ht_event *r)
 	t->realloc_pending = 0;
 }
 
-/* When the realloc chain of a block allocated at ALLOC_TS by FN at PTR
-   began; forgets it (the block is going). */
+/* When the chain of the block at PTR, allocated at ALLOC_TS, began;
+   forgets it (the block is going). */
 static inline uint64_t
-load_birth(struct loader *l, uint64_t ptr, uint64_t alloc_ts, unsigned fn)
+load_birth(struct loader *l, uint64_t ptr, uint64_t alloc_ts)
 {
 	struct ptr_value v;
 
-	if ((fn == HT_ALLOC_REALLOC || fn == HT_ALLOC_REALLOCARRAY) &&
-	    ptr_map_remove(l->births, ptr, &v))
+	if (ptr_map_count(l->births) > 0 && ptr_map_remove(l->births, ptr, &v))
 		return v.ts;
 	return alloc_ts;
+}
+
+/*
+ * Block R is freed right after its thread allocated, at the same stack
+ * and with nothing between, a block half as big again or more: a vector
+ * or hash table grown by copying (std::vector, a Rust HashMap), so the
+ * new block goes on with the chain of the old one, born at BIRTH.
+ */
+static inline void
+load_moved(struct loader *l, const struct thread_acc *t,
+    const struct ht_event *r, uint64_t birth)
+{
+	struct ptr_value v = { 0 };
+
+	if (!t->last_was_alloc || t->last_alloc == r->ptr ||
+	    t->last_alloc_stack != r->id ||
+	    t->last_alloc_size * 2 < r->size * 3 || birth >= t->last_alloc_ts)
+		return;
+	v.ts = birth;
+	ptr_map_put(l->births, t->last_alloc, &v);
 }
 
 /* Takes a heap block of SIZE bytes from STACK off every running total. */
@@ -674,7 +699,9 @@ load_free(struct loader *l, const struct ht_event *r)
 	f.ptr = r->ptr;
 	f.ts = r->ts;
 	f.alloc_ts = r->alloc_ts;
-	f.birth = load_birth(l, r->ptr, r->alloc_ts, r->alloc_fn);
+	f.birth = load_birth(l, r->ptr, r->alloc_ts);
+	load_moved(l, t, r, f.birth);
+
 	f.size = r->size;
 	f.allocs_before = l->allocs;
 	f.heap_before = l->heap_bytes;
@@ -1538,9 +1565,7 @@ load_live_block(uint64_t addr, const struct ptr_value *v, void *arg)
 
 	load_survived(l, stack, v->size, v->ts);
 	if (held) {
-		struct ptr_value *b = v->fn == HT_ALLOC_REALLOC ||
-		    v->fn == HT_ALLOC_REALLOCARRAY ?
-		    ptr_map_find(l->births, addr) : NULL;
+		struct ptr_value *b = ptr_map_find(l->births, addr);
 
 		load_held(l, stack, v->size, b ? b->ts : v->ts);
 	}

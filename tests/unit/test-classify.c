@@ -176,7 +176,7 @@ test_realloc_chain(void)
 	h.frees = 399;
 	memset(h.live_by_period, 0, sizeof h.live_by_period);
 	h.live_by_period[0] = h.live_bytes;
-	expect_u64_eq(run(&h, "grown by realloc"), CLASS_LEAK);
+	expect_u64_eq(run(&h, "a growing block"), CLASS_LEAK);
 }
 
 static void
