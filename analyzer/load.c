@@ -701,7 +701,6 @@ load_free(struct loader *l, const struct ht_event *r)
 	f.alloc_ts = r->alloc_ts;
 	f.birth = load_birth(l, r->ptr, r->alloc_ts);
 	load_moved(l, t, r, f.birth);
-
 	f.size = r->size;
 	f.allocs_before = l->allocs;
 	f.heap_before = l->heap_bytes;
@@ -1818,7 +1817,6 @@ load_finish(struct loader *l, ht_ordered *o)
 	load_meta(l, "exit_live_bytes", "%" PRId64, l->exit_heap_bytes);
 	load_meta(l, "exit_live_blocks", "%" PRId64, l->exit_heap_blocks);
 	load_work_end_meta(l);
-
 	load_meta(l, "temporary_allocations", "%" PRIu64, l->temporary);
 	load_meta(l, "unknown_frees", "%" PRIu64, l->unknown_frees);
 	load_meta(l, "replaced_live", "%" PRIu64, l->replaced);

@@ -14,15 +14,20 @@
  * only its last stretch.
  *
  * The decision, at the mark or after the last event: among the positions
- * that qualify, whose frees release at least half of the heap there
- * (heap_before) and that last no longer than the time before them, the
- * one where the heap was highest (the earliest of equals) starts the
- * teardown, and the end of the work is the time of its free.  With none,
- * the end is the mark, or the last event.  The log then keeps only the
+ * that qualify, the one with the most frees after it less
+ * WORK_END_ALLOCS_PER_FREE for each allocation after it (the earliest of
+ * equals) would start the teardown: going back from there into the work
+ * would take in allocations, going on would leave out frees.  It is the
+ * teardown if its frees release at least 1/WORK_END_SHARE_FREED of the
+ * heap there (heap_before) and it lasts no longer than the time before
+ * it (a drain that is the work itself is not one); the end of the work
+ * is then the time of its free.  Else the end is the mark, or the last
+ * event.  The log then keeps only the
  * frees from there on of blocks allocated before it, and so do the frees
  * that follow.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,27 +121,34 @@ work_end_decide(work_end *w, uint64_t end_ts, uint64_t allocs,
     enum work_end_reason why_none)
 {
 	size_t i, best = SIZE_MAX, kept = 0;
-	uint64_t freed = 0;
-	int64_t best_heap = 0;
+	uint64_t freed = 0, best_freed = 0;
+	int64_t best_score = INT64_MIN;
+	const struct work_end_free *b;
 
 	/* From the back, so that the frees after each position add up. */
 	for (i = w->n; i-- > w->start;) {
 		const struct work_end_free *f = &w->log[i];
 		uint64_t a = allocs - f->allocs_before;
 		uint64_t frees = w->n - i;
+		int64_t score;
 
 		freed += f->size;
-		if (a * WORK_END_ALLOCS_PER_FREE > frees || f->heap_before <= 0 ||
-		    freed * 2 < (uint64_t)f->heap_before ||
-		    end_ts - f->ts > f->ts)
+		if (a * WORK_END_ALLOCS_PER_FREE > frees)
 			continue;
-		if (f->heap_before >= best_heap) {
-			best_heap = f->heap_before;
+		score = (int64_t)frees - (int64_t)a * WORK_END_ALLOCS_PER_FREE;
+		if (score >= best_score) {
+			best_score = score;
 			best = i;
+			best_freed = freed;
 		}
 	}
 	w->decided = 1;
-	if (best == SIZE_MAX) {
+	b = best != SIZE_MAX ? &w->log[best] : NULL;
+	if (b != NULL && (b->heap_before <= 0 || best_freed *
+	    WORK_END_SHARE_FREED < (uint64_t)b->heap_before ||
+	    end_ts - b->ts > b->ts))
+		b = NULL;	/* too little, or longer than the work */
+	if (b == NULL) {
 		w->end_ts = end_ts;
 		w->why = why_none;
 		w->n = w->start = 0;

@@ -29,8 +29,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A teardown makes at most one allocation per this many frees. */
+/* A teardown makes at most one allocation per this many frees ... */
 #define WORK_END_ALLOCS_PER_FREE 10
+/* ... and frees at least 1/this of the heap it starts with. */
+#define WORK_END_SHARE_FREED 10
 
 /* A free, as the loader saw it. */
 struct work_end_free {

@@ -42,7 +42,6 @@ static const struct field {
 	{ "live_blocks_end", "live_blocks_end", 0, 0 },
 	{ "exit_live_bytes", "exit_live_bytes", 1, 0 },
 	{ "exit_live_blocks", "exit_live_blocks", 0, 0 },
-
 	{ "leak_bytes", NULL, 1, 0 },
 	{ "leak_blocks", NULL, 0, 0 },
 	{ "steady_bytes", NULL, 1, 0 },

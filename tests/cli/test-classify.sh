@@ -39,7 +39,7 @@ record gf.trace "$BUILD/samples/grow-free" || fail "record grow-free"
 "$HT" analyze gf.trace 2> err || fail "analyze grow-free: $(cat err)"
 "$HT" growth --format csv --limit 1 gf.db > top.csv || fail "growth"
 expect_eq "$(sed -n 2p top.csv | cut -d, -f2,4)" "leak,4000" "top grower: leak, 4000 blocks held"
-sed -n 2p top.csv | grep -q ',linear growth [^,]*, released at exit,' || fail "pattern: $(sed -n 2p top.csv)"
+sed -n 2p top.csv | grep -q ',"linear growth [^"]*, released at exit",' || fail "pattern: $(sed -n 2p top.csv)"
 expect_eq "$("$HT" leaks --fail-on-leak gf.db > /dev/null; echo $?)" 3 "grow-free fails on a leak"
 expect_eq "$(sqlite3 gf.db "select value from meta where key = 'work_end'")" "teardown, before main returned" \
 	"work ended at the teardown"

@@ -34,7 +34,7 @@ expect_eq "$(sed -n 2p d.csv | cut -d, -f1-4,8)" "shrank,-25600,51200,25600,-200
 expect_eq "$("$HT" diff --format csv l1.db l1.db | wc -l)" 1 "diff of a run with itself"
 # The table names both sides and the change of the heap.
 "$HT" diff l1.db l2.db > d.table || fail "diff table"
-grep -q '^A: l1.db at the end$' d.table || fail "table heading: $(cat d.table)"
+grep -q '^A: l1.db at the end of the work$' d.table || fail "table heading: $(cat d.table)"
 grep -q '^live 25.0 KiB -> 50.0 KiB (+25.0 KiB), allocations 200 -> 400$' d.table ||
 	fail "table totals: $(cat d.table)"
 grep -q '^grew .*+25.0 KiB .*session_new$' d.table || fail "table row: $(cat d.table)"
