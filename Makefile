@@ -149,6 +149,9 @@ $(BUILD)/samples/%: samples/%.cc include/heaptrail.h | $(CHECK_STAMP)
 	$(Q)$(CXX) $(PROG_CXXFLAGS) -o $@ $<
 # For test-unwind's --unwind fp: a program with frame pointers.
 $(BUILD)/tests/walk-stacks: PROG_CFLAGS += -fno-omit-frame-pointer
+# For test-own-code: the standard library's templates inlined, as users
+# build them.
+$(BUILD)/tests/own-code-cxx: PROG_CXXFLAGS += -O2
 $(BUILD)/tests/%: tests/programs/%.c include/heaptrail.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< -ldl

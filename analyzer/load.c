@@ -20,12 +20,17 @@
  * modules before it); each module's debug info is opened once, on first
  * need, and kept until the end.
  *
- * Sites: a stack's site is its innermost frame outside the allocator:
- * not in libheaptrail, libc or libstdc++, and not only allocation glue by
- * name (operator new, __rust_alloc, alloc::raw_vec:: ...).  Stacks with
- * the same site frame (return address) share a site; the site's function,
- * file and line are those of the innermost inlined frame there that is not
- * glue.
+ * Sites: a stack's site is its innermost frame of the program's own
+ * code: outside the allocator (not in libheaptrail, libc or libstdc++,
+ * and not only allocation glue by name: operator new, __rust_alloc,
+ * alloc::raw_vec:: ...) and outside the toolchain's library code
+ * (own-code.h: the C++ and Rust standard libraries, glibc), inlined
+ * frames included.  A stack with no such frame falls back to its
+ * innermost frame outside the allocator.  Both are decided once per
+ * distinct address (addr_info): an address is "own" when one of its
+ * inlined frames is, and then that frame names the site there, else its
+ * innermost frame that is not glue does.  So stacks with the same site
+ * frame (return address) share a site, whichever rule chose it.
  *
  * What becomes of blocks (survival.h): when a block goes in a later
  * bucket than it came in, its bytes are added to the stack_survival sum
@@ -57,6 +62,7 @@
 #include "../common/xmalloc.h"
 #include "analyzer.h"
 #include "classify.h"
+#include "own-code.h"
 #include "read-ahead.h"
 #include "survival.h"
 #include "symbolize.h"
@@ -89,9 +95,21 @@ struct stack_acc {
 };
 
 /* What a return address is, for choosing sites (see the top). */
+enum addr_kind {
+	ADDR_LIBRARY,			/* the toolchain's library code: a site
+					   of stacks with no own code only */
+	ADDR_GLUE,			/* allocator, not a site */
+	ADDR_OWN,			/* an inlined frame of it is the
+					   program's own code */
+	ADDR_ENTRY			/* library code that calls the
+					   program's main: no frame outside
+					   it is the program's own */
+};
 struct addr_info {
-	int glue;			/* allocator, not a site */
-	char *function, *file;		/* of the site frame there */
+	int kind;			/* enum addr_kind */
+	char *function, *file;		/* of the site frame there: the
+					   innermost own one, else the
+					   innermost that is not glue */
 	unsigned line;
 };
 
@@ -1001,7 +1019,8 @@ load_symbolize(struct loader *l, uint64_t addr)
 	struct sym_frame frames[16];
 	struct module_acc *m = load_module_at(l, addr);
 	struct addr_info *info;
-	int n = 0, i, site = -1;
+	int n = 0, i, site = -1, own = -1, entry = 0;
+	int toolchain = m != NULL && own_code_module_is_toolchain(m->path);
 
 	if (m != NULL && !m->sym_tried) {
 		char *cause = NULL;
@@ -1035,13 +1054,25 @@ load_symbolize(struct loader *l, uint64_t addr)
 		    "iiittni", (int64_t)addr, (int64_t)i,
 		    m ? (int64_t)m->id : 0, fn, frames[i].file,
 		    (int64_t)frames[i].line, (int64_t)frames[i].inlined);
-		if (site < 0 && !load_function_is_glue(fn))
+		if (load_function_is_glue(fn))
+			continue;
+		if (site < 0)
 			site = i;
+		if (own < 0 && !toolchain &&
+		    own_code_frame_is_own(fn, frames[i].file))
+			own = i;
+		entry |= own_code_function_is_entry(fn);
 	}
-	info->glue = load_module_is_glue(m) || (n > 0 && site < 0);
+	/* No frames (no debug info nor symbols): the program's, unless its
+	   module is the toolchain's. */
+	info->kind = load_module_is_glue(m) || (n > 0 && site < 0) ?
+	    ADDR_GLUE : !toolchain && (n == 0 || own >= 0) ? ADDR_OWN :
+	    entry ? ADDR_ENTRY : ADDR_LIBRARY;
 	if (n > 0) {
 		if (site < 0)
 			site = n - 1;
+		if (info->kind == ADDR_OWN)
+			site = own;
 		if (frames[site].function != NULL &&
 		    strcmp(frames[site].function, "??") != 0)
 			info->function = xstrdup(frames[site].function);
@@ -1099,7 +1130,7 @@ static void
 load_stack_def(struct loader *l, const struct ht_record *r)
 {
 	struct stack_acc *s;
-	uint32_t i, *idx;
+	uint32_t i, j, *idx;
 
 	if (r->id > l->stacks_defined + ID_SLACK || r->id > UINT32_MAX) {
 		load_error(l, "%s: corrupt trace: stack id %llu out of "
@@ -1129,13 +1160,22 @@ load_stack_def(struct loader *l, const struct ht_record *r)
 		idx[i] = v.stack;
 	}
 	/*
-	 * The site: the innermost frame outside the allocator; if every frame
-	 * is the allocator's (a cut stack), the outermost one; with no frame
-	 * at all, the "no stack" site.
+	 * The site: the innermost frame of the program's own code; with none,
+	 * the innermost frame outside the allocator; if every frame is the
+	 * allocator's (a cut stack), the outermost one; with no frame at all,
+	 * the "no stack" site.
 	 */
-	for (i = 0; i < r->nframes; i++)
-		if (!l->infos[idx[i]].glue)
+	for (i = 0, j = UINT32_MAX; i < r->nframes; i++) {
+		if (l->infos[idx[i]].kind == ADDR_OWN)
 			break;
+		if (j == UINT32_MAX && l->infos[idx[i]].kind != ADDR_GLUE)
+			j = i;
+		if (l->infos[idx[i]].kind == ADDR_ENTRY)
+			i = r->nframes - 1;	/* the program's main is not in
+						   this stack */
+	}
+	if (i == r->nframes && j != UINT32_MAX)
+		i = j;
 	if (i == r->nframes && r->nframes > 0)
 		i = r->nframes - 1;
 	s->site = load_site(l, r->nframes ? r->frames[i] : 0,

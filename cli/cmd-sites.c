@@ -102,6 +102,70 @@ end:
 }
 
 /*
+ * A stack's live bytes (or blocks: COL) as of time bucket BUCKET, as an
+ * SQL expression over stack_stats "t": below -1, the end of the work
+ * (the live columns); -1, the start (nothing live); else at the end of
+ * that bucket, from stack_series (its last row up to there).
+ */
+static char *
+stack_live(const char *col, long bucket)
+{
+	if (bucket < -1)
+		return xasprintf("t.%s", col);
+	if (bucket == -1)
+		return xstrdup("0");
+	return xasprintf("coalesce((SELECT x.%s FROM stack_series x WHERE"
+	    " x.stack_id = t.stack_id AND x.bucket <= %ld ORDER BY x.bucket"
+	    " DESC LIMIT 1), 0)", col, bucket);
+}
+
+/*
+ * The grouped rows' "w": per stack (wid), its live bytes and blocks (at
+ * --at, else at the end) and its growth rate over --from/--to (NULL
+ * without: a whole-run rate is fitted per site and does not add up over
+ * stacks, a window's change does).  NULL after an error.
+ */
+static char *
+stacks_window(sqlite3 *db, const struct query_opts *o)
+{
+	char *bytes, *blocks, *from, *to, *w;
+
+	if (o->at != NULL) {
+		long bucket;
+
+		if (query_at(db, o, &bucket) != 0)
+			return NULL;
+		bytes = stack_live("live_bytes", bucket);
+		blocks = stack_live("live_blocks", bucket);
+		w = xasprintf("(SELECT t.stack_id AS wid, %s AS live_bytes, %s"
+		    " AS live_blocks, NULL AS growth FROM stack_stats t)",
+		    bytes, blocks);
+		free(bytes);
+		free(blocks);
+		return w;
+	}
+	if (o->from != NULL || o->to != NULL) {
+		long from_bucket, to_bucket;
+		double seconds;
+
+		if (query_window(db, o, &from_bucket, &to_bucket,
+		    &seconds) != 0)
+			return NULL;
+		from = stack_live("live_bytes", from_bucket);
+		to = stack_live("live_bytes", to_bucket);
+		w = xasprintf("(SELECT t.stack_id AS wid, t.live_bytes AS"
+		    " live_bytes, t.live_blocks AS live_blocks, (%s - %s) /"
+		    " %.9f AS growth FROM stack_stats t)", to, from, seconds);
+		free(from);
+		free(to);
+		return w;
+	}
+	return xstrdup("(SELECT t.stack_id AS wid, t.live_bytes AS live_bytes,"
+	    " t.live_blocks AS live_blocks, NULL AS growth FROM stack_stats"
+	    " t)");
+}
+
+/*
  * JSON: the row's stack, innermost frame first: a site's heaviest stack,
  * or (grouped rows, ARG non-NULL) the stack whose id the row carries.
  */
@@ -150,13 +214,15 @@ site_stack(sqlite3 *db, sqlite3_stmt *row, void *arg)
  * --by and --focus: rows are groups of stacks.  "k" gives each stack its
  * group frame: the site's (by default) or the innermost frame whose
  * function or file contains a --focus pattern (stacks without one keep
- * their site, so the totals stay whole).  Sums come from stack_stats; a
- * group's class is the worst of its stacks' sites (leak, unclear, steady,
- * freed); peak and growth do not add up over stacks and are left null.  A group is suppressed when its
- * stacks are (SUPP_GROUP_RULE).
+ * their site, so the totals stay whole).  Sums come from stack_stats,
+ * and the live bytes, blocks and growth from W (stacks_window: as of
+ * --at, over --from/--to); a group's class is the worst of its stacks'
+ * sites (leak, unclear, steady, freed); peak, and the growth of the
+ * whole run, do not add up over stacks and are left null.  A group is
+ * suppressed when its stacks are (SUPP_GROUP_RULE).
  */
 static char *
-sites_grouped(const struct query_opts *o, const char *having)
+sites_grouped(const struct query_opts *o, const char *w, const char *having)
 {
 	const char *by = o->by ? o->by : "site";
 	char *k, *match = NULL, *sql;
@@ -211,14 +277,16 @@ sites_grouped(const struct query_opts *o, const char *having)
 	    " g.growth_bytes_per_s, g.module, g.function, g.file, g.line,"
 	    " g.pattern, g.address, g.mapped_bytes, r.text AS suppressed"
 	    " FROM (SELECT min(k.stack_id) AS id, coalesce("
-	    WORST_CLASS("c.class") ", 'freed') AS class, sum(ss.live_bytes) AS live_bytes, sum(ss.live_blocks)"
-	    " AS live_blocks, NULL AS peak_bytes, sum(ss.allocations) AS"
-	    " allocations, sum(ss.alloc_bytes) AS alloc_bytes, NULL AS"
+	    WORST_CLASS("c.class") ", 'freed') AS class, sum(w.live_bytes) AS"
+	    " live_bytes, sum(w.live_blocks) AS live_blocks, NULL AS"
+	    " peak_bytes, sum(ss.allocations) AS allocations,"
+	    " sum(ss.alloc_bytes) AS alloc_bytes, sum(w.growth) AS"
 	    " growth_bytes_per_s, k.gmodule AS module, %s AS function, %s AS"
 	    " file, %s AS line, NULL AS pattern, %s AS address, NULL AS"
 	    " mapped_bytes, " SUPP_GROUP_RULE("ss.live_blocks",
 	    "ss.live_bytes", "sx.rule") " AS rule_id FROM k JOIN stack_stats ss ON ss.stack_id ="
-	    " k.stack_id LEFT JOIN sites c ON c.id = k.gsite LEFT JOIN"
+	    " k.stack_id JOIN %s w ON w.wid = k.stack_id LEFT JOIN sites c"
+	    " ON c.id = k.gsite LEFT JOIN"
 	    " temp.suppressed_stacks sx ON sx.stack_id = k.stack_id"
 	    " GROUP BY %s%s) g LEFT JOIN temp.suppression_rules r ON r.id ="
 	    " g.rule_id", k,
@@ -226,7 +294,7 @@ sites_grouped(const struct query_opts *o, const char *having)
 	    "k.gfunction", strcmp(by, "object") == 0 ? "NULL" : "k.gfile",
 	    strcmp(by, "site") == 0 || strcmp(by, "stack") == 0 ? "k.gline" :
 	    "NULL", strcmp(by, "site") == 0 || strcmp(by, "stack") == 0 ?
-	    "printf('0x%x', k.gaddress)" : "NULL", key, having);
+	    "printf('0x%x', k.gaddress)" : "NULL", w, key, having);
 	free(k);
 	return sql;
 }
@@ -246,9 +314,6 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 	if (ret >= 0)
 		return ret;
 	grouped = o.nfocus > 0 || (o.by != NULL && strcmp(o.by, "site") != 0);
-	if (grouped && (o.at != NULL || o.from != NULL || o.to != NULL))
-		return cli_usage(cmd, "--by and --focus do not go with --at, "
-		    "--from or --to yet");
 	if ((db = query_open(&o)) == NULL)
 		return 1;
 	if (supp_apply(db, &o) != 0) {
@@ -256,15 +321,23 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 		return 1;
 	}
 	if (grouped) {
-		char *having = strstr(where, "live_blocks") == NULL ?
-		    xstrdup("") : xasprintf(" HAVING sum(ss.live_blocks) > 0"
-		    " AND sum(ss.live_bytes) >= %lld", o.min_bytes);
-		char *g = sites_grouped(&o, having);
+		char *having, *g;
 
+		if ((w = stacks_window(db, &o)) == NULL) {
+			sqlite3_close(db);
+			return 1;
+		}
+		having = strstr(where, "live_blocks") == NULL ? xstrdup("") :
+		    xasprintf(" HAVING sum(w.live_blocks) > 0 AND"
+		    " sum(w.live_bytes) >= %lld", o.min_bytes);
+		g = sites_grouped(&o, w, having);
 		free(having);
-		/* The grouped query has no "w": order by its columns. */
+		free(w);
+		/* Order by the grouped query's columns; growth rates only
+		   over a window (--from/--to). */
 		sql = xasprintf("SELECT * FROM (%s) ORDER BY %s", g,
-		    strstr(order, "growth") ? "alloc_bytes DESC" : order);
+		    strstr(order, "growth") && o.from == NULL && o.to == NULL ?
+		    "alloc_bytes DESC" : order);
 		free(g);
 	} else {
 		if ((w = sites_window(db, &o)) == NULL) {

@@ -8,8 +8,9 @@
  * start and '$' at the end to anchor it to the end.
  *
  * Rules come, in this order, from a built-in list (allocations glibc, the
- * dynamic loader and libstdc++ make once for their own state and keep for
- * the life of the process; its rule 0 matches by site, see rules_add),
+ * dynamic loader, libstdc++ and Rust's std make once for their own state
+ * and keep for the life of the process; its rule 0 matches by site, see
+ * rules_add),
  * from the files named by HEAPTRAIL_SUPPRESSIONS
  * (colon-separated) and from each --suppressions FILE.  Suppressions
  * are about memory live at the end: a site is suppressed when it holds
@@ -62,6 +63,22 @@ static const char *const builtin_rules[] = {
 	"^nss_",
 	"^__gconv_",
 	"^__cxa_thread_atexit_impl$",
+	/*
+	 * Rust's std (names as rustc 1.95 gives them; "{closure#0}" is
+	 * "{{closure}}" in legacy-mangled names): the main thread's guard
+	 * page record (544 B, set_current_info), with what it reads of
+	 * /proc/self/maps; the Thread handle (an Arc, 48 B and up) made for
+	 * a thread std did not start, the main thread, on its first
+	 * std::thread::current(); the buffers of std's stdout (a LineWriter,
+	 * 1 KiB) and stdin (a BufReader, 8 KiB), made on first use.  A
+	 * program's own stdio buffers are of its own types, and the Strings
+	 * of std::env::args() and vars() are the program's (std keeps argv
+	 * and environ as the C library gave them).
+	 */
+	"^std::sys::*stack_overflow::",
+	"^std::thread::current::init_current",
+	"^std::io::stdio::stdout::{*closure",
+	"^std::io::stdio::stdin::{*closure",
 };
 #define NBUILTIN (int)(sizeof builtin_rules / sizeof builtin_rules[0])
 
