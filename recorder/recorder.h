@@ -80,6 +80,13 @@ rec_guard_leave(void)
 /* Starts the recorder from a hook if it is time (see recorder.c). */
 int rec_start_early(void) REC_HIDDEN;
 void rec_stop(void) REC_HIDDEN;		/* flush everything, end trace */
+/*
+ * The end of the program's work (main returned, exit called ...): the
+ * first call in a process writes a MARK with LABEL (an HT_WORK_END_*
+ * label), later ones do nothing.  Safe in any state; it records nothing
+ * when not recording, inside the recorder, or in a vfork child.
+ */
+void rec_work_end(const char *label) REC_HIDDEN;
 /* Around exec: write everything out first; resume if exec failed. */
 void rec_before_exec(void) REC_HIDDEN;
 void rec_after_failed_exec(void) REC_HIDDEN;
