@@ -75,6 +75,17 @@ expect_eq "$(events quick_exit.trace after alloc 222)" 0 "quick_exit: no atexit 
 check _exit 7 "_exit called"
 expect_eq "$(events _exit.trace after alloc 222)$(events _exit.trace after alloc 333)" 00 "_exit: no handler, no destructor"
 
+# main is called through the recorder, whose frames stay out of the stacks
+# (main's own stack runs main, the C library, _start).
+if command -v sqlite3 > /dev/null; then
+	"$HT" analyze return.trace 2> err || fail "analyze: $(cat err)"
+	expect_eq "$(sqlite3 return.db "select count(*) from stack_frames s
+		join modules m on s.address >= m.text_start and s.address < m.text_end
+		where m.name like 'libheaptrail%'")" 0 "frames of the recorder in stacks"
+	expect_ge "$(sqlite3 return.db "select count(*) from stack_frames s
+		join frames f on f.address = s.address where f.function = 'main'")" 1 "frames of main"
+fi
+
 # fork: the child returns from main too; each trace has its own mark.
 check fork 8 "main returned"
 after fork.trace 222 "fork parent: the atexit handler's block"
