@@ -105,6 +105,20 @@ enum ht_tag {
 	HT_TAG_UNMAP = 0x58,		/* 0x58 + enum ht_unmap_fn */
 };
 
+/*
+ * The end of the program's work: the recorder writes one MARK record with
+ * one of these labels when main returns or the program calls exit(),
+ * quick_exit() or _exit() (whichever comes first, once per process),
+ * before atexit handlers and static destructors run.  MARK labels that
+ * start with HT_WORK_END_PREFIX are the recorder's own and reserved: a
+ * program's heaptrail_mark() must not use that prefix.
+ */
+#define HT_WORK_END_PREFIX "heaptrail: "
+#define HT_WORK_END_MAIN HT_WORK_END_PREFIX "main returned"
+#define HT_WORK_END_EXIT HT_WORK_END_PREFIX "exit called"
+#define HT_WORK_END_QUICK_EXIT HT_WORK_END_PREFIX "quick_exit called"
+#define HT_WORK_END__EXIT HT_WORK_END_PREFIX "_exit called"
+
 /* Which entry point allocated: ALLOC tag = HT_TAG_ALLOC + this. */
 enum ht_alloc_fn {
 	HT_ALLOC_MALLOC,

@@ -5,6 +5,9 @@
  *   heaptrail_free(ptr)         ... and given back
  *   heaptrail_mark("label")     a phase starts (usable as TIME "@label")
  *
+ * Labels starting with "heaptrail: " are reserved: the recorder marks the
+ * end of the program's work with them (man 5 heaptrail, MARK).
+ *
  * Without the recorder preloaded these do nothing and cost one test of a
  * weak symbol: the recorder defines __heaptrail_*, and the dynamic loader
  * binds these weak references to them only when it is there.  Include

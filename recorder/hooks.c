@@ -17,6 +17,9 @@
  * call each other through the PLT (reallocarray -> realloc) are recorded
  * once, and allocations made by the recorder itself are not recorded.
  *
+ * exit, quick_exit, _exit, _Exit and the program's main (through
+ * __libc_start_main) are hooked to mark the end of the program's work.
+ *
  * Bootstrap: dlsym() itself calls calloc before we know the real calloc,
  * so until resolution is done allocations come from a static arena, whose
  * blocks are never freed (free ignores them).
@@ -46,6 +49,11 @@ extern char **environ;
 EXPORT void __heaptrail_alloc(const void *ptr, size_t size);
 EXPORT void __heaptrail_free(const void *ptr);
 EXPORT void __heaptrail_mark(const char *label);
+/* glibc declares it nowhere: the program's entry code calls it. */
+typedef int (*main_fn)(int, char **, char **);
+EXPORT int __libc_start_main(main_fn main_, int argc, char **argv,
+    main_fn init, void (*fini)(void), void (*rtld_fini)(void),
+    void *stack_end);
 
 static void *(*real_malloc)(size_t);
 static void *(*real_calloc)(size_t, size_t);
@@ -74,7 +82,15 @@ static int (*real_close_range)(unsigned, unsigned, int);
 static int (*real_dup2)(int, int);
 static int (*real_dup3)(int, int, int);
 static void (*real_exit)(int) __attribute__((noreturn));
+static void (*real_quick_exit)(int) __attribute__((noreturn));
+static void (*real__exit)(int) __attribute__((noreturn));
 static void (*real_Exit)(int) __attribute__((noreturn));
+
+/* main, and glibc's __libc_start_main that calls it (x86_64: no auxv
+   argument; INIT and FINI are NULL from programs linked against glibc
+   2.34 or later, the old ELF init/fini functions before). */
+static int (*real_libc_start_main)(main_fn, int, char **, main_fn,
+    void (*)(void), void (*)(void), void *);
 
 /* --- bootstrap arena ------------------------------------------------------- */
 
@@ -143,8 +159,12 @@ rec_resolve_real(void)
 	RESOLVE(dup2);
 	RESOLVE(dup3);
 	RESOLVE(prctl);
-	*(void **)&real_exit = dlsym(RTLD_NEXT, "_exit");
+	RESOLVE(exit);
+	RESOLVE(quick_exit);
+	*(void **)&real__exit = dlsym(RTLD_NEXT, "_exit");
 	*(void **)&real_Exit = dlsym(RTLD_NEXT, "_Exit");
+	*(void **)&real_libc_start_main = dlsym(RTLD_NEXT,
+	    "__libc_start_main");
 	RESOLVE(free);		/* last: it says resolution is done */
 	resolving = 0;
 }
@@ -879,19 +899,91 @@ execle(const char *path, const char *arg, ...)
 #undef ENVP_FROM
 }
 
+/*
+ * The end of the program's work (common/trace-format.h): main returns, or
+ * the program calls exit, quick_exit, _exit or _Exit; the first of those
+ * is marked, before the atexit handlers and destructors that exit runs.
+ * glibc calls exit with main's value by an internal call that no hook
+ * sees, so main itself is called through work_main.  All of it happens
+ * once per process, none of it on an allocation's path.
+ */
+static main_fn program_main;
+
+static int
+work_main(int argc, char **argv, char **envp)
+{
+	int ret = program_main(argc, argv, envp);
+
+	rec_work_end(HT_WORK_END_MAIN);
+	return ret;
+}
+
+EXPORT int
+__libc_start_main(main_fn main_, int argc, char **argv, main_fn init,
+    void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+{
+	if (real_libc_start_main == NULL)	/* normally found at start */
+		*(void **)&real_libc_start_main = dlsym(RTLD_NEXT,
+		    "__libc_start_main");
+	if (real_libc_start_main == NULL) {
+		rec_warn("cannot find the C library's __libc_start_main", "");
+		abort();
+	}
+	program_main = main_;
+	return real_libc_start_main(work_main, argc, argv, init, fini,
+	    rtld_fini, stack_end);
+}
+
+/* Ends the process without the C library (which cannot be found). */
+static void __attribute__((noreturn))
+exit_group(int status)
+{
+	for (;;)
+		syscall(SYS_exit_group, status);
+}
+
+EXPORT void
+exit(int status)
+{
+	if (!booting())
+		rec_work_end(HT_WORK_END_EXIT);
+	if (real_exit == NULL)
+		exit_group(status);
+	real_exit(status);
+}
+
+/* Its handlers' events are written by one of ours (recorder.c). */
+EXPORT void
+quick_exit(int status)
+{
+	if (!booting())
+		rec_work_end(HT_WORK_END_QUICK_EXIT);
+	if (real_quick_exit == NULL)
+		exit_group(status);
+	real_quick_exit(status);
+}
+
 EXPORT void
 _exit(int status)
 {
-	if (!booting() && rec_guard == 0)
+	if (!booting() && rec_guard == 0) {
+		rec_work_end(HT_WORK_END__EXIT);
 		rec_stop();
-	real_exit(status);
+	}
+	if (real__exit == NULL)
+		exit_group(status);
+	real__exit(status);
 }
 
 EXPORT void
 _Exit(int status)
 {
-	if (!booting() && rec_guard == 0)
+	if (!booting() && rec_guard == 0) {
+		rec_work_end(HT_WORK_END__EXIT);
 		rec_stop();
+	}
+	if (real_Exit == NULL)
+		exit_group(status);
 	real_Exit(status);
 }
 
@@ -917,11 +1009,23 @@ __heaptrail_free(const void *ptr)
 	rec_guard_leave();
 }
 
+/* Labels of the recorder's own (HT_WORK_END_PREFIX) are refused: the
+   end of the work is marked once, by the recorder. */
 EXPORT void
 __heaptrail_mark(const char *label)
 {
+	static _Atomic int warned;
+
 	if (label == NULL || !recording())
 		return;
+	if (strncmp(label, HT_WORK_END_PREFIX,
+	    sizeof HT_WORK_END_PREFIX - 1) == 0) {
+		if (!atomic_exchange(&warned, 1))
+			rec_warn("heaptrail_mark: labels starting with "
+			    "\"" HT_WORK_END_PREFIX "\" are reserved, not "
+			    "recorded: ", label);
+		return;
+	}
 	rec_guard = 1;
 	event_mark(label);
 	rec_guard_leave();

@@ -4,11 +4,13 @@
  * The constructor reads the settings (HEAPTRAIL_OUTPUT, HEAPTRAIL_DEPTH,
  * HEAPTRAIL_QUIET), opens the trace, writes its header frame, and starts
  * the writer; from then on the hooks record.  The destructor (and the
- * _exit and exec hooks) stop it: final collection, END record.  Other
- * destructors may run after ours (the loader's order is not ours to
- * choose) and other threads may still be running: their events are
- * written by the threads themselves from then on (REC_FINISHED, see
- * writer_straggler), the last ones when exit() flushes stdio.
+ * _exit and exec hooks, and quick_exit) stop it: final collection, END
+ * record.  Before that, the hooks of main and exit mark the end of the
+ * program's work (rec_work_end).  Other destructors may run after ours
+ * (the loader's order is not ours to choose) and other threads may still
+ * be running: their events are written by the threads themselves from
+ * then on (REC_FINISHED, see writer_straggler), the last ones when exit()
+ * flushes stdio.
  *
  * Owns: the configuration, the recorder state, the time base.
  */
@@ -338,6 +340,26 @@ trace_path_for_child(char *path, size_t cap)
 	return 0;
 }
 
+/*
+ * The end of the work is marked once per process: the first caller takes
+ * the flag (main's return, then the exit() libc calls with its value; or
+ * two threads ending the program at once), and a fork child clears it, its
+ * trace being its own.  recorder_pid keeps a vfork child, which shares
+ * this memory, from marking (or taking the flag of) the parent's trace.
+ */
+static atomic_flag work_ended = ATOMIC_FLAG_INIT;
+
+void
+rec_work_end(const char *label)
+{
+	if (rec_guard != 0 || atomic_load(&rec_state) == REC_OFF ||
+	    getpid() != recorder_pid || atomic_flag_test_and_set(&work_ended))
+		return;
+	rec_guard = 1;
+	event_mark(label);
+	rec_guard_leave();
+}
+
 _Atomic int rec_fork_pending;
 int rec_fork_fence;
 
@@ -410,6 +432,7 @@ fork_child(void)
 	recorder_pid = getpid();
 	base_ns = clock_ns(CLOCK_MONOTONIC) - HT_TIME_UNIT_NS;
 	atomic_flag_clear(&stopping);
+	atomic_flag_clear(&work_ended);
 	writer_after_fork_child();
 	modules_after_fork();
 	stack_table_after_fork();
@@ -556,6 +579,12 @@ rec_init(void)
 	}
 	rec_state = REC_RUNNING;
 	signals_init();
+	/*
+	 * quick_exit() runs neither atexit handlers nor destructors: stop
+	 * from a handler of its own, which (registered first) runs after
+	 * those the program registers.
+	 */
+	at_quick_exit(rec_stop);
 	rec_guard = 0;
 }
 

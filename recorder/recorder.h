@@ -80,6 +80,13 @@ rec_guard_leave(void)
 /* Starts the recorder from a hook if it is time (see recorder.c). */
 int rec_start_early(void) REC_HIDDEN;
 void rec_stop(void) REC_HIDDEN;		/* flush everything, end trace */
+/*
+ * The end of the program's work (main returned, exit called ...): the
+ * first call in a process writes a MARK with LABEL (an HT_WORK_END_*
+ * label), later ones do nothing.  Safe in any state; it records nothing
+ * when not recording, inside the recorder, or in a vfork child.
+ */
+void rec_work_end(const char *label) REC_HIDDEN;
 /* Around exec: write everything out first; resume if exec failed. */
 void rec_before_exec(void) REC_HIDDEN;
 void rec_after_failed_exec(void) REC_HIDDEN;
@@ -99,7 +106,7 @@ int rec_malloc_is_ours(void) REC_HIDDEN;
 
 /*
  * The id (>= 1) of the stack in RAW[0, N) (from unw_backtrace), defining
- * it in the trace the first time it is seen.  Leading frames inside
+ * it in the trace the first time it is seen.  Frames inside
  * libheaptrail.so are left out.  0 if it could not be defined.
  */
 uint64_t stack_intern(void **raw, int n) REC_HIDDEN;
@@ -120,8 +127,9 @@ rec_is_own(uintptr_t pc)
 	return pc >= rec_self_lo && pc < rec_self_hi;
 }
 
-/* The frames of RAW[0, N) that a stack keeps: past our own leading ones
-   (*START), at most the configured depth.  Returns how many. */
+/* The frames of RAW[0, N) that a stack keeps: from *START, past our own
+   leading ones and without our frames further out (RAW is rewritten),
+   at most the configured depth.  Returns how many. */
 int stack_program_frames(void **raw, int n, void ***start) REC_HIDDEN;
 
 void stack_table_init(uintptr_t self_lo, uintptr_t self_hi) REC_HIDDEN;

@@ -186,15 +186,23 @@ stack_table_after_fork(void)
 	next_stack_id = 1;
 }
 
+/*
+ * Our frames further out are left out too: the program's main is called
+ * through ours (hooks.c, work_main), and so are what dlclose and exit call
+ * back (destructors, atexit handlers).  They are squeezed out of RAW.
+ */
 int
 stack_program_frames(void **raw, int n, void ***start)
 {
-	int skip = 0;
+	int skip = 0, i, kept;
 
 	while (skip < n && rec_is_own((uintptr_t)raw[skip]))
 		skip++;
 	*start = raw + skip;
-	n -= skip;
+	for (i = kept = skip; i < n; i++)
+		if (!rec_is_own((uintptr_t)raw[i]))
+			raw[kept++] = raw[i];
+	n = kept - skip;
 	return n < rec_config.depth ? n : rec_config.depth;
 }
 
