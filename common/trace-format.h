@@ -257,10 +257,4 @@ ht_get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *out)
 	return -1;
 }
 
-/*
- * MARK labels starting with this are the recorder's own: the end of the
- * program's work (main returned, exit() called ...).  Reserved.
- */
-#define HT_WORK_END_PREFIX "heaptrail: "
-
 #endif /* HEAPTRAIL_TRACE_FORMAT_H */
