@@ -30,7 +30,10 @@
  * distinct address (addr_info): an address is "own" when one of its
  * inlined frames is, and then that frame names the site there, else its
  * innermost frame that is not glue does.  So stacks with the same site
- * frame (return address) share a site, whichever rule chose it.
+ * frame (return address) share a site, whichever rule chose it; and so
+ * do site frames that name the same function, file and line in one
+ * module (load_site_of_line): one line of the program is one site, even
+ * where it calls into the allocator at two places.
  *
  * What becomes of blocks (survival.h): when a block goes in a later
  * bucket than it came in, its bytes are added to the stack_survival sum
@@ -205,6 +208,7 @@ struct loader {
 	struct addr_info *infos;
 	size_t ninfos, infos_cap;
 	ptr_map *site_of;		/* site frame address -> site index */
+	ptr_map *site_of_line;		/* load_site_of_line's key -> site */
 	struct site_acc *sites;		/* [0] unused */
 	size_t nsites, sites_cap;
 	uint32_t nostack_site;		/* stacks without frames, or 0 */
@@ -223,6 +227,11 @@ struct loader {
 	   realloc, or moved into by a copying growth; see load_moved):
 	   address -> the chain's birth (in ts). */
 	ptr_map *births;
+	/* Blocks allocated after the recorder's end-of-work mark, still
+	   live (the mark's time unit is shared with events on both sides
+	   of it, so the order, not the time, says which came after). */
+	ptr_map *after_mark;
+	int marked;			/* the mark came */
 	int64_t exit_heap_bytes, exit_heap_blocks;
 
 	uint64_t events, allocs, frees, last_ts;
@@ -642,6 +651,11 @@ load_alloc(struct loader *l, const struct ht_event *r)
 	}
 	load_gain(l, r->id, s, r->size, r->ts, LIVE_COUNTED);
 	load_size(l, s, r->size);
+	if (l->marked) {
+		struct ptr_value v = { 0 };
+
+		ptr_map_put(l->after_mark, r->ptr, &v);
+	}
 	t->last_alloc = r->ptr;
 	t->last_was_alloc = 1;
 	t->last_alloc_size = r->size;
@@ -729,7 +743,9 @@ load_free(struct loader *l, const struct ht_event *r)
 	t->realloc_birth = f.birth;
 	load_unlive(l, r->id, r->size, r->ts);
 	load_gone(l, r->id, r->size, r->alloc_ts, r->ts, 1, 1);
-	work_end_add_free(l->work, &f, l->heap_blocks);
+	/* After the mark, only the blocks from before it matter. */
+	if (!l->marked || !ptr_map_remove(l->after_mark, r->ptr, NULL))
+		work_end_add_free(l->work, &f, l->heap_blocks);
 	if (t->last_was_alloc && t->last_alloc == r->ptr) {
 		load_stack(l, r->id)->temporary++;
 		l->temporary++;
@@ -1087,17 +1103,77 @@ load_symbolize(struct loader *l, uint64_t addr)
  * The site of frame ADDR (its addr_info INFO), made on first use; ADDR 0:
  * the site of stacks with no frame.  Returns its index in sites.
  */
+static int
+load_same(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * The site already made for the function, file and line of addr_info
+ * INFO in module M, if any; *KEY: the key of that line in site_of_line
+ * (0 if the line has no function to go by).  Two return addresses in one
+ * line (calls of two allocating functions, or one through two paths)
+ * are one site: the program's line is what a user reads.
+ */
+static struct ptr_value *
+load_site_of_line(struct loader *l, const struct module_acc *m,
+    uint32_t info, uint64_t *key)
+{
+	const struct addr_info *w;
+	struct ptr_value *v;
+	uint64_t h = 14695981039346656037ull;
+	const char *parts[2];
+	int i;
+
+	*key = 0;
+	if (info == UINT32_MAX || l->infos[info].function == NULL)
+		return NULL;
+	w = &l->infos[info];
+	parts[0] = w->function;
+	parts[1] = w->file ? w->file : "";
+	for (i = 0; i < 2; i++) {
+		const unsigned char *p = (const unsigned char *)parts[i];
+
+		for (; *p; p++)
+			h = (h ^ *p) * 1099511628211ull;
+		h = (h ^ 0xff) * 1099511628211ull;
+	}
+	h = (h ^ w->line) * 1099511628211ull;
+	h = (h ^ (m ? m->id : 0)) * 1099511628211ull;
+	*key = h | 1;
+	v = ptr_map_find(l->site_of_line, *key);
+	if (v != NULL) {
+		const struct site_acc *t = &l->sites[v->stack];
+		const struct addr_info *tw = &l->infos[t->where_idx];
+
+		if (t->where_idx == UINT32_MAX || t->module_id !=
+		    (m ? m->id : 0) || tw->line != w->line ||
+		    !load_same(tw->function, w->function) ||
+		    !load_same(tw->file, w->file))
+			return NULL;	/* another line with the same key */
+	}
+	return v;
+}
+
 static uint32_t
 load_site(struct loader *l, uint64_t addr, uint32_t info)
 {
 	struct module_acc *m;
 	struct ptr_value *v, nv = { 0 };
 	struct site_acc *site;
+	uint64_t key = 0;
 
 	if (addr == 0 && l->nostack_site != 0)
 		return l->nostack_site;
 	if (addr != 0 && (v = ptr_map_find(l->site_of, addr)) != NULL)
 		return v->stack;
+	m = addr ? load_module_at(l, addr) : NULL;
+	if (addr != 0 && (v = load_site_of_line(l, m, info, &key)) != NULL) {
+		nv.stack = v->stack;
+		ptr_map_put(l->site_of, addr, &nv);
+		return nv.stack;
+	}
 	if (l->nsites == l->sites_cap) {
 		l->sites_cap = l->sites_cap ? l->sites_cap * 2 : 256;
 		l->sites = xreallocarray(l->sites, l->sites_cap,
@@ -1109,7 +1185,6 @@ load_site(struct loader *l, uint64_t addr, uint32_t info)
 	memset(site, 0, sizeof *site);
 	site->address = addr;
 	site->where_idx = info;
-	m = addr ? load_module_at(l, addr) : NULL;
 	site->module_idx = m ? m - l->modules : -1;
 	if (m != NULL) {
 		const char *name = strrchr(m->path, '/');
@@ -1122,6 +1197,8 @@ load_site(struct loader *l, uint64_t addr, uint32_t info)
 	} else {
 		nv.stack = (uint32_t)l->nsites;
 		ptr_map_put(l->site_of, addr, &nv);
+		if (key != 0 && ptr_map_find(l->site_of_line, key) == NULL)
+			ptr_map_put(l->site_of_line, key, &nv);
 	}
 	return (uint32_t)l->nsites++;
 }
@@ -1344,8 +1421,10 @@ load_record(struct loader *l, const struct ht_record *r)
 		load_exec(l, l->ins_marker, "dit", secs(r->ts),
 		    (int64_t)r->thread, label);
 		if (strncmp(label, HT_WORK_END_PREFIX,
-		    strlen(HT_WORK_END_PREFIX)) == 0)
+		    strlen(HT_WORK_END_PREFIX)) == 0 && !l->marked) {
 			work_end_mark(l->work, r->ts, label, l->allocs);
+			l->marked = 1;
+		}
 		free(label);
 		break;
 	}
@@ -1553,13 +1632,21 @@ load_undo_free(const struct work_end_free *f, void *arg)
 	load_shift(arg, load_counted_stack(arg, f->stack), f->size, 1);
 }
 
+/* Was the block at ADDR, allocated at TS, allocated after the work? */
+static int
+load_after_work(struct loader *l, uint64_t addr, uint64_t ts)
+{
+	if (work_end_why(l->work) == WORK_END_MARK)
+		return ptr_map_find(l->after_mark, addr) != NULL;
+	return ts >= work_end_time(l->work);
+}
+
 static void
 load_undo_alloc(uint64_t addr, const struct ptr_value *v, void *arg)
 {
 	struct loader *l = arg;
 
-	(void)addr;
-	if (v->ts >= work_end_time(l->work))
+	if (load_after_work(l, addr, v->ts))
 		load_shift(l, load_counted_stack(l, v->stack), v->size, -1);
 }
 
@@ -1600,7 +1687,7 @@ load_live_block(uint64_t addr, const struct ptr_value *v, void *arg)
 {
 	struct loader *l = ((struct live_ctx *)arg)->l;
 	uint32_t stack = load_counted_stack(l, v->stack);
-	int held = v->ts < work_end_time(l->work);
+	int held = !load_after_work(l, addr, v->ts);
 
 	load_survived(l, stack, v->size, v->ts);
 	if (held) {
@@ -2043,9 +2130,11 @@ load_trace(const struct load_options *opt, char **cause)
 	l.bucket_end = l.bucket_ns;
 	l.addresses = ptr_map_create();
 	l.site_of = ptr_map_create();
+	l.site_of_line = ptr_map_create();
 	l.survival = survival_create();
 	l.work = work_end_create();
 	l.births = ptr_map_create();
+	l.after_mark = ptr_map_create();
 
 	l.tmp_path = xasprintf("%s.tmp.%ld", opt->db, (long)getpid());
 	unlink(l.tmp_path);
@@ -2136,9 +2225,11 @@ out:
 	ht_ordered_close(o);
 	ptr_map_free(l.addresses);
 	ptr_map_free(l.site_of);
+	ptr_map_free(l.site_of_line);
 	survival_free(l.survival);
 	work_end_free(l.work);
 	ptr_map_free(l.births);
+	ptr_map_free(l.after_mark);
 	{
 		size_t i;
 

@@ -97,7 +97,7 @@ void
 work_end_add_free(work_end *w, const struct work_end_free *f,
     int64_t heap_blocks)
 {
-	if (w->decided && f->alloc_ts >= w->end_ts)
+	if (w->decided && w->why != WORK_END_MARK && f->alloc_ts >= w->end_ts)
 		return;		/* not live at the end of the work */
 	if (w->n == w->cap) {
 		work_end_compact(w);

@@ -62,7 +62,9 @@ void work_end_free(work_end *w);
 /*
  * A free F; HEAP_BLOCKS is the number of live heap blocks after it.
  * Frees after the end of the work is decided are kept only if their
- * block was allocated before it.
+ * block was allocated before it: by time after a teardown; after the
+ * mark, the caller leaves out those allocated after it (it knows them
+ * by their order, where times may be equal).
  */
 void work_end_add_free(work_end *w, const struct work_end_free *f,
     int64_t heap_blocks);

@@ -165,8 +165,11 @@ test_mark(void)
 	work_end_mark(s.w, mark, HT_WORK_END_PREFIX "main returned", s.allocs);
 	for (i = 0; i < 1500; i++)
 		sim_free(&s, 1);
-	sim_alloc(&s);		/* allocated after the end: not undone */
-	sim_free(&s, 0);
+	/* A block allocated after the mark and freed: the loader knows it
+	   by its order and leaves its free out. */
+	sim_alloc(&s);
+	s.n--;
+	s.blocks--;
 	work_end_finish(s.w, s.ts, s.allocs);
 	expect_u64_eq(work_end_why(s.w), WORK_END_MARK);
 	expect_u64_eq(work_end_time(s.w), mark);
