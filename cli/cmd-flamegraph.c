@@ -99,11 +99,20 @@ line_append(char **line, size_t *len, size_t *cap, const char *s)
 	line_add(line, len, cap, s, 1);
 }
 
-/* Live bytes of stack s.id at the end of bucket B (an SQL expression). */
-#define STACK_LIVE_AT(b) \
-	"coalesce((SELECT x.live_bytes FROM stack_series x WHERE" \
-	" x.stack_id = s.id AND x.bucket <= " b " ORDER BY x.bucket DESC" \
-	" LIMIT 1), 0)"
+/* The bucket that ended with the most heap. */
+static long
+peak_bucket(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	long b = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT bucket FROM timeline ORDER BY"
+	    " heap_bytes DESC, bucket LIMIT 1", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		b = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return b;
+}
 
 /*
  * The SQL giving (stack_id, value) for O's measure and times; NULL after
@@ -116,14 +125,15 @@ weights_sql(sqlite3 *db, const struct query_opts *o)
 	int leak = strcmp(m, "leak") == 0;
 	const char *only_leaks = leak ? " JOIN sites t ON t.id = s.site_id"
 	    " AND t.class = 'leak'" : "";
+	long from_bucket = -1, to_bucket = QUERY_BUCKET_END;
+	double seconds;
+	char *from, *to, *sql;
 
+	if (o->at != NULL ? query_at(db, o, &to_bucket) : (o->from != NULL ||
+	    o->to != NULL) ? query_window(db, o, &from_bucket, &to_bucket,
+	    &seconds) : 0)
+		return NULL;
 	if (strcmp(m, "allocations") == 0 && (o->at || o->from || o->to)) {
-		long from_bucket = -1, to_bucket;
-		double seconds;
-
-		if (o->at != NULL ? query_at(db, o, &to_bucket) :
-		    query_window(db, o, &from_bucket, &to_bucket, &seconds))
-			return NULL;
 		if (to_bucket == QUERY_BUCKET_END)	/* what the work made */
 			to_bucket = query_bucket(db, query_work_end(db));
 		return xasprintf("SELECT s.id, coalesce((SELECT"
@@ -133,38 +143,19 @@ weights_sql(sqlite3 *db, const struct query_opts *o)
 	}
 	if (strcmp(m, "allocations") == 0)
 		return xstrdup("SELECT stack_id, allocations FROM stack_stats");
-	if (strcmp(m, "peak") == 0)
-		return xstrdup("SELECT s.id, " STACK_LIVE_AT("(SELECT bucket"
-		    " FROM timeline ORDER BY heap_bytes DESC, bucket LIMIT 1)")
-		    " FROM stacks s");
-	if (o->from != NULL || o->to != NULL) {
-		long from_bucket, to_bucket;
-		double seconds;
-
-		if (query_window(db, o, &from_bucket, &to_bucket,
-		    &seconds) != 0)
-			return NULL;
-		if (to_bucket == QUERY_BUCKET_END)
-			return xasprintf("SELECT s.id, coalesce((SELECT"
-			    " st.live_bytes FROM stack_stats st WHERE"
-			    " st.stack_id = s.id), 0) - " STACK_LIVE_AT("%ld")
-			    " FROM stacks s%s", from_bucket, only_leaks);
-		return xasprintf("SELECT s.id, " STACK_LIVE_AT("%2$ld") " - "
-		    STACK_LIVE_AT("%1$ld") " FROM stacks s%3$s", from_bucket,
-		    to_bucket, only_leaks);
+	if (strcmp(m, "peak") == 0) {
+		from_bucket = -1;
+		to_bucket = peak_bucket(db);
 	}
-	if (o->at != NULL) {
-		long bucket;
-
-		if (query_at(db, o, &bucket) != 0)
-			return NULL;
-		if (bucket != QUERY_BUCKET_END)
-			return xasprintf("SELECT s.id, " STACK_LIVE_AT("%ld")
-			    " FROM stacks s%s", bucket, only_leaks);
-	}
-
-	return xasprintf("SELECT s.id, st.live_bytes FROM stacks s JOIN"
-	    " stack_stats st ON st.stack_id = s.id%s", only_leaks);
+	/* Live at the end of the window (or at --at), less at its start. */
+	to = query_live_sql(QUERY_OF_STACK, "s.id", "live_bytes", to_bucket);
+	from = query_live_sql(QUERY_OF_STACK, "s.id", "live_bytes",
+	    from_bucket);
+	sql = xasprintf("SELECT s.id, %s - %s FROM stacks s%s", to, from,
+	    only_leaks);
+	free(to);
+	free(from);
+	return sql;
 }
 
 /* A return address's frames, outermost of its inline chain first. */

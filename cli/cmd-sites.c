@@ -38,9 +38,9 @@ static const struct column site_columns[] = {
 #define NSITE_COLUMNS (int)(sizeof site_columns / sizeof site_columns[0])
 
 /*
- * The site columns, from "sites" joined with "w": the live bytes and
- * blocks (at --at, else at the end) and the growth rate (over --from/--to,
- * else the whole run).
+ * The site columns, from "sites" joined with "w" (live_window): the live
+ * bytes and blocks (at --at, else at the end of the work) and the growth
+ * rate (over --from/--to, else the work).
  */
 #define SITE_SELECT \
 	"SELECT id, class, w.live_bytes AS live_bytes, w.live_blocks AS" \
@@ -50,119 +50,49 @@ static const struct column site_columns[] = {
 	" suppressed FROM sites LEFT JOIN temp.suppressed_sites sp ON" \
 	" sp.site_id = sites.id JOIN "
 
-/* Live bytes (or blocks) of site s.id at the end of bucket B. */
-#define LIVE_AT(col, b) \
-	"coalesce((SELECT " col " FROM site_series x WHERE x.site_id = s.id" \
-	" AND x.bucket <= " b " ORDER BY x.bucket DESC LIMIT 1), 0)"
-
-/* Builds the "w" part of SITE_SELECT for O; NULL after an error. */
-static char *
-sites_window(sqlite3 *db, const struct query_opts *o)
-{
-	char b[32], bf[32];
-
-	if (o->at != NULL) {
-		long bucket;
-
-		if (query_at(db, o, &bucket) != 0)
-			return NULL;
-		if (bucket == QUERY_BUCKET_END)
-			goto end;
-		snprintf(b, sizeof b, "%ld", bucket);
-		return xasprintf("(SELECT s.id AS sid, "
-		    LIVE_AT("live_bytes", "%1$s") " AS live_bytes, "
-		    LIVE_AT("live_blocks", "%1$s") " AS live_blocks,"
-		    " s.growth_bytes_per_s AS growth FROM sites s)"
-		    " w ON w.sid = sites.id", b);
-	}
-	if (o->from != NULL || o->to != NULL) {
-		long from_bucket, to_bucket;
-		double seconds;
-		char *live_to, *w;
-
-		if (query_window(db, o, &from_bucket, &to_bucket,
-		    &seconds) != 0)
-			return NULL;
-		snprintf(bf, sizeof bf, "%ld", from_bucket);
-		live_to = to_bucket == QUERY_BUCKET_END ?
-		    xstrdup("s.live_bytes") : xasprintf(LIVE_AT("live_bytes",
-		    "%ld"), to_bucket);
-		w = xasprintf("(SELECT s.id AS sid, s.live_bytes AS"
-		    " live_bytes, s.live_blocks AS live_blocks, (%s - "
-		    LIVE_AT("live_bytes", "%s") ") / %.9f AS growth"
-		    " FROM sites s) w ON w.sid = sites.id", live_to, bf,
-		    seconds);
-		free(live_to);
-		return w;
-	}
-end:
-	return xstrdup("(SELECT s.id AS sid, s.live_bytes AS live_bytes,"
-	    " s.live_blocks AS live_blocks, s.growth_bytes_per_s AS growth"
-	    " FROM sites s) w ON w.sid = sites.id");
-}
-
 /*
- * A stack's live bytes (or blocks: COL) as of time bucket BUCKET, as an
- * SQL expression over stack_stats "t": below -1, the end of the work
- * (the live columns); -1, the start (nothing live); else at the end of
- * that bucket, from stack_series (its last row up to there).
+ * "w": per site (OF: QUERY_OF_SITE, from sites) or stack (from
+ * stack_stats), its id (wid), its live bytes and blocks at --at (else at
+ * the end of the work) and its growth rate over --from/--to (else a
+ * site's over the work; a stack has none, as a fitted rate does not add
+ * up over stacks while a window's change does).  NULL after an error.
  */
 static char *
-stack_live(const char *col, long bucket)
+live_window(sqlite3 *db, const struct query_opts *o, enum query_of of)
 {
-	if (bucket < -1)
-		return xasprintf("t.%s", col);
-	if (bucket == -1)
-		return xstrdup("0");
-	return xasprintf("coalesce((SELECT x.%s FROM stack_series x WHERE"
-	    " x.stack_id = t.stack_id AND x.bucket <= %ld ORDER BY x.bucket"
-	    " DESC LIMIT 1), 0)", col, bucket);
-}
+	const char *id = of == QUERY_OF_SITE ? "s.id" : "s.stack_id";
+	long at = QUERY_BUCKET_END, from_bucket, to_bucket;
+	char *bytes, *blocks, *growth = NULL, *w;
+	double seconds;
 
-/*
- * The grouped rows' "w": per stack (wid), its live bytes and blocks (at
- * --at, else at the end) and its growth rate over --from/--to (NULL
- * without: a whole-run rate is fitted per site and does not add up over
- * stacks, a window's change does).  NULL after an error.
- */
-static char *
-stacks_window(sqlite3 *db, const struct query_opts *o)
-{
-	char *bytes, *blocks, *from, *to, *w;
-
-	if (o->at != NULL) {
-		long bucket;
-
-		if (query_at(db, o, &bucket) != 0)
-			return NULL;
-		bytes = stack_live("live_bytes", bucket);
-		blocks = stack_live("live_blocks", bucket);
-		w = xasprintf("(SELECT t.stack_id AS wid, %s AS live_bytes, %s"
-		    " AS live_blocks, NULL AS growth FROM stack_stats t)",
-		    bytes, blocks);
-		free(bytes);
-		free(blocks);
-		return w;
-	}
+	if (o->at != NULL && query_at(db, o, &at) != 0)
+		return NULL;
+	if ((o->from != NULL || o->to != NULL) && query_window(db, o,
+	    &from_bucket, &to_bucket, &seconds) != 0)
+		return NULL;
+	/* At the end of the work: the row's own columns. */
+	bytes = at == QUERY_BUCKET_END ? xstrdup("s.live_bytes") :
+	    query_live_sql(of, id, "live_bytes", at);
+	blocks = at == QUERY_BUCKET_END ? xstrdup("s.live_blocks") :
+	    query_live_sql(of, id, "live_blocks", at);
 	if (o->from != NULL || o->to != NULL) {
-		long from_bucket, to_bucket;
-		double seconds;
+		char *a = query_live_sql(of, id, "live_bytes", from_bucket);
+		char *b = to_bucket == QUERY_BUCKET_END ?
+		    xstrdup("s.live_bytes") : query_live_sql(of, id,
+		    "live_bytes", to_bucket);
 
-		if (query_window(db, o, &from_bucket, &to_bucket,
-		    &seconds) != 0)
-			return NULL;
-		from = stack_live("live_bytes", from_bucket);
-		to = stack_live("live_bytes", to_bucket);
-		w = xasprintf("(SELECT t.stack_id AS wid, t.live_bytes AS"
-		    " live_bytes, t.live_blocks AS live_blocks, (%s - %s) /"
-		    " %.9f AS growth FROM stack_stats t)", to, from, seconds);
-		free(from);
-		free(to);
-		return w;
+		growth = xasprintf("(%s - %s) / %.9f", b, a, seconds);
+		free(a);
+		free(b);
 	}
-	return xstrdup("(SELECT t.stack_id AS wid, t.live_bytes AS live_bytes,"
-	    " t.live_blocks AS live_blocks, NULL AS growth FROM stack_stats"
-	    " t)");
+	w = xasprintf("(SELECT %s AS wid, %s AS live_bytes, %s AS live_blocks,"
+	    " %s AS growth FROM %s s)", id, bytes, blocks, growth ? growth :
+	    of == QUERY_OF_SITE ? "s.growth_bytes_per_s" : "NULL",
+	    of == QUERY_OF_SITE ? "sites" : "stack_stats");
+	free(bytes);
+	free(blocks);
+	free(growth);
+	return w;
 }
 
 /*
@@ -215,7 +145,7 @@ site_stack(sqlite3 *db, sqlite3_stmt *row, void *arg)
  * group frame: the site's (by default) or the innermost frame whose
  * function or file contains a --focus pattern (stacks without one keep
  * their site, so the totals stay whole).  Sums come from stack_stats,
- * and the live bytes, blocks and growth from W (stacks_window: as of
+ * and the live bytes, blocks and growth from W (live_window: as of
  * --at, over --from/--to); a group's class is the worst of its stacks'
  * sites (leak, unclear, steady, freed); peak, and the growth of the
  * whole run, do not add up over stacks and are left null.  A group is
@@ -323,7 +253,7 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 	if (grouped) {
 		char *having, *g;
 
-		if ((w = stacks_window(db, &o)) == NULL) {
+		if ((w = live_window(db, &o, QUERY_OF_STACK)) == NULL) {
 			sqlite3_close(db);
 			return 1;
 		}
@@ -340,14 +270,14 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 		    "alloc_bytes DESC" : order);
 		free(g);
 	} else {
-		if ((w = sites_window(db, &o)) == NULL) {
+		if ((w = live_window(db, &o, QUERY_OF_SITE)) == NULL) {
 			sqlite3_close(db);
 			return 1;
 		}
 		/* --min-bytes is leaks': its WHERE is there to add to. */
-		sql = xasprintf("%s%s%s AND w.live_bytes >= %lld ORDER BY %s",
-		    SITE_SELECT, w, where[0] ? where : " WHERE 1", o.min_bytes,
-		    order);
+		sql = xasprintf("%s%s w ON w.wid = sites.id%s AND w.live_bytes"
+		    " >= %lld ORDER BY %s", SITE_SELECT, w, where[0] ? where :
+		    " WHERE 1", o.min_bytes, order);
 		free(w);
 	}
 	{

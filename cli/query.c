@@ -397,6 +397,23 @@ query_window(sqlite3 *db, const struct query_opts *o, long *from_bucket,
 }
 
 
+char *
+query_live_sql(enum query_of of, const char *id, const char *col,
+    long bucket)
+{
+	if (bucket == QUERY_BUCKET_END)
+		return of == QUERY_OF_STACK ? xasprintf("coalesce((SELECT"
+		    " y.%s FROM stack_stats y WHERE y.stack_id = %s), 0)", col,
+		    id) : xasprintf("(SELECT y.%s FROM sites y WHERE y.id = %s)",
+		    col, id);
+	if (bucket < 0)
+		return xstrdup("0");
+	return xasprintf("coalesce((SELECT x.%s FROM %s x WHERE x.%s = %s AND"
+	    " x.bucket <= %ld ORDER BY x.bucket DESC LIMIT 1), 0)", col,
+	    of == QUERY_OF_STACK ? "stack_series" : "site_series",
+	    of == QUERY_OF_STACK ? "stack_id" : "site_id", id, bucket);
+}
+
 sqlite3 *
 query_open(const struct query_opts *o)
 {

@@ -84,6 +84,19 @@ long query_bucket(sqlite3 *db, double seconds);
  */
 int query_at(sqlite3 *db, const struct query_opts *o, long *bucket);
 
+/* Whose live figures query_live_sql gives. */
+enum query_of { QUERY_OF_STACK, QUERY_OF_SITE };
+
+/*
+ * SQL for the live COL (live_bytes or live_blocks) of the stack or site
+ * whose id is the SQL expression ID as of time bucket BUCKET (from
+ * query_at or query_window): QUERY_BUCKET_END, its live column in
+ * stack_stats or sites (the end of the work, exact); -1, 0 (the start);
+ * else its series' last row up to BUCKET.  Malloc'ed.
+ */
+char *query_live_sql(enum query_of of, const char *id, const char *col,
+    long bucket);
+
 /*
  * The window --from/--to of O (defaults: the start and the end of the
  * work) as time buckets: *from_bucket -1 for the start of the run
