@@ -23,9 +23,9 @@
  *            by half of it (a buffer grown by realloc, a vector or table
  *            grown by copying: "a growing block").  "since T" when the
  *            stretch starts after the first 10% of the work.
- *   leak     growth in steps (one-bucket spikes aside): from below a
- *            tenth of the end's bytes, the series never falls by more
- *            than 10%, rises in at least 3 buckets (at most half of
+ *   leak     growth in steps (spikes of up to SETTLE_BUCKETS aside): from
+ *            below a tenth of the end's bytes, the series never falls by
+ *            more than 10%, rises in at least 3 buckets (at most half of
  *            them), has not gone flat for longer than twice its last
  *            step's spacing (a vector doubling its capacity as it fills
  *            at a steady rate steps at doubling spacings), and is kept as
@@ -65,6 +65,7 @@
 #define MIN_ALLOCS 8
 #define LEAK_R2 0.8
 #define R2_TIE 0.01
+#define SETTLE_BUCKETS 4
 
 const char *const class_names[] = { "freed", "leak", "steady", "unclear" };
 
@@ -252,14 +253,20 @@ linear_leak(const struct site_history *h, char *pattern, size_t cap)
 }
 
 /*
- * Live bytes at the end of bucket I with one-bucket spikes taken off
- * (a table copied as it grows holds old and new copies for a moment).
+ * Live bytes at the end of bucket I with short spikes taken off: the
+ * least of it and the next SETTLE_BUCKETS - 1 (a table copied as it
+ * grows holds its old and new copies while the copy runs).
  */
 static double
 settled(const struct site_history *h, int i)
 {
-	return i + 1 < h->buckets && h->live[i + 1] < h->live[i] ?
-	    h->live[i + 1] : h->live[i];
+	double v = h->live[i];
+	int j;
+
+	for (j = i + 1; j < i + SETTLE_BUCKETS && j < h->buckets; j++)
+		if (h->live[j] < v)
+			v = h->live[j];
+	return v;
 }
 
 /* Growth in steps to the end of the work (see the top). */
@@ -425,7 +432,7 @@ classify_site(const struct site_history *h, char *pattern, size_t cap,
 	c = judge(h, pattern, cap);
 	released = h->live_bytes - h->exit_live_bytes;
 	len = strlen(pattern);
-	if (h->exit_live_blocks == 0)
+	if (h->exit_live_blocks == 0 || released >= 0.995 * h->live_bytes)
 		snprintf(pattern + len, cap - len, ", released at exit");
 	else if (released >= 0.1 * h->live_bytes)
 		snprintf(pattern + len, cap - len, ", %.0f%% released at exit",

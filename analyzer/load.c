@@ -232,9 +232,10 @@ struct loader {
 	   of it, so the order, not the time, says which came after). */
 	ptr_map *after_mark;
 	int marked;			/* the mark came */
-	int64_t exit_heap_bytes, exit_heap_blocks;
+	int64_t exit_heap_bytes, exit_heap_blocks, exit_mapped_bytes;
 
 	uint64_t events, allocs, frees, last_ts;
+	uint64_t alloc_bytes;		/* allocated in all, mappings too */
 	int64_t peak_bytes;
 	uint64_t peak_ts;
 	uint64_t unknown_frees, replaced, dropped, anomaly_rows;
@@ -640,6 +641,7 @@ load_alloc(struct loader *l, const struct ht_event *r)
 	struct thread_acc *t = load_thread(l, r->thread);
 
 	l->allocs++;
+	l->alloc_bytes += r->size;
 	l->bucket_allocs++;
 	l->heap_bytes += (int64_t)r->size;
 	l->heap_blocks++;
@@ -734,10 +736,12 @@ load_free(struct loader *l, const struct ht_event *r)
 	f.birth = load_birth(l, r->ptr, r->alloc_ts);
 	load_moved(l, t, r, f.birth);
 	f.size = r->size;
-	f.allocs_before = l->allocs;
-	f.heap_before = l->heap_bytes;
+	f.allocated_before = l->alloc_bytes;
+	f.heap_before = l->heap_bytes + l->mapped_bytes;
 	f.stack = r->id;
 	f.alloc_fn = r->alloc_fn;
+	f.blocks = 1;
+	f.mapped = 0;
 	t->realloc_pending = r->fn == HT_FREE_REALLOC ||
 	    r->fn == HT_FREE_REALLOCARRAY;
 	t->realloc_birth = f.birth;
@@ -745,7 +749,8 @@ load_free(struct loader *l, const struct ht_event *r)
 	load_gone(l, r->id, r->size, r->alloc_ts, r->ts, 1, 1);
 	/* After the mark, only the blocks from before it matter. */
 	if (!l->marked || !ptr_map_remove(l->after_mark, r->ptr, NULL))
-		work_end_add_free(l->work, &f, l->heap_blocks);
+		work_end_add_free(l->work, &f, l->heap_bytes +
+		    l->mapped_bytes);
 	if (t->last_was_alloc && t->last_alloc == r->ptr) {
 		load_stack(l, r->id)->temporary++;
 		l->temporary++;
@@ -778,10 +783,11 @@ load_maps_from(const struct loader *l, uint64_t addr)
 	return lo;
 }
 
-/* The range [START, END) of mapping M as a blocks row. */
+/* The range [START, END) of mapping M as a blocks row (HELD: live at
+   the end of the work). */
 static void
 load_mapping_row(struct loader *l, const struct mapping *m, uint64_t start,
-    uint64_t end, uint64_t free_ts)
+    uint64_t end, uint64_t free_ts, int held)
 {
 	const char *entry = ht_map_fn_names[m->fn < HT_MAP_FN_COUNT ? m->fn :
 	    0];
@@ -789,11 +795,40 @@ load_mapping_row(struct loader *l, const struct mapping *m, uint64_t start,
 	if (free_ts != 0)
 		load_exec(l, l->ins_block, "iiddiiti", (int64_t)start,
 		    (int64_t)(end - start), secs(m->ts), secs(free_ts),
-		    (int64_t)m->stack, (int64_t)m->thread, entry, (int64_t)0);
+		    (int64_t)m->stack, (int64_t)m->thread, entry, (int64_t)held);
 	else
 		load_exec(l, l->ins_block, "iidniiti", (int64_t)start,
 		    (int64_t)(end - start), secs(m->ts), (int64_t)0,
-		    (int64_t)m->stack, (int64_t)m->thread, entry, (int64_t)1);
+		    (int64_t)m->stack, (int64_t)m->thread, entry, (int64_t)held);
+}
+
+/*
+ * [CUT_LO, CUT_HI) of mapping M went at TS, changing its stack's live
+ * blocks by BLOCKS: to the end-of-work log, like a free (after
+ * load_unmap_range took the whole mapping off the mapped total).
+ */
+static void
+load_unmapped(struct loader *l, const struct mapping *m, uint64_t cut_lo,
+    uint64_t cut_hi, uint64_t ts, int64_t blocks)
+{
+	struct work_end_free f;
+	int64_t total = l->heap_bytes + l->mapped_bytes +
+	    (int64_t)(m->end - m->start);
+
+	if (l->marked && m->ts >= work_end_time(l->work))
+		return;		/* mapped after the end of the work */
+	memset(&f, 0, sizeof f);
+	f.ptr = cut_lo;
+	f.ts = ts;
+	f.alloc_ts = f.birth = m->ts;
+	f.size = cut_hi - cut_lo;
+	f.allocated_before = l->alloc_bytes;
+	f.heap_before = total;
+	f.stack = m->stack;
+	f.alloc_fn = (uint8_t)m->fn;
+	f.blocks = (int32_t)blocks;
+	f.mapped = 1;
+	work_end_add_free(l->work, &f, total - (int64_t)f.size);
 }
 
 /*
@@ -828,8 +863,9 @@ load_unmap_range(struct loader *l, uint64_t start, uint64_t end, uint64_t ts)
 		load_gone(l, m->stack, cut_hi - cut_lo, m->ts, ts, 1 - pieces,
 		    whole);
 		l->mapped_bytes -= (int64_t)(m->end - m->start);
+		load_unmapped(l, m, cut_lo, cut_hi, ts, 1 - pieces);
 		if (l->opt->all_blocks)
-			load_mapping_row(l, m, cut_lo, cut_hi, ts);
+			load_mapping_row(l, m, cut_lo, cut_hi, ts, 0);
 		if (m->start < start) {
 			keep[nkeep] = *m;
 			keep[nkeep++].end = start;
@@ -905,6 +941,7 @@ load_map(struct loader *l, const struct ht_record *r)
 	    LIVE_MAPPED);
 	load_size(l, s, end - r->ptr);
 	l->mapped_bytes += (int64_t)(end - r->ptr);
+	l->alloc_bytes += end - r->ptr;
 	if (l->mapped_bytes > l->mapped_peak)
 		l->mapped_peak = l->mapped_bytes;
 }
@@ -1422,7 +1459,7 @@ load_record(struct loader *l, const struct ht_record *r)
 		    (int64_t)r->thread, label);
 		if (strncmp(label, HT_WORK_END_PREFIX,
 		    strlen(HT_WORK_END_PREFIX)) == 0 && !l->marked) {
-			work_end_mark(l->work, r->ts, label, l->allocs);
+			work_end_mark(l->work, r->ts, label, l->alloc_bytes);
 			l->marked = 1;
 		}
 		free(label);
@@ -1594,27 +1631,41 @@ load_held(struct loader *l, uint32_t stack, uint64_t size, uint64_t birth)
 	    (double)size;
 }
 
-/* Adds SIGN (+1 or -1) blocks of SIZE bytes of STACK to the live figures
-   of the stack, its site and module, and the heap. */
+/*
+ * Adds BLOCKS blocks and SIGN (+1 or -1) times SIZE bytes of STACK to
+ * the live figures of the stack, its site and module, and the heap (or,
+ * MAPPED, the mapped totals: see load_unmap_range for why a cut of a
+ * mapping changes the live blocks by other than one).
+ */
 static void
-load_shift(struct loader *l, uint32_t stack, uint64_t size, int sign)
+load_shift(struct loader *l, uint32_t stack, uint64_t size, int64_t blocks,
+    int sign, int mapped)
 {
 	struct stack_acc *s = load_stack(l, stack);
+	int64_t bytes = sign * (int64_t)size;
 
-	s->live_blocks += sign;
-	s->live_bytes += sign * (int64_t)size;
-	l->heap_blocks += sign;
-	l->heap_bytes += sign * (int64_t)size;
+	s->live_blocks += blocks;
+	s->live_bytes += bytes;
+	if (mapped) {
+		l->mapped_bytes += bytes;
+	} else {
+		l->heap_blocks += blocks;
+		l->heap_bytes += bytes;
+	}
 	if (s->site != 0) {
 		struct site_acc *t = &l->sites[s->site];
 
-		t->live_blocks += sign;
-		t->live_bytes += sign * (int64_t)size;
+		t->live_blocks += blocks;
+		t->live_bytes += bytes;
+		if (mapped)
+			t->mapped_bytes += bytes;
 		if (t->module_idx >= 0) {
 			struct module_acc *m = &l->modules[t->module_idx];
 
-			m->live_blocks += sign;
-			m->live_bytes += sign * (int64_t)size;
+			m->live_blocks += blocks;
+			m->live_bytes += bytes;
+			if (mapped)
+				m->mapped_bytes += bytes;
 		}
 	}
 }
@@ -1629,7 +1680,8 @@ load_counted_stack(const struct loader *l, uint32_t stack)
 static void
 load_undo_free(const struct work_end_free *f, void *arg)
 {
-	load_shift(arg, load_counted_stack(arg, f->stack), f->size, 1);
+	load_shift(arg, load_counted_stack(arg, f->stack), f->size, f->blocks,
+	    1, f->mapped);
 }
 
 /* Was the block at ADDR, allocated at TS, allocated after the work? */
@@ -1647,7 +1699,8 @@ load_undo_alloc(uint64_t addr, const struct ptr_value *v, void *arg)
 	struct loader *l = arg;
 
 	if (load_after_work(l, addr, v->ts))
-		load_shift(l, load_counted_stack(l, v->stack), v->size, -1);
+		load_shift(l, load_counted_stack(l, v->stack), v->size, -1, -1,
+		    0);
 }
 
 /*
@@ -1662,7 +1715,7 @@ load_work_end(struct loader *l, ht_ordered *o)
 {
 	size_t i;
 
-	work_end_finish(l->work, l->last_ts, l->allocs);
+	work_end_finish(l->work, l->last_ts, l->alloc_bytes);
 	for (i = 0; i < l->nstacks; i++) {
 		l->stacks[i].exit_live_blocks = l->stacks[i].live_blocks;
 		l->stacks[i].exit_live_bytes = l->stacks[i].live_bytes;
@@ -1677,8 +1730,13 @@ load_work_end(struct loader *l, ht_ordered *o)
 	}
 	l->exit_heap_blocks = l->heap_blocks;
 	l->exit_heap_bytes = l->heap_bytes;
+	l->exit_mapped_bytes = l->mapped_bytes;
 	work_end_each_undone(l->work, load_undo_free, l);
 	ht_ordered_each_live(o, load_undo_alloc, l);
+	for (i = 0; i < l->nmaps; i++)
+		if (l->maps[i].ts >= work_end_time(l->work))
+			load_shift(l, l->maps[i].stack, l->maps[i].end -
+			    l->maps[i].start, -1, -1, 1);
 }
 
 /* A block live after the last event: survival, and a blocks row. */
@@ -1712,8 +1770,9 @@ load_undone_block(const struct work_end_free *f, void *arg)
 	if (!l->opt->all_blocks)
 		load_exec(l, l->ins_block, "iiddinti", (int64_t)f->ptr,
 		    (int64_t)f->size, secs(f->alloc_ts), secs(f->ts),
-		    (int64_t)f->stack, (int64_t)0,
-		    ht_alloc_fn_names[f->alloc_fn < HT_ALLOC_FN_COUNT ?
+		    (int64_t)f->stack, (int64_t)0, f->mapped ?
+		    ht_map_fn_names[f->alloc_fn < HT_MAP_FN_COUNT ? f->alloc_fn :
+		    0] : ht_alloc_fn_names[f->alloc_fn < HT_ALLOC_FN_COUNT ?
 		    f->alloc_fn : 0], (int64_t)1);
 }
 
@@ -1842,10 +1901,12 @@ load_finish(struct loader *l, ht_ordered *o)
 	work_end_each_undone(l->work, load_undone_block, l);
 	for (i = 0; i < l->nmaps; i++) {
 		const struct mapping *m = &l->maps[i];
+		int held = m->ts < work_end_time(l->work);
 
 		load_survived(l, m->stack, m->end - m->start, m->ts);
-		load_held(l, m->stack, m->end - m->start, m->ts);
-		load_mapping_row(l, m, m->start, m->end, 0);
+		if (held)
+			load_held(l, m->stack, m->end - m->start, m->ts);
+		load_mapping_row(l, m, m->start, m->end, 0, held);
 	}
 	if (l->opt->all_blocks) {
 		/* Which of the blocks freed were live at the end of the work
@@ -1951,6 +2012,7 @@ load_finish(struct loader *l, ht_ordered *o)
 	load_meta(l, "maps", "%" PRIu64, l->n_maps);
 	load_meta(l, "unmaps", "%" PRIu64, l->n_unmaps);
 	load_meta(l, "mapped_bytes_end", "%" PRId64, l->mapped_bytes);
+	load_meta(l, "exit_mapped_bytes", "%" PRId64, l->exit_mapped_bytes);
 	load_meta(l, "mapped_peak_bytes", "%" PRId64, l->mapped_peak);
 	load_meta(l, "complete", "%d", l->complete);
 	load_meta(l, "trace", "%s", l->opt->trace);

@@ -3,28 +3,33 @@
  *
  * Until the end is decided, the log holds every free since the earliest
  * one that could still start the teardown.  A free at position p starts
- * a teardown when, from p to the end, A allocations and F frees came
- * with A * WORK_END_ALLOCS_PER_FREE <= F.  Whatever comes later, F can
- * grow by at most the blocks live now plus the allocations still to
- * come, so once A * WORK_END_ALLOCS_PER_FREE > F + live blocks, p can
- * never qualify: such entries are dropped from the front of the log,
- * every time it has doubled since the last look (amortized constant work
- * per free).  A long teardown keeps its frees (each frees a block that
- * was live, so the log stays within the live blocks); steady churn keeps
- * only its last stretch.
+ * a teardown when, from p to the end, A bytes were allocated and F bytes
+ * freed with A * WORK_END_FREED_PER_ALLOCATED <= F (bytes, not calls: a
+ * shutdown may free a few big buffers and still allocate a few small
+ * things).  Whatever comes later, F can grow by at most the bytes live
+ * now plus those still to be allocated, so once A *
+ * WORK_END_FREED_PER_ALLOCATED > F + live bytes, p can never qualify:
+ * such entries are dropped from the front of the log, every time it has
+ * doubled since the last look (amortized constant work per free).  A long
+ * teardown keeps its frees (each frees a block that was live, so the log
+ * stays within the live blocks); steady churn keeps only its last
+ * stretch.
  *
- * The decision, at the mark or after the last event: among the positions
- * that qualify, the one with the most frees after it less
- * WORK_END_ALLOCS_PER_FREE for each allocation after it (the earliest of
- * equals) would start the teardown: going back from there into the work
- * would take in allocations, going on would leave out frees.  It is the
- * teardown if its frees release at least 1/WORK_END_SHARE_FREED of the
- * heap there (heap_before) and it lasts no longer than the time before
- * it (a drain that is the work itself is not one); the end of the work
- * is then the time of its free.  Else the end is the mark, or the last
- * event.  The log then keeps only the
- * frees from there on of blocks allocated before it, and so do the frees
- * that follow.
+ * The decision, at the mark or after the last event: a teardown runs
+ * without pauses (no two of its frees, nor its last and the end, further
+ * apart than WORK_END_GAP_MIN_NS or 1/WORK_END_GAP_SHARE of the run: a
+ * vector that grew and then filled its room for a while freed its old
+ * copy in the work, not in a teardown).  Among the positions in that
+ * stretch that qualify, the one with the most bytes freed after it less
+ * WORK_END_FREED_PER_ALLOCATED times the bytes allocated after it (the
+ * earliest of equals) would start the teardown: going back from there
+ * into the work would take in allocations, going on would leave out
+ * frees.  It is the teardown if it frees at least 1/WORK_END_SHARE_FREED
+ * of the heap there (heap_before) and lasts no longer than the time
+ * before it (a drain that is the work itself is not one); the end of the
+ * work is then the time of its free.  Else the end is the mark, or the
+ * last event.  The log then keeps only the frees from there on of blocks
+ * allocated before it, and so do the frees that follow.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -40,6 +45,7 @@ struct work_end {
 	size_t start;		/* entries before it are dropped */
 	size_t n, cap;
 	size_t looked_at;	/* entries after start at the last look */
+	uint64_t freed;		/* bytes freed by the entries so far */
 	int decided;
 	uint64_t end_ts;
 	enum work_end_reason why;
@@ -73,18 +79,21 @@ work_end_compact(work_end *w)
 	w->start = 0;
 }
 
-/* Drops the front entries that can no longer start a teardown. */
+/*
+ * Drops the front entries that can no longer start a teardown, after
+ * ALLOCATED bytes allocated in all, with HEAP bytes live.
+ */
 static void
-work_end_prune(work_end *w, uint64_t allocs, int64_t heap_blocks)
+work_end_prune(work_end *w, uint64_t allocated, int64_t heap)
 {
-	uint64_t live = heap_blocks > 0 ? (uint64_t)heap_blocks : 0;
+	uint64_t live = heap > 0 ? (uint64_t)heap : 0;
 
 	while (w->start < w->n) {
 		const struct work_end_free *f = &w->log[w->start];
-		uint64_t a = allocs - f->allocs_before;
-		uint64_t frees = w->n - w->start;
+		uint64_t a = allocated - f->allocated_before;
 
-		if (a * WORK_END_ALLOCS_PER_FREE <= frees + live)
+		if (a * WORK_END_FREED_PER_ALLOCATED <= w->freed - f->freed_before
+		    + live)
 			break;
 		w->start++;
 	}
@@ -94,8 +103,7 @@ work_end_prune(work_end *w, uint64_t allocs, int64_t heap_blocks)
 }
 
 void
-work_end_add_free(work_end *w, const struct work_end_free *f,
-    int64_t heap_blocks)
+work_end_add_free(work_end *w, const struct work_end_free *f, int64_t heap)
 {
 	if (w->decided && w->why != WORK_END_MARK && f->alloc_ts >= w->end_ts)
 		return;		/* not live at the end of the work */
@@ -106,37 +114,45 @@ work_end_add_free(work_end *w, const struct work_end_free *f,
 			w->log = xreallocarray(w->log, w->cap, sizeof *w->log);
 		}
 	}
-	w->log[w->n++] = *f;
-	/* f->allocs_before counts the allocations up to now. */
+	w->log[w->n] = *f;
+	w->log[w->n++].freed_before = w->freed;
+	w->freed += f->size;
+	/* f->allocated_before counts the bytes allocated up to now. */
 	if (!w->decided && w->n - w->start >= 2 * w->looked_at + 4096)
-		work_end_prune(w, f->allocs_before, heap_blocks);
+		work_end_prune(w, f->allocated_before, heap);
 }
 
 /*
  * Decides the end of the work, the stretch to search ending at END_TS
- * after ALLOCS allocations; WHY_NONE: the reason when no teardown.
+ * after ALLOCATED bytes allocated in all; WHY_NONE: the reason when no
+ * teardown.
  */
 static void
-work_end_decide(work_end *w, uint64_t end_ts, uint64_t allocs,
+work_end_decide(work_end *w, uint64_t end_ts, uint64_t allocated,
     enum work_end_reason why_none)
 {
-	size_t i, best = SIZE_MAX, kept = 0;
-	uint64_t freed = 0, best_freed = 0;
+	size_t i, best = SIZE_MAX, kept = 0, from = w->n;
+	uint64_t best_freed = 0, gap = end_ts / WORK_END_GAP_SHARE, next;
 	int64_t best_score = INT64_MIN;
 	const struct work_end_free *b;
 
-	/* From the back, so that the frees after each position add up. */
-	for (i = w->n; i-- > w->start;) {
+	/* A teardown runs without pauses: from the end back to the first. */
+	if (gap < WORK_END_GAP_MIN_NS)
+		gap = WORK_END_GAP_MIN_NS;
+	for (next = end_ts; from > w->start && next - w->log[from - 1].ts <=
+	    gap; from--)
+		next = w->log[from - 1].ts;
+	for (i = from; i < w->n; i++) {
 		const struct work_end_free *f = &w->log[i];
-		uint64_t a = allocs - f->allocs_before;
-		uint64_t frees = w->n - i;
+		uint64_t a = allocated - f->allocated_before;
+		uint64_t freed = w->freed - f->freed_before;
 		int64_t score;
 
-		freed += f->size;
-		if (a * WORK_END_ALLOCS_PER_FREE > frees)
+		if (a * WORK_END_FREED_PER_ALLOCATED > freed)
 			continue;
-		score = (int64_t)frees - (int64_t)a * WORK_END_ALLOCS_PER_FREE;
-		if (score >= best_score) {
+		score = (int64_t)freed - (int64_t)(a *
+		    WORK_END_FREED_PER_ALLOCATED);
+		if (score > best_score) {
 			best_score = score;
 			best = i;
 			best_freed = freed;
@@ -164,7 +180,8 @@ work_end_decide(work_end *w, uint64_t end_ts, uint64_t allocs,
 }
 
 void
-work_end_mark(work_end *w, uint64_t ts, const char *label, uint64_t allocs)
+work_end_mark(work_end *w, uint64_t ts, const char *label,
+    uint64_t allocated)
 {
 	size_t n = strlen(HT_WORK_END_PREFIX);
 
@@ -173,14 +190,14 @@ work_end_mark(work_end *w, uint64_t ts, const char *label, uint64_t allocs)
 	free(w->label);
 	w->label = xstrdup(strncmp(label, HT_WORK_END_PREFIX, n) == 0 ?
 	    label + n : label);
-	work_end_decide(w, ts, allocs, WORK_END_MARK);
+	work_end_decide(w, ts, allocated, WORK_END_MARK);
 }
 
 void
-work_end_finish(work_end *w, uint64_t last_ts, uint64_t allocs)
+work_end_finish(work_end *w, uint64_t last_ts, uint64_t allocated)
 {
 	if (!w->decided)
-		work_end_decide(w, last_ts, allocs, WORK_END_LAST_EVENT);
+		work_end_decide(w, last_ts, allocated, WORK_END_LAST_EVENT);
 }
 
 uint64_t

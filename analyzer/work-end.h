@@ -11,9 +11,11 @@
  *     label starts with HT_WORK_END_PREFIX), or the last event of a run
  *     without one (killed, still going); and
  *   - the start of the final teardown before that: the stretch that
- *     frees at least half of the heap it starts with, making at most
- *     one allocation per WORK_END_ALLOCS_PER_FREE frees, and lasting no
- *     longer than the work before it.
+ *     frees at least 1/WORK_END_SHARE_FREED of the heap it starts with
+ *     (the rest may be held until the process ends: a leaked singleton,
+ *     a static never destroyed), allocating at most a byte for every
+ *     WORK_END_FREED_PER_ALLOCATED it frees, without pauses, and lasting
+ *     no longer than the work before it.
  *
  * The loader hands every free (in the global order) to a work_end; it
  * keeps the frees that may still turn out to follow the end of the work,
@@ -29,22 +31,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A teardown makes at most one allocation per this many frees ... */
-#define WORK_END_ALLOCS_PER_FREE 10
-/* ... and frees at least 1/this of the heap it starts with. */
+/* A teardown allocates at most a byte per this many bytes it frees ... */
+#define WORK_END_FREED_PER_ALLOCATED 10
+/* ... and frees at least 1/this of the heap it starts with ... */
 #define WORK_END_SHARE_FREED 10
+/* ... with no pause between its frees longer than 1/this of the run (or
+   the minimum). */
+#define WORK_END_GAP_SHARE 200
+#define WORK_END_GAP_MIN_NS 2000000
 
-/* A free, as the loader saw it. */
+/* A free (or an unmap), as the loader saw it. */
 struct work_end_free {
 	uint64_t ptr;		/* the block's address */
 	uint64_t ts;		/* of the free, ns */
 	uint64_t alloc_ts;	/* of the block's allocation */
 	uint64_t birth;		/* of its realloc chain (= alloc_ts if none) */
 	uint64_t size;
-	uint64_t allocs_before;	/* the run's allocations before the free */
+	uint64_t allocated_before;	/* bytes the run allocated before */
 	int64_t heap_before;	/* heap bytes just before the free */
+	uint64_t freed_before;	/* (work_end's: bytes the log freed before) */
 	uint32_t stack;
-	uint8_t alloc_fn;	/* enum ht_alloc_fn */
+	int32_t blocks;		/* how many live blocks it took: 1, but for
+				   a cut of a mapping (load_unmap_range) */
+	uint8_t alloc_fn;	/* enum ht_alloc_fn (ht_map_fn if mapped) */
+	uint8_t mapped;		/* an unmap of anonymous memory */
 };
 
 /* Why the work ended when it did. */
@@ -60,27 +70,28 @@ work_end *work_end_create(void);
 void work_end_free(work_end *w);
 
 /*
- * A free F; HEAP_BLOCKS is the number of live heap blocks after it.
+ * A free F; HEAP is the live bytes after it (heap and mappings).
  * Frees after the end of the work is decided are kept only if their
  * block was allocated before it: by time after a teardown; after the
  * mark, the caller leaves out those allocated after it (it knows them
  * by their order, where times may be equal).
  */
 void work_end_add_free(work_end *w, const struct work_end_free *f,
-    int64_t heap_blocks);
+    int64_t heap);
 
 /*
- * The recorder's mark at TS, LABEL (its text); the run's ALLOCS so far.
- * The first one decides the end of the work; later ones are ignored.
+ * The recorder's mark at TS, LABEL (its text); the bytes the run
+ * ALLOCATED so far.  The first one decides the end of the work; later
+ * ones are ignored.
  */
 void work_end_mark(work_end *w, uint64_t ts, const char *label,
-    uint64_t allocs);
+    uint64_t allocated);
 
 /*
- * The last event was at LAST_TS, after ALLOCS allocations in all:
+ * The last event was at LAST_TS, after ALLOCATED bytes allocated in all:
  * decides the end of the work if no mark did.
  */
-void work_end_finish(work_end *w, uint64_t last_ts, uint64_t allocs);
+void work_end_finish(work_end *w, uint64_t last_ts, uint64_t allocated);
 
 /* The end of the work, ns: blocks allocated at or after it are not live
    then, blocks freed at or after it (and listed below) are. */

@@ -63,7 +63,8 @@ static const struct {
 	    " AND entry NOT IN ('mmap', 'mremap')" },
 	{ "live bytes after the last event: per site totals",
 	    "SELECT value FROM meta WHERE key = 'exit_live_bytes'",
-	    "SELECT coalesce(sum(exit_live_bytes - mapped_bytes), 0) FROM"
+	    "SELECT coalesce(sum(exit_live_bytes), 0) - coalesce((SELECT"
+	    " value FROM meta WHERE key = 'exit_mapped_bytes'), 0) FROM"
 	    " sites" },
 	{ "live bytes after the last event: timeline",
 	    "SELECT value FROM meta WHERE key = 'exit_live_bytes'",
@@ -73,18 +74,23 @@ static const struct {
 	    "SELECT value FROM meta WHERE key = 'allocations'",
 	    "SELECT coalesce(sum(allocations), 0) - coalesce((SELECT value FROM"
 	    " meta WHERE key = 'maps'), 0) FROM stack_stats" },
-	{ "mapped bytes at the end: blocks table",
+	{ "mapped bytes at the end of the work: blocks table",
 	    "SELECT coalesce((SELECT value FROM meta WHERE key ="
 	    " 'mapped_bytes_end'), 0)",
-	    "SELECT coalesce(sum(size), 0) FROM blocks WHERE free_time IS NULL"
+	    "SELECT coalesce(sum(size), 0) FROM blocks WHERE live_at_end = 1"
 	    " AND entry IN ('mmap', 'mremap')" },
-	{ "mapped bytes at the end: per site totals",
+	{ "mapped bytes at the end of the work: per site totals",
 	    "SELECT coalesce((SELECT value FROM meta WHERE key ="
 	    " 'mapped_bytes_end'), 0)",
 	    "SELECT coalesce(sum(mapped_bytes), 0) FROM sites" },
-	{ "mapped bytes at the end: timeline",
+	{ "mapped bytes after the last event: blocks table",
 	    "SELECT coalesce((SELECT value FROM meta WHERE key ="
-	    " 'mapped_bytes_end'), 0)",
+	    " 'exit_mapped_bytes'), 0)",
+	    "SELECT coalesce(sum(size), 0) FROM blocks WHERE free_time IS NULL"
+	    " AND entry IN ('mmap', 'mremap')" },
+	{ "mapped bytes after the last event: timeline",
+	    "SELECT coalesce((SELECT value FROM meta WHERE key ="
+	    " 'exit_mapped_bytes'), 0)",
 	    "SELECT mapped_bytes FROM timeline ORDER BY bucket DESC LIMIT 1" },
 	{ "allocations: timeline",
 	    "SELECT value FROM meta WHERE key = 'allocations'",

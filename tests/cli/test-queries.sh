@@ -36,7 +36,7 @@ expect_eq "$("$HT" timeline --format csv leak.db | wc -l)" 201 "timeline rows + 
 
 # check: every recount agrees.
 "$HT" check leak.db > check.out || fail "check: $(cat check.out)"
-expect_eq "$(grep -c '^ok ' check.out)" 13 "check: agreeing totals"
+expect_eq "$(grep -c '^ok ' check.out)" 14 "check: agreeing totals"
 
 # Usage errors.
 "$HT" leaks --format yaml leak.db 2> err

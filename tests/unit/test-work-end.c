@@ -11,7 +11,7 @@
 #include "../../common/trace-format.h"
 #include "test.h"
 
-/* A simulated heap of equal blocks, fed to a work_end as events. */
+/* A simulated heap of 100-byte blocks, fed to a work_end as events. */
 struct sim {
 	work_end *w;
 	uint64_t ts, allocs;
@@ -53,11 +53,11 @@ sim_free(struct sim *s, int oldest)
 	s->n--;
 	f.birth = f.alloc_ts;
 	f.size = 100;
-	f.allocs_before = s->allocs;
+	f.allocated_before = s->allocs * 100;
 	f.heap_before = s->blocks * 100;
 	f.stack = 1;
 	s->blocks--;
-	work_end_add_free(s->w, &f, s->blocks);
+	work_end_add_free(s->w, &f, s->blocks * 100);
 	s->ts += 1000;
 }
 
@@ -118,7 +118,7 @@ test_teardown(void)
 	start = s.ts;
 	for (i = 0; i < 5000; i++)
 		sim_free(&s, 1);
-	work_end_finish(s.w, s.ts, s.allocs);
+	work_end_finish(s.w, s.ts, s.allocs * 100);
 	/* The work's last free, after its last allocation, goes too. */
 	expect_u64_eq(work_end_why(s.w), WORK_END_TEARDOWN);
 	expect_u64_eq(work_end_time(s.w), start - 1000);
@@ -144,7 +144,7 @@ test_teardown_with_allocations(void)
 			sim_free(&s, 0);
 		}
 	}
-	work_end_finish(s.w, s.ts, s.allocs);
+	work_end_finish(s.w, s.ts, s.allocs * 100);
 	expect_u64_eq(work_end_why(s.w), WORK_END_TEARDOWN);
 	expect_true(work_end_time(s.w) + 1000 >= start &&
 	    work_end_time(s.w) <= start + 10000);
@@ -162,7 +162,8 @@ test_mark(void)
 	sim_init(&s);
 	sim_work(&s, 2000);
 	mark = s.ts;
-	work_end_mark(s.w, mark, HT_WORK_END_PREFIX "main returned", s.allocs);
+	work_end_mark(s.w, mark, HT_WORK_END_PREFIX "main returned",
+	    s.allocs * 100);
 	for (i = 0; i < 1500; i++)
 		sim_free(&s, 1);
 	/* A block allocated after the mark and freed: the loader knows it
@@ -170,7 +171,7 @@ test_mark(void)
 	sim_alloc(&s);
 	s.n--;
 	s.blocks--;
-	work_end_finish(s.w, s.ts, s.allocs);
+	work_end_finish(s.w, s.ts, s.allocs * 100);
 	expect_u64_eq(work_end_why(s.w), WORK_END_MARK);
 	expect_u64_eq(work_end_time(s.w), mark);
 	expect_str_contains(work_end_label(s.w), "main returned");
@@ -192,7 +193,7 @@ test_churn_is_no_teardown(void)
 		sim_alloc(&s);
 		sim_free(&s, 1);
 	}
-	work_end_finish(s.w, s.ts, s.allocs);
+	work_end_finish(s.w, s.ts, s.allocs * 100);
 	expect_u64_eq(work_end_why(s.w), WORK_END_LAST_EVENT);
 	expect_u64_eq(sim_undone(&s), 0);
 	sim_done(&s);
@@ -213,8 +214,32 @@ test_long_drain_is_work(void)
 		sim_free(&s, 1);
 		s.ts += 2000;
 	}
-	work_end_finish(s.w, s.ts, s.allocs);
+	work_end_finish(s.w, s.ts, s.allocs * 100);
 	expect_u64_eq(work_end_why(s.w), WORK_END_LAST_EVENT);
+	sim_done(&s);
+}
+
+static void
+test_pause_is_work(void)
+{
+	struct sim s;
+	uint64_t start;
+	int i;
+
+	/* A vector freed its old copy, then filled its room for 100 ms
+	   without allocating; the teardown came after. */
+	sim_init(&s);
+	sim_work(&s, 3000);
+	for (i = 0; i < 1000; i++)
+		sim_free(&s, 1);
+	s.ts += 100000000;
+	sim_alloc(&s);
+	start = s.ts;
+	for (i = 0; i < 2000; i++)
+		sim_free(&s, 1);
+	work_end_finish(s.w, s.ts, s.allocs * 100);
+	expect_u64_eq(work_end_why(s.w), WORK_END_TEARDOWN);
+	expect_u64_eq(work_end_time(s.w), start);
 	sim_done(&s);
 }
 
@@ -229,6 +254,7 @@ main(void)
 		{ "work end: churn is no teardown", test_churn_is_no_teardown },
 		{ "work end: a drain longer than the work is work",
 		    test_long_drain_is_work },
+		{ "work end: a pause ends no teardown", test_pause_is_work },
 		{ NULL, NULL },
 	};
 
