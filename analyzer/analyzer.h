@@ -12,6 +12,8 @@
  *            undoes to have every live figure as of then (work-end.h)
  *   classify.c  leak / steady / unclear / freed from a site's series
  *            over the work
+ *   classify-at.c  the same as of a time bucket, from the database, for
+ *            the queries' --at
  *   survival.c  the sums behind stack_survival, and the bins of
  *            site_histograms (survival.h)
  *   symbolize.c, symbolize-dwarf.c  addresses to function, file, line
@@ -42,6 +44,14 @@ struct load_options {
 
 /* Analyzes OPT->trace into OPT->db.  0, or -1 with *cause. */
 int load_trace(const struct load_options *opt, char **cause);
+
+/*
+ * Classifies every site with a series as of the end of time bucket BUCKET
+ * into the temporary table site_class_at (site_id, class_at, pattern_at,
+ * growth_at) of DB, made anew; BUCKET < 0 leaves it empty.  0, or -1
+ * with *cause.
+ */
+int classify_at(sqlite3 *db, long bucket, char **cause);
 
 /* TRACE's default database: TRACE without ".trace", plus ".db". */
 char *db_path_for(const char *trace);

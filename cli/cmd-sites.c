@@ -40,15 +40,18 @@ static const struct column site_columns[] = {
 /*
  * The site columns, from "sites" joined with "w" (live_window): the live
  * bytes and blocks (at --at, else at the end of the work) and the growth
- * rate (over --from/--to, else the work).
+ * rate (over --from/--to, else the work); the class and pattern as of
+ * --at (query_classes_at).
  */
 #define SITE_SELECT \
-	"SELECT id, class, w.live_bytes AS live_bytes, w.live_blocks AS" \
-	" live_blocks, peak_bytes, allocations, alloc_bytes, w.growth AS" \
-	" growth_bytes_per_s, module, function, file, line, pattern," \
-	" printf('0x%x', address) AS address, mapped_bytes, sp.rule AS" \
-	" suppressed FROM sites LEFT JOIN temp.suppressed_sites sp ON" \
-	" sp.site_id = sites.id JOIN "
+	"SELECT id, coalesce(ca.class_at, sites.class) AS class, w.live_bytes" \
+	" AS live_bytes, w.live_blocks AS live_blocks, peak_bytes," \
+	" allocations, alloc_bytes, w.growth AS growth_bytes_per_s, module," \
+	" function, file, line, coalesce(ca.pattern_at, sites.pattern) AS" \
+	" pattern, printf('0x%x', address) AS address, mapped_bytes," \
+	" sp.rule AS suppressed FROM sites LEFT JOIN temp.suppressed_sites" \
+	" sp ON sp.site_id = sites.id LEFT JOIN temp.site_class_at ca ON" \
+	" ca.site_id = sites.id JOIN "
 
 /*
  * "w": per site (OF: QUERY_OF_SITE, from sites) or stack (from
@@ -207,7 +210,8 @@ sites_grouped(const struct query_opts *o, const char *w, const char *having)
 	    " g.growth_bytes_per_s, g.module, g.function, g.file, g.line,"
 	    " g.pattern, g.address, g.mapped_bytes, r.text AS suppressed"
 	    " FROM (SELECT min(k.stack_id) AS id, coalesce("
-	    WORST_CLASS("c.class") ", 'freed') AS class, sum(w.live_bytes) AS"
+	    WORST_CLASS("coalesce(ca.class_at, c.class)") ", 'freed') AS class,"
+	    " sum(w.live_bytes) AS"
 	    " live_bytes, sum(w.live_blocks) AS live_blocks, NULL AS"
 	    " peak_bytes, sum(ss.allocations) AS allocations,"
 	    " sum(ss.alloc_bytes) AS alloc_bytes, sum(w.growth) AS"
@@ -216,7 +220,8 @@ sites_grouped(const struct query_opts *o, const char *w, const char *having)
 	    " mapped_bytes, " SUPP_GROUP_RULE("ss.live_blocks",
 	    "ss.live_bytes", "sx.rule") " AS rule_id FROM k JOIN stack_stats ss ON ss.stack_id ="
 	    " k.stack_id JOIN %s w ON w.wid = k.stack_id LEFT JOIN sites c"
-	    " ON c.id = k.gsite LEFT JOIN"
+	    " ON c.id = k.gsite LEFT JOIN temp.site_class_at ca ON"
+	    " ca.site_id = k.gsite LEFT JOIN"
 	    " temp.suppressed_stacks sx ON sx.stack_id = k.stack_id"
 	    " GROUP BY %s%s) g LEFT JOIN temp.suppression_rules r ON r.id ="
 	    " g.rule_id", k,
@@ -238,6 +243,7 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 	char *sql, *w;
 	long n;
 	int ret, grouped;
+	long at = QUERY_BUCKET_END;
 
 	ret = query_parse(argc, argv, cmd, "[OPTIONS] DB|TRACE", site_columns,
 	    NSITE_COLUMNS, flags, &o);
@@ -246,7 +252,8 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 	grouped = o.nfocus > 0 || (o.by != NULL && strcmp(o.by, "site") != 0);
 	if ((db = query_open(&o)) == NULL)
 		return 1;
-	if (supp_apply(db, &o) != 0) {
+	if (supp_apply(db, &o) != 0 || (o.at != NULL && query_at(db, &o,
+	    &at) != 0) || query_classes_at(db, at) != 0) {
 		sqlite3_close(db);
 		return 1;
 	}
@@ -294,22 +301,22 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 		n = query_print(db, sql, cols, NSITE_COLUMNS, &o, site_stack,
 		    grouped ? (void *)&o : NULL);
 	}
-	free(sql);
 	ret = n < 0 ? 1 : 0;
 	if (ret == 0 && o.fail_on_leak) {
+		/* The rows listed (classes as of --at, --min-bytes, --by):
+		   a leak among them not suppressed. */
+		char *count = xasprintf("SELECT count(*) FROM (%s) WHERE"
+		    " class = 'leak' AND suppressed IS NULL", sql);
 		sqlite3_stmt *st = NULL;
 
-		/* Leaks at the end, not suppressed, of --min-bytes. */
-		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sites WHERE"
-		    " class = 'leak' AND live_bytes >= ? AND id NOT IN"
-		    " (SELECT site_id FROM temp.suppressed_sites)", -1, &st,
-		    NULL) == SQLITE_OK &&
-		    sqlite3_bind_int64(st, 1, o.min_bytes) == SQLITE_OK &&
+		if (sqlite3_prepare_v2(db, count, -1, &st, NULL) == SQLITE_OK &&
 		    sqlite3_step(st) == SQLITE_ROW &&
 		    sqlite3_column_int64(st, 0) > 0)
 			ret = EXIT_LEAK;
 		sqlite3_finalize(st);
+		free(count);
 	}
+	free(sql);
 	sqlite3_close(db);
 	return ret;
 }

@@ -397,6 +397,21 @@ query_window(sqlite3 *db, const struct query_opts *o, long *from_bucket,
 }
 
 
+int
+query_classes_at(sqlite3 *db, long bucket)
+{
+	char *cause = NULL;
+
+	/* The start (-1) is judged at its first bucket; nothing is live. */
+	if (classify_at(db, bucket == QUERY_BUCKET_END ? -1 : bucket < 0 ? 0 :
+	    bucket, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
 char *
 query_live_sql(enum query_of of, const char *id, const char *col,
     long bucket)

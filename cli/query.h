@@ -84,6 +84,17 @@ long query_bucket(sqlite3 *db, double seconds);
  */
 int query_at(sqlite3 *db, const struct query_opts *o, long *bucket);
 
+/*
+ * The sites' classes as of time bucket BUCKET (query_at): leaves in DB's
+ * temporary table site_class_at (site_id, class_at, pattern_at,
+ * growth_at) the class of each site judged as of then (heaptrail(5),
+ * "Classification"), or no row for the end of the work
+ * (QUERY_BUCKET_END: the sites table's own).  So a site's class as of
+ * the time is coalesce(site_class_at.class_at, sites.class).  Returns 0,
+ * or -1 after printing what is wrong.
+ */
+int query_classes_at(sqlite3 *db, long bucket);
+
 /* Whose live figures query_live_sql gives. */
 enum query_of { QUERY_OF_STACK, QUERY_OF_SITE };
 

@@ -34,3 +34,17 @@ expect_eq $? 3 "--fail-on-leak"
 expect_eq "$("$HT" leaks --at exit --format csv r.db | grep -c 'register_session\|PageCache')" 0 \
 	"after the teardown: neither the registry nor the cache"
 "$HT" check r.db > out 2>&1 || fail "check: $(cat out)"
+# --at judges as of then: halfway, the registry is already a leak (and
+# nothing was released yet), the cache already steady.
+"$HT" leaks --at 50% --format csv r.db > half.csv || fail "leaks --at 50%"
+grep 'register_session' half.csv | grep -q '^[0-9]*,leak,.*,linear growth [^,]*,' ||
+	fail "registry at 50%: $(grep register_session half.csv)"
+grep -q 'released at exit' half.csv && fail "released at exit, halfway: $(cat half.csv)"
+grep 'PageCache' half.csv | grep -vq ',steady,' && fail "cache at 50%: $(grep PageCache half.csv)"
+# A leak that starts at 60% of the run is none at 45% (its cache is full
+# by 25%): class and exit status.
+record m.trace "$BUILD/tests/shape-midleak" 2000 60 2000 128 1 > /dev/null || fail "record midleak"
+"$HT" leaks --fail-on-leak m.trace > /dev/null 2> err
+expect_eq $? 3 "midleak: a leak at the end"
+"$HT" leaks --at 45% --fail-on-leak --format csv m.db > early.csv 2> err
+expect_eq $? 0 "midleak: no leak at 45% ($(cat early.csv err))"
