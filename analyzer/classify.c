@@ -50,8 +50,9 @@
  * A site still holding memory at the end of the work that the teardown
  * released gets ", released at exit" (or the share released) added to
  * its pattern: its class is what its behaviour during the work earned.
- * The growth rate reported for every site is the least-squares slope of
- * its live bytes over the work.
+ * The growth rate reported for a leak is the rate its pattern gives (of
+ * the stretch that grew); for every other site, the least-squares slope
+ * of its live bytes over the work.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -216,11 +217,12 @@ growth_words(const struct site_history *h, int from, int in_place,
 
 /* Linear growth to the end of the work (see the top). */
 static int
-linear_leak(const struct site_history *h, char *pattern, size_t cap)
+linear_leak(const struct site_history *h, char *pattern, size_t cap,
+    double *rate)
 {
 	double slope[CLASSIFY_PERIODS], r2[CLASSIFY_PERIODS], best = -1;
 	double rise, tail_slope, tail_r2;
-	char rate[32], words[64];
+	char num[32], words[64];
 	int n = h->buckets, k, from = -1, q, in_place;
 
 	for (k = 0; k <= CLASSIFY_PERIODS * 4 / 5; k++) {
@@ -248,7 +250,8 @@ linear_leak(const struct site_history *h, char *pattern, size_t cap)
 		return 0;
 	growth_words(h, from, in_place, words, sizeof words);
 	snprintf(pattern, cap, "linear growth %s/s%s",
-	    human(slope[k], rate, sizeof rate), words);
+	    human(slope[k], num, sizeof num), words);
+	*rate = slope[k];
 	return 1;
 }
 
@@ -271,7 +274,8 @@ settled(const struct site_history *h, int i)
 
 /* Growth in steps to the end of the work (see the top). */
 static int
-step_leak(const struct site_history *h, char *pattern, size_t cap)
+step_leak(const struct site_history *h, char *pattern, size_t cap,
+    double *rate)
 {
 	int n = h->buckets, from = 0, i, steps = 0, last = -1, before = -1;
 	int in_place;
@@ -307,18 +311,20 @@ step_leak(const struct site_history *h, char *pattern, size_t cap)
 	growth_words(h, from, in_place, words, sizeof words);
 	snprintf(pattern, cap, "growth in %d steps to %s%s", steps + 1,
 	    human(end, size, sizeof size), words);
+	*rate = (end - h->live[from]) / ((n - from) * h->bucket_s);
 	return 1;
 }
 
 /* Growth under churn (see the top). */
 static int
-churn_leak(const struct site_history *h, char *pattern, size_t cap)
+churn_leak(const struct site_history *h, char *pattern, size_t cap,
+    double *rate)
 {
 	const int lo = 1, mid = CLASSIFY_PERIODS * 2 / 5,
 	    hi = CLASSIFY_PERIODS * 3 / 4;
 	double older = born(h, lo, mid), newer = born(h, mid, hi);
 	double piled, slope, r2, half_s;
-	char rate[32];
+	char num[32];
 	int n = h->buckets, k, holding = 0;
 
 	if (h->frees < h->live_blocks)
@@ -336,7 +342,8 @@ churn_leak(const struct site_history *h, char *pattern, size_t cap)
 	    slope * half_s < 0.05 * h->live_bytes)
 		return 0;
 	snprintf(pattern, cap, "growth %s/s under churn, blocks from all"
-	    " through the work kept", human(slope, rate, sizeof rate));
+	    " through the work kept", human(slope, num, sizeof num));
+	*rate = slope;
 	return 1;
 }
 
@@ -372,7 +379,8 @@ bounded(const struct site_history *h, char *pattern, size_t cap)
 
 /* The class of a site holding memory at the end of the work. */
 static enum site_class
-judge(const struct site_history *h, char *pattern, size_t cap)
+judge(const struct site_history *h, char *pattern, size_t cap,
+    double *rate)
 {
 	double lo, hi, slope, r2;
 	char buf[32];
@@ -395,8 +403,9 @@ judge(const struct site_history *h, char *pattern, size_t cap)
 		    (unsigned long long)h->allocations);
 		return CLASS_UNCLEAR;
 	}
-	if (linear_leak(h, pattern, cap) || step_leak(h, pattern, cap) ||
-	    churn_leak(h, pattern, cap))
+	if (linear_leak(h, pattern, cap, rate) ||
+	    step_leak(h, pattern, cap, rate) ||
+	    churn_leak(h, pattern, cap, rate))
 		return CLASS_LEAK;
 	if (bounded(h, pattern, cap))
 		return CLASS_STEADY;
@@ -429,7 +438,7 @@ classify_site(const struct site_history *h, char *pattern, size_t cap,
 		    "freed at exit" : "freed");
 		return CLASS_FREED;
 	}
-	c = judge(h, pattern, cap);
+	c = judge(h, pattern, cap, growth);
 	released = h->live_bytes - h->exit_live_bytes;
 	len = strlen(pattern);
 	if (h->exit_live_blocks == 0 || released >= 0.995 * h->live_bytes)

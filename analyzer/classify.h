@@ -43,8 +43,8 @@ extern const char *const class_names[];
  * Classifies H; writes a short pattern in words ("linear growth 1.9
  * KiB/s", "held since start", "plateau at 400 KiB", why it is unclear;
  * ", released at exit" when the teardown freed it) to PATTERN (CAP
- * bytes) and the growth rate (least squares over the work, bytes per
- * second) to *growth.
+ * bytes) and the growth rate (bytes per second: a leak's as its pattern
+ * says, else least squares over the work) to *growth.
  */
 enum site_class classify_site(const struct site_history *h, char *pattern,
     size_t cap, double *growth);
