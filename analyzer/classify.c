@@ -22,7 +22,9 @@
  *            of it, or the blocks born by the start of the stretch grew
  *            by half of it (a buffer grown by realloc, a vector or table
  *            grown by copying: "a growing block").  "since T" when the
- *            stretch starts after the first 10% of the work.
+ *            stretch starts after the first 10% of the work; then the
+ *            end must pass what the site held before T by half the rise
+ *            (the last tooth of a sawtooth rises as straight).
  *   leak     growth in steps (spikes of up to SETTLE_BUCKETS aside): from
  *            below a tenth of the end's bytes, the series never falls by
  *            more than 10%, rises in at least 3 buckets (at most half of
@@ -199,7 +201,7 @@ kept(const struct site_history *h, int from, double rise, int *in_place)
 	return 0;
 }
 
-/* " since T (N%)" and ", a growing block" for a stretch from FROM. */
+/* " since T s" and ", a growing block" for a stretch from FROM. */
 static void
 growth_words(const struct site_history *h, int from, int in_place,
     char *buf, size_t cap)
@@ -208,8 +210,7 @@ growth_words(const struct site_history *h, int from, int in_place,
 
 	buf[0] = '\0';
 	if (k >= 2)
-		snprintf(buf, cap, " since %.1f s (%d%%)", from * h->bucket_s,
-		    from * 100 / h->buckets);
+		snprintf(buf, cap, " since %.1f s", from * h->bucket_s);
 	if (in_place)
 		snprintf(buf + strlen(buf), cap - strlen(buf), ", %s",
 		    h->live_blocks == 1 ? "a growing block" : "growing blocks");
@@ -221,7 +222,7 @@ linear_leak(const struct site_history *h, char *pattern, size_t cap,
     double *rate)
 {
 	double slope[CLASSIFY_PERIODS], r2[CLASSIFY_PERIODS], best = -1;
-	double rise, tail_slope, tail_r2;
+	double rise, tail_slope, tail_r2, lo, hi;
 	char num[32], words[64];
 	int n = h->buckets, k, from = -1, q, in_place;
 
@@ -239,6 +240,11 @@ linear_leak(const struct site_history *h, char *pattern, size_t cap,
 	k = period_of(h, from);
 	rise = slope[k] * (n - from) * h->bucket_s;
 	if (rise < 0.25 * h->live_bytes)
+		return 0;
+	/* Growth since T must reach past what the site held before T: a
+	   sawtooth's last tooth rises as straight as a leak. */
+	range(h, 0, from, &lo, &hi);
+	if (from > 0 && h->live[n - 1] - hi < 0.5 * rise)
 		return 0;
 	q = from + (n - from) * 3 / 4;
 	if (n - q >= 4)
@@ -441,9 +447,10 @@ classify_site(const struct site_history *h, char *pattern, size_t cap,
 	c = judge(h, pattern, cap, growth);
 	released = h->live_bytes - h->exit_live_bytes;
 	len = strlen(pattern);
-	if (h->exit_live_blocks == 0 || released >= 0.995 * h->live_bytes)
+	if (h->exit_live_blocks == 0 || (h->live_bytes > 0 &&
+	    released >= 0.995 * h->live_bytes))
 		snprintf(pattern + len, cap - len, ", released at exit");
-	else if (released >= 0.1 * h->live_bytes)
+	else if (h->live_bytes > 0 && released >= 0.1 * h->live_bytes)
 		snprintf(pattern + len, cap - len, ", %.0f%% released at exit",
 		    100 * released / h->live_bytes);
 	return c;

@@ -231,7 +231,8 @@ struct loader {
 	   live (the mark's time unit is shared with events on both sides
 	   of it, so the order, not the time, says which came after). */
 	ptr_map *after_mark;
-	int marked;			/* the mark came */
+	int marked;			/* the mark came, at mark_ts */
+	uint64_t mark_ts;
 	int64_t exit_heap_bytes, exit_heap_blocks, exit_mapped_bytes;
 
 	uint64_t events, allocs, frees, last_ts;
@@ -663,13 +664,17 @@ load_alloc(struct loader *l, const struct ht_event *r)
 	t->last_alloc_size = r->size;
 	t->last_alloc_ts = r->ts;
 	t->last_alloc_stack = r->id;
-	/* A realloc's new block goes on with the chain of the old one. */
+	/* A realloc's new block goes on with the chain of the old one; any
+	   other starts its own (a chain's block freed unseen by the loader's
+	   bookkeeping leaves no birth behind for its address). */
 	if (t->realloc_pending && (r->fn == HT_ALLOC_REALLOC ||
 	    r->fn == HT_ALLOC_REALLOCARRAY) && t->realloc_birth < r->ts) {
 		struct ptr_value v = { 0 };
 
 		v.ts = t->realloc_birth;
 		ptr_map_put(l->births, r->ptr, &v);
+	} else if (ptr_map_count(l->births) > 0) {
+		ptr_map_remove(l->births, r->ptr, NULL);
 	}
 	t->realloc_pending = 0;
 }
@@ -815,7 +820,7 @@ load_unmapped(struct loader *l, const struct mapping *m, uint64_t cut_lo,
 	int64_t total = l->heap_bytes + l->mapped_bytes +
 	    (int64_t)(m->end - m->start);
 
-	if (l->marked && m->ts >= work_end_time(l->work))
+	if (l->marked && m->ts >= l->mark_ts)
 		return;		/* mapped after the end of the work */
 	memset(&f, 0, sizeof f);
 	f.ptr = cut_lo;
@@ -1164,11 +1169,12 @@ load_site_of_line(struct loader *l, const struct module_acc *m,
 	int i;
 
 	*key = 0;
-	if (info == UINT32_MAX || l->infos[info].function == NULL)
-		return NULL;
+	if (info == UINT32_MAX || l->infos[info].function == NULL ||
+	    l->infos[info].file == NULL || l->infos[info].line == 0)
+		return NULL;	/* no line to go by: the address decides */
 	w = &l->infos[info];
 	parts[0] = w->function;
-	parts[1] = w->file ? w->file : "";
+	parts[1] = w->file;
 	for (i = 0; i < 2; i++) {
 		const unsigned char *p = (const unsigned char *)parts[i];
 
@@ -1461,6 +1467,7 @@ load_record(struct loader *l, const struct ht_record *r)
 		    strlen(HT_WORK_END_PREFIX)) == 0 && !l->marked) {
 			work_end_mark(l->work, r->ts, label, l->alloc_bytes);
 			l->marked = 1;
+			l->mark_ts = r->ts;
 		}
 		free(label);
 		break;
@@ -1684,13 +1691,57 @@ load_undo_free(const struct work_end_free *f, void *arg)
 	    1, f->mapped);
 }
 
-/* Was the block at ADDR, allocated at TS, allocated after the work? */
+/*
+ * Was the block at ADDR (or, MAPPED, the mapping), allocated at TS,
+ * allocated after the work (work-end.h)?  After the mark, a block is
+ * known by its order; a mapping goes by its time.
+ */
 static int
-load_after_work(struct loader *l, uint64_t addr, uint64_t ts)
+load_after_work(struct loader *l, uint64_t addr, uint64_t ts, int mapped)
 {
-	if (work_end_why(l->work) == WORK_END_MARK)
-		return ptr_map_find(l->after_mark, addr) != NULL;
-	return ts >= work_end_time(l->work);
+	switch (work_end_why(l->work)) {
+	case WORK_END_MARK:
+		return mapped ? ts >= work_end_time(l->work) :
+		    ptr_map_find(l->after_mark, addr) != NULL;
+	case WORK_END_TEARDOWN:
+		return ts > work_end_time(l->work);
+	default:
+		return 0;
+	}
+}
+
+/* The loader and the ordered reader whose live map holds the blocks. */
+struct live_since_ctx {
+	struct loader *l;
+	ht_ordered *o;
+	uint64_t ts, bytes;
+};
+
+static void
+load_live_since_block(uint64_t addr, const struct ptr_value *v, void *arg)
+{
+	struct live_since_ctx *c = arg;
+
+	(void)addr;
+	if (v->ts >= c->ts)
+		c->bytes += v->size;
+}
+
+/* work_end_finish's LIVE_SINCE: bytes live now (blocks and mappings)
+   allocated at TS or later; ARG: a struct live_since_ctx. */
+static uint64_t
+load_live_since(uint64_t ts, void *arg)
+{
+	struct live_since_ctx *c = arg;
+	size_t i;
+
+	c->ts = ts;
+	c->bytes = 0;
+	ht_ordered_each_live(c->o, load_live_since_block, c);
+	for (i = 0; i < c->l->nmaps; i++)
+		if (c->l->maps[i].ts >= ts)
+			c->bytes += c->l->maps[i].end - c->l->maps[i].start;
+	return c->bytes;
 }
 
 static void
@@ -1698,7 +1749,7 @@ load_undo_alloc(uint64_t addr, const struct ptr_value *v, void *arg)
 {
 	struct loader *l = arg;
 
-	if (load_after_work(l, addr, v->ts))
+	if (load_after_work(l, addr, v->ts, 0))
 		load_shift(l, load_counted_stack(l, v->stack), v->size, -1, -1,
 		    0);
 }
@@ -1713,9 +1764,11 @@ load_undo_alloc(uint64_t addr, const struct ptr_value *v, void *arg)
 static void
 load_work_end(struct loader *l, ht_ordered *o)
 {
+	struct live_since_ctx since = { l, o, 0, 0 };
 	size_t i;
 
-	work_end_finish(l->work, l->last_ts, l->alloc_bytes);
+	work_end_finish(l->work, l->last_ts, l->alloc_bytes, load_live_since,
+	    &since);
 	for (i = 0; i < l->nstacks; i++) {
 		l->stacks[i].exit_live_blocks = l->stacks[i].live_blocks;
 		l->stacks[i].exit_live_bytes = l->stacks[i].live_bytes;
@@ -1734,7 +1787,7 @@ load_work_end(struct loader *l, ht_ordered *o)
 	work_end_each_undone(l->work, load_undo_free, l);
 	ht_ordered_each_live(o, load_undo_alloc, l);
 	for (i = 0; i < l->nmaps; i++)
-		if (l->maps[i].ts >= work_end_time(l->work))
+		if (load_after_work(l, 0, l->maps[i].ts, 1))
 			load_shift(l, l->maps[i].stack, l->maps[i].end -
 			    l->maps[i].start, -1, -1, 1);
 }
@@ -1745,7 +1798,7 @@ load_live_block(uint64_t addr, const struct ptr_value *v, void *arg)
 {
 	struct loader *l = ((struct live_ctx *)arg)->l;
 	uint32_t stack = load_counted_stack(l, v->stack);
-	int held = !load_after_work(l, addr, v->ts);
+	int held = !load_after_work(l, addr, v->ts, 0);
 
 	load_survived(l, stack, v->size, v->ts);
 	if (held) {
@@ -1901,19 +1954,21 @@ load_finish(struct loader *l, ht_ordered *o)
 	work_end_each_undone(l->work, load_undone_block, l);
 	for (i = 0; i < l->nmaps; i++) {
 		const struct mapping *m = &l->maps[i];
-		int held = m->ts < work_end_time(l->work);
+		int held = !load_after_work(l, 0, m->ts, 1);
 
 		load_survived(l, m->stack, m->end - m->start, m->ts);
 		if (held)
 			load_held(l, m->stack, m->end - m->start, m->ts);
 		load_mapping_row(l, m, m->start, m->end, 0, held);
 	}
-	if (l->opt->all_blocks) {
+	if (l->opt->all_blocks && work_end_why(l->work) != WORK_END_LAST_EVENT) {
 		/* Which of the blocks freed were live at the end of the work
-		   (without --all-blocks, they are written live_at_end). */
+		   (without --all-blocks, they are written live_at_end); by
+		   their times, so a free in the very microsecond of the end
+		   may be taken for one after it. */
 		sqlite3_stmt *upd = load_prepare(l, "UPDATE blocks SET"
 		    " live_at_end = 1 WHERE free_time IS NOT NULL AND"
-		    " alloc_time < ?1 AND free_time >= ?1");
+		    " alloc_time <= ?1 AND free_time >= ?1");
 
 		load_exec(l, upd, "d", secs(work_end_time(l->work)));
 		sqlite3_finalize(upd);

@@ -1,7 +1,7 @@
 /*
  * work-end.c - the end of the program's work (see work-end.h).
  *
- * Until the end is decided, the log holds every free since the earliest
+ * Until the recorder's mark, the log holds every free since the earliest
  * one that could still start the teardown.  A free at position p starts
  * a teardown when, from p to the end, A bytes were allocated and F bytes
  * freed with A * WORK_END_FREED_PER_ALLOCATED <= F (bytes, not calls: a
@@ -13,23 +13,25 @@
  * doubled since the last look (amortized constant work per free).  A long
  * teardown keeps its frees (each frees a block that was live, so the log
  * stays within the live blocks); steady churn keeps only its last
- * stretch.
+ * stretch.  After the mark every free is kept (they are the teardown's).
  *
- * The decision, at the mark or after the last event: a teardown runs
- * without pauses (no two of its frees, nor its last and the end, further
- * apart than WORK_END_GAP_MIN_NS or 1/WORK_END_GAP_SHARE of the run: a
- * vector that grew and then filled its room for a while freed its old
- * copy in the work, not in a teardown).  Among the positions in that
- * stretch that qualify, the one with the most bytes freed after it less
+ * The decision, after the last event, over the stretch that ends at the
+ * mark (or at the last event): a teardown runs without pauses (no two of
+ * its frees, nor its last and the end, further apart than
+ * WORK_END_GAP_MIN_NS or 1/WORK_END_GAP_SHARE of the run: a vector that
+ * grew and then filled its room for a while freed its old copy in the
+ * work, not in a teardown).  Among the positions there that qualify, the
+ * one with the most bytes freed after it less
  * WORK_END_FREED_PER_ALLOCATED times the bytes allocated after it (the
  * earliest of equals) would start the teardown: going back from there
  * into the work would take in allocations, going on would leave out
  * frees.  It is the teardown if it frees at least 1/WORK_END_SHARE_FREED
- * of the heap there (heap_before) and lasts no longer than the time
- * before it (a drain that is the work itself is not one); the end of the
- * work is then the time of its free.  Else the end is the mark, or the
- * last event.  The log then keeps only the frees from there on of blocks
- * allocated before it, and so do the frees that follow.
+ * of the heap there (heap_before), lasts no longer than the time before
+ * it, and leaves behind (live after the last event, allocated since its
+ * start) at most 1/WORK_END_SHARE_LEFT of what it freed: a phase of the
+ * work that drains a queue while it leaks is not one.  The end of the
+ * work is then the time of its free.  Else the end is the mark, or just
+ * after the last event.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -46,6 +48,10 @@ struct work_end {
 	size_t n, cap;
 	size_t looked_at;	/* entries after start at the last look */
 	uint64_t freed;		/* bytes freed by the entries so far */
+	int marked;		/* the mark came: log[mark_n] is its first
+				   free after, and nothing is pruned */
+	size_t mark_n;
+	uint64_t mark_ts, mark_allocated;
 	int decided;
 	uint64_t end_ts;
 	enum work_end_reason why;
@@ -76,6 +82,8 @@ work_end_compact(work_end *w)
 		return;
 	memmove(w->log, w->log + w->start, (w->n - w->start) * sizeof *w->log);
 	w->n -= w->start;
+	if (w->marked)
+		w->mark_n -= w->start;
 	w->start = 0;
 }
 
@@ -105,8 +113,8 @@ work_end_prune(work_end *w, uint64_t allocated, int64_t heap)
 void
 work_end_add_free(work_end *w, const struct work_end_free *f, int64_t heap)
 {
-	if (w->decided && w->why != WORK_END_MARK && f->alloc_ts >= w->end_ts)
-		return;		/* not live at the end of the work */
+	if (w->decided)
+		return;
 	if (w->n == w->cap) {
 		work_end_compact(w);
 		if (w->n == w->cap) {
@@ -118,20 +126,23 @@ work_end_add_free(work_end *w, const struct work_end_free *f, int64_t heap)
 	w->log[w->n++].freed_before = w->freed;
 	w->freed += f->size;
 	/* f->allocated_before counts the bytes allocated up to now. */
-	if (!w->decided && w->n - w->start >= 2 * w->looked_at + 4096)
+	if (!w->marked && w->n - w->start >= 2 * w->looked_at + 4096)
 		work_end_prune(w, f->allocated_before, heap);
 }
 
 /*
- * Decides the end of the work, the stretch to search ending at END_TS
- * after ALLOCATED bytes allocated in all; WHY_NONE: the reason when no
- * teardown.
+ * The teardown that ends the entries [start, HI) at END_TS, after
+ * ALLOCATED bytes allocated in all (see the top); LIVE_SINCE(ts, ARG):
+ * the bytes live after the last event that were allocated at or after
+ * ts.  Returns its first entry, or SIZE_MAX for none.
  */
-static void
-work_end_decide(work_end *w, uint64_t end_ts, uint64_t allocated,
-    enum work_end_reason why_none)
+static size_t
+work_end_teardown(const work_end *w, size_t hi, uint64_t end_ts,
+    uint64_t allocated, uint64_t (*live_since)(uint64_t ts, void *arg),
+    void *arg)
 {
-	size_t i, best = SIZE_MAX, kept = 0, from = w->n;
+	size_t i, best = SIZE_MAX, from = hi;
+	uint64_t freed_hi = hi < w->n ? w->log[hi].freed_before : w->freed;
 	uint64_t best_freed = 0, gap = end_ts / WORK_END_GAP_SHARE, next;
 	int64_t best_score = INT64_MIN;
 	const struct work_end_free *b;
@@ -142,10 +153,10 @@ work_end_decide(work_end *w, uint64_t end_ts, uint64_t allocated,
 	for (next = end_ts; from > w->start && next - w->log[from - 1].ts <=
 	    gap; from--)
 		next = w->log[from - 1].ts;
-	for (i = from; i < w->n; i++) {
+	for (i = from; i < hi; i++) {
 		const struct work_end_free *f = &w->log[i];
 		uint64_t a = allocated - f->allocated_before;
-		uint64_t freed = w->freed - f->freed_before;
+		uint64_t freed = freed_hi - f->freed_before;
 		int64_t score;
 
 		if (a * WORK_END_FREED_PER_ALLOCATED > freed)
@@ -158,25 +169,16 @@ work_end_decide(work_end *w, uint64_t end_ts, uint64_t allocated,
 			best_freed = freed;
 		}
 	}
-	w->decided = 1;
-	b = best != SIZE_MAX ? &w->log[best] : NULL;
-	if (b != NULL && (b->heap_before <= 0 || best_freed *
-	    WORK_END_SHARE_FREED < (uint64_t)b->heap_before ||
-	    end_ts - b->ts > b->ts))
-		b = NULL;	/* too little, or longer than the work */
-	if (b == NULL) {
-		w->end_ts = end_ts;
-		w->why = why_none;
-		w->n = w->start = 0;
-		return;
-	}
-	w->end_ts = w->log[best].ts;
-	w->why = WORK_END_TEARDOWN;
-	for (i = best; i < w->n; i++)
-		if (w->log[i].alloc_ts < w->end_ts)
-			w->log[kept++] = w->log[i];
-	w->n = kept;
-	w->start = 0;
+	if (best == SIZE_MAX)
+		return SIZE_MAX;
+	b = &w->log[best];
+	if (b->heap_before <= 0 ||
+	    best_freed * WORK_END_SHARE_FREED < (uint64_t)b->heap_before ||
+	    end_ts - b->ts > b->ts ||
+	    live_since(b->ts, arg) * WORK_END_SHARE_LEFT > best_freed)
+		return SIZE_MAX;	/* too little, too long, or it left new
+					   memory behind: work, not teardown */
+	return best;
 }
 
 void
@@ -185,19 +187,50 @@ work_end_mark(work_end *w, uint64_t ts, const char *label,
 {
 	size_t n = strlen(HT_WORK_END_PREFIX);
 
-	if (w->decided)
+	if (w->marked || w->decided)
 		return;
-	free(w->label);
+	w->marked = 1;
+	w->mark_n = w->n;
+	w->mark_ts = ts;
+	w->mark_allocated = allocated;
 	w->label = xstrdup(strncmp(label, HT_WORK_END_PREFIX, n) == 0 ?
 	    label + n : label);
-	work_end_decide(w, ts, allocated, WORK_END_MARK);
 }
 
 void
-work_end_finish(work_end *w, uint64_t last_ts, uint64_t allocated)
+work_end_finish(work_end *w, uint64_t last_ts, uint64_t allocated,
+    uint64_t (*live_since)(uint64_t ts, void *arg), void *arg)
 {
-	if (!w->decided)
-		work_end_decide(w, last_ts, allocated, WORK_END_LAST_EVENT);
+	size_t i, best, kept = 0;
+
+	if (w->decided)
+		return;
+	w->decided = 1;
+	best = w->marked ? work_end_teardown(w, w->mark_n, w->mark_ts,
+	    w->mark_allocated, live_since, arg) : work_end_teardown(w, w->n,
+	    last_ts, allocated, live_since, arg);
+	if (best != SIZE_MAX) {
+		/* Undone: its frees, and those after, of blocks from before
+		   it (allocated up to its time: ties count as before). */
+		w->end_ts = w->log[best].ts;
+		w->why = WORK_END_TEARDOWN;
+		for (i = best; i < w->n; i++)
+			if (w->log[i].alloc_ts <= w->end_ts)
+				w->log[kept++] = w->log[i];
+	} else if (w->marked) {
+		/* Undone: every free after the mark (the loader left out the
+		   blocks allocated after it). */
+		w->end_ts = w->mark_ts;
+		w->why = WORK_END_MARK;
+		for (i = w->mark_n; i < w->n; i++)
+			w->log[kept++] = w->log[i];
+	} else {
+		/* Nothing after the last event: its own allocations count. */
+		w->end_ts = last_ts + 1;
+		w->why = WORK_END_LAST_EVENT;
+	}
+	w->n = kept;
+	w->start = 0;
 }
 
 uint64_t

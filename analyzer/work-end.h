@@ -14,8 +14,9 @@
  *     frees at least 1/WORK_END_SHARE_FREED of the heap it starts with
  *     (the rest may be held until the process ends: a leaked singleton,
  *     a static never destroyed), allocating at most a byte for every
- *     WORK_END_FREED_PER_ALLOCATED it frees, without pauses, and lasting
- *     no longer than the work before it.
+ *     WORK_END_FREED_PER_ALLOCATED it frees, without pauses, leaving
+ *     next to nothing behind, and lasting no longer than the work before
+ *     it.
  *
  * The loader hands every free (in the global order) to a work_end; it
  * keeps the frees that may still turn out to follow the end of the work,
@@ -36,9 +37,11 @@
 /* ... and frees at least 1/this of the heap it starts with ... */
 #define WORK_END_SHARE_FREED 10
 /* ... with no pause between its frees longer than 1/this of the run (or
-   the minimum). */
+   the minimum) ... */
 #define WORK_END_GAP_SHARE 200
 #define WORK_END_GAP_MIN_NS 2000000
+/* ... and leaves behind at most 1/this of what it freed. */
+#define WORK_END_SHARE_LEFT 20
 
 /* A free (or an unmap), as the loader saw it. */
 struct work_end_free {
@@ -70,31 +73,35 @@ work_end *work_end_create(void);
 void work_end_free(work_end *w);
 
 /*
- * A free F; HEAP is the live bytes after it (heap and mappings).
- * Frees after the end of the work is decided are kept only if their
- * block was allocated before it: by time after a teardown; after the
- * mark, the caller leaves out those allocated after it (it knows them
- * by their order, where times may be equal).
+ * A free F, in the global order; HEAP is the live bytes after it (heap
+ * and mappings).  After the mark, the caller leaves out the frees of
+ * blocks allocated after it (it knows them by their order, where times
+ * may be equal).
  */
 void work_end_add_free(work_end *w, const struct work_end_free *f,
     int64_t heap);
 
 /*
  * The recorder's mark at TS, LABEL (its text); the bytes the run
- * ALLOCATED so far.  The first one decides the end of the work; later
- * ones are ignored.
+ * ALLOCATED so far.  The first one counts; later ones are ignored.
  */
 void work_end_mark(work_end *w, uint64_t ts, const char *label,
     uint64_t allocated);
 
 /*
  * The last event was at LAST_TS, after ALLOCATED bytes allocated in all:
- * decides the end of the work if no mark did.
+ * decides the end of the work.  LIVE_SINCE(ts, ARG) gives the bytes live
+ * now (heap and mappings) that were allocated at or after ts.
  */
-void work_end_finish(work_end *w, uint64_t last_ts, uint64_t allocated);
+void work_end_finish(work_end *w, uint64_t last_ts, uint64_t allocated,
+    uint64_t (*live_since)(uint64_t ts, void *arg), void *arg);
 
-/* The end of the work, ns: blocks allocated at or after it are not live
-   then, blocks freed at or after it (and listed below) are. */
+/*
+ * The end of the work, ns, once decided.  Blocks freed after it, listed
+ * below, were live then; those allocated after it were not: after the
+ * mark by their order (the loader's), after a teardown's start those
+ * allocated later than its time (ties count as before).
+ */
 uint64_t work_end_time(const work_end *w);
 enum work_end_reason work_end_why(const work_end *w);
 /* The mark's label (without the prefix), or NULL. */

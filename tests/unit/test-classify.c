@@ -296,6 +296,50 @@ test_released_at_exit(void)
 	expect_u64_eq(run(&h, ", released at exit"), CLASS_LEAK);
 }
 
+static void
+test_long_teeth_steady(void)
+{
+	struct site_history h;
+	char pattern[128];
+	double growth;
+	int i, period;
+
+	/* A buffer filled and flushed every 20% ... 50% of the run, the
+	   work ending at the top of a tooth: never a leak. */
+	for (period = 40; period <= 100; period += 20) {
+		for (i = 0; i < B; i++)
+			live[i] = 1000.0 * ((i % period) + 1);
+		live[B - 1] = 1000.0 * period;
+		h = history(10, 40000, 0, 0, 0, 0);
+		h.frees = 39000;
+		h.live_by_period[CLASSIFY_PERIODS - 1] = h.live_bytes / 2;
+		h.live_by_period[CLASSIFY_PERIODS - 2] = h.live_bytes / 2;
+		for (i = CLASSIFY_PERIODS * (B - period) / B;
+		    i < CLASSIFY_PERIODS; i++)
+			h.live_by_period[i] = h.live_bytes * B / period /
+			    CLASSIFY_PERIODS;
+		expect_true(classify_site(&h, pattern, sizeof pattern,
+		    &growth) != CLASS_LEAK);
+	}
+}
+
+static void
+test_zero_bytes(void)
+{
+	struct site_history h;
+	int i;
+
+	/* malloc(0) blocks kept: no division by nothing in the words. */
+	for (i = 0; i < B; i++)
+		live[i] = 0;
+	h = history(10, 100, 1, 0, 0, 0);
+	h.live_blocks = 100;
+	h.exit_live_blocks = 100;
+	expect_u64_eq(run(&h, "held since start (0 B)"), CLASS_STEADY);
+	h.exit_live_blocks = 0;
+	expect_u64_eq(run(&h, "(0 B), released at exit"), CLASS_STEADY);
+}
+
 int
 main(void)
 {
@@ -323,6 +367,9 @@ main(void)
 		    test_ramp_then_held },
 		{ "classify: released at exit keeps its class",
 		    test_released_at_exit },
+		{ "classify: a sawtooth with long teeth is no leak",
+		    test_long_teeth_steady },
+		{ "classify: blocks of 0 bytes", test_zero_bytes },
 		{ NULL, NULL },
 	};
 

@@ -75,6 +75,29 @@ sim_done(struct sim *s)
 	free(s->born);
 }
 
+/* LIVE_SINCE for runs that leave nothing new behind. */
+static uint64_t
+nothing_left(uint64_t ts, void *arg)
+{
+	(void)ts;
+	(void)arg;
+	return 0;
+}
+
+/* LIVE_SINCE of a struct sim: its blocks born at or after TS. */
+static uint64_t
+sim_live_since(uint64_t ts, void *arg)
+{
+	const struct sim *s = arg;
+	uint64_t bytes = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->born[i] >= ts)
+			bytes += 100;
+	return bytes;
+}
+
 static size_t undone;
 
 static void
@@ -118,7 +141,7 @@ test_teardown(void)
 	start = s.ts;
 	for (i = 0; i < 5000; i++)
 		sim_free(&s, 1);
-	work_end_finish(s.w, s.ts, s.allocs * 100);
+	work_end_finish(s.w, s.ts, s.allocs * 100, nothing_left, NULL);
 	/* The work's last free, after its last allocation, goes too. */
 	expect_u64_eq(work_end_why(s.w), WORK_END_TEARDOWN);
 	expect_u64_eq(work_end_time(s.w), start - 1000);
@@ -144,7 +167,7 @@ test_teardown_with_allocations(void)
 			sim_free(&s, 0);
 		}
 	}
-	work_end_finish(s.w, s.ts, s.allocs * 100);
+	work_end_finish(s.w, s.ts, s.allocs * 100, nothing_left, NULL);
 	expect_u64_eq(work_end_why(s.w), WORK_END_TEARDOWN);
 	expect_true(work_end_time(s.w) + 1000 >= start &&
 	    work_end_time(s.w) <= start + 10000);
@@ -171,7 +194,7 @@ test_mark(void)
 	sim_alloc(&s);
 	s.n--;
 	s.blocks--;
-	work_end_finish(s.w, s.ts, s.allocs * 100);
+	work_end_finish(s.w, s.ts, s.allocs * 100, nothing_left, NULL);
 	expect_u64_eq(work_end_why(s.w), WORK_END_MARK);
 	expect_u64_eq(work_end_time(s.w), mark);
 	expect_str_contains(work_end_label(s.w), "main returned");
@@ -193,7 +216,7 @@ test_churn_is_no_teardown(void)
 		sim_alloc(&s);
 		sim_free(&s, 1);
 	}
-	work_end_finish(s.w, s.ts, s.allocs * 100);
+	work_end_finish(s.w, s.ts, s.allocs * 100, nothing_left, NULL);
 	expect_u64_eq(work_end_why(s.w), WORK_END_LAST_EVENT);
 	expect_u64_eq(sim_undone(&s), 0);
 	sim_done(&s);
@@ -214,7 +237,7 @@ test_long_drain_is_work(void)
 		sim_free(&s, 1);
 		s.ts += 2000;
 	}
-	work_end_finish(s.w, s.ts, s.allocs * 100);
+	work_end_finish(s.w, s.ts, s.allocs * 100, nothing_left, NULL);
 	expect_u64_eq(work_end_why(s.w), WORK_END_LAST_EVENT);
 	sim_done(&s);
 }
@@ -237,9 +260,29 @@ test_pause_is_work(void)
 	start = s.ts;
 	for (i = 0; i < 2000; i++)
 		sim_free(&s, 1);
-	work_end_finish(s.w, s.ts, s.allocs * 100);
+	work_end_finish(s.w, s.ts, s.allocs * 100, nothing_left, NULL);
 	expect_u64_eq(work_end_why(s.w), WORK_END_TEARDOWN);
 	expect_u64_eq(work_end_time(s.w), start);
+	sim_done(&s);
+}
+
+static void
+test_leaky_drain_is_work(void)
+{
+	struct sim s;
+	int i;
+
+	/* The work ends by draining its queue, and keeps a buffer for one
+	   job in 15: what it leaves behind says it was work. */
+	sim_init(&s);
+	sim_work(&s, 3000);
+	for (i = 0; i < 3000; i++) {
+		sim_free(&s, 1);
+		if (i % 15 == 0)
+			sim_alloc(&s);	/* the newest: never reached */
+	}
+	work_end_finish(s.w, s.ts, s.allocs * 100, sim_live_since, &s);
+	expect_u64_eq(work_end_why(s.w), WORK_END_LAST_EVENT);
 	sim_done(&s);
 }
 
@@ -255,6 +298,8 @@ main(void)
 		{ "work end: a drain longer than the work is work",
 		    test_long_drain_is_work },
 		{ "work end: a pause ends no teardown", test_pause_is_work },
+		{ "work end: a drain that leaks is work",
+		    test_leaky_drain_is_work },
 		{ NULL, NULL },
 	};
 
