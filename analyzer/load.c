@@ -45,10 +45,19 @@
  * Each site counts its allocations by size, its blocks gone by lifetime
  * and those live at the end by age, in bins (site_histograms).
  *
+ * The end of the work (work-end.h): every free goes to a work_end log
+ * too, which keeps those that may still follow the end of the work; at
+ * the end, the frees after it are undone and the blocks allocated after
+ * it taken off, so that every live figure is as of then (exit_* keep the
+ * figures after the last event).  Blocks born of a realloc chain, or
+ * copied into by a growing container, carry their chain's birth
+ * (births), for the classification.
+ *
  * Memory: the live map (in the ordered reader), the stack array, the
- * module list, the site array with the bins its histograms use, and the
+ * module list, the site array with the bins its histograms use, the
  * survival sums (one per stack and pair of buckets that saw a block cross
- * them); nothing per event.
+ * them), the work_end log, the births and the blocks allocated after the
+ * recorder's mark (all within the live blocks); nothing per event.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1141,10 +1150,7 @@ load_symbolize(struct loader *l, uint64_t addr)
 	return (uint32_t)l->ninfos++;
 }
 
-/*
- * The site of frame ADDR (its addr_info INFO), made on first use; ADDR 0:
- * the site of stacks with no frame.  Returns its index in sites.
- */
+/* Are A and B the same string, or both NULL? */
 static int
 load_same(const char *a, const char *b)
 {
@@ -1199,6 +1205,10 @@ load_site_of_line(struct loader *l, const struct module_acc *m,
 	return v;
 }
 
+/*
+ * The site of frame ADDR (its addr_info INFO), made on first use; ADDR 0:
+ * the site of stacks with no frame.  Returns its index in sites.
+ */
 static uint32_t
 load_site(struct loader *l, uint64_t addr, uint32_t info)
 {

@@ -20,7 +20,8 @@ analyze_help(void)
 	    "complete.\n\n"
 	    "  -o, --output DB    the database to write\n"
 	    "  -a, --all-blocks   a row in blocks for every block, not only "
-	    "those live\n                     at the end\n");
+	    "those live\n                     at the end of the work or "
+	    "after it\n");
 }
 
 int

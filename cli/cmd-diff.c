@@ -235,7 +235,6 @@ cmd_diff(int argc, char **argv)
 		side_a = diff_side("main", bucket_a);
 		side_b = diff_side("main", to == QUERY_BUCKET_END ? NULL :
 		    bucket_b);
-
 		what_a = xasprintf("%s at %s", o.input, when_a);
 		what_b = xasprintf("%s at %s", o.input, when_b);
 	}

@@ -369,7 +369,6 @@ query_at(sqlite3 *db, const struct query_opts *o, long *bucket)
 	if (query_time(db, o->at, &at) != 0)
 		return -1;
 	*bucket = strcmp(o->at, "end") == 0 ? QUERY_BUCKET_END : at > 0 ?
-
 	    query_bucket(db, at) : -1L;
 	return 0;
 }
