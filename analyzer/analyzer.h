@@ -63,4 +63,7 @@ char *db_path_for(const char *trace);
  */
 sqlite3 *db_open(const char *path, int progress, char **cause);
 
+/* The meta value of KEY in DB as a number; 0 if there is none. */
+double db_meta_number(sqlite3 *db, const char *key);
+
 #endif /* HEAPTRAIL_ANALYZER_H */

@@ -29,22 +29,6 @@ struct site_at {
 	uint64_t allocations, live_blocks;
 };
 
-static double
-meta_number(sqlite3 *db, const char *key)
-{
-	sqlite3_stmt *st = NULL;
-	double v = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1,
-	    &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_double(st, 0);
-	}
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* Classifies site A (its series filled up to B) into INS. */
 static int
 classify_at_site(sqlite3_stmt *ins, const struct site_at *a, long b,
@@ -82,7 +66,7 @@ classify_at_site(sqlite3_stmt *ins, const struct site_at *a, long b,
 int
 classify_at(sqlite3 *db, long bucket, char **cause)
 {
-	double bucket_s = meta_number(db, "bucket_s");
+	double bucket_s = db_meta_number(db, "bucket_s");
 	sqlite3_stmt *series = NULL, *survival = NULL, *ins = NULL;
 	struct site_at a;
 	int rc_series, rc_survival, ret = -1;

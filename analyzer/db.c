@@ -143,3 +143,19 @@ db_open(const char *path, int progress, char **cause)
 	free(db_path);
 	return db;
 }
+
+double
+db_meta_number(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	double v = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1,
+	    &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_double(st, 0);
+	}
+	sqlite3_finalize(st);
+	return v;
+}

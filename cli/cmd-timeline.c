@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../analyzer/analyzer.h"
 #include "../common/xmalloc.h"
 
 #include "cli.h"
@@ -23,20 +24,6 @@ static const struct column timeline_columns[] = {
 	{ "mapped_bytes", COL_BYTES, 0, NULL },
 	{ "markers", COL_TEXT, 0, NULL },
 };
-
-static double
-bucket_seconds(sqlite3 *db)
-{
-	sqlite3_stmt *st = NULL;
-	double v = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key ="
-	    " 'bucket_s'", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 int
 cmd_timeline(int argc, char **argv)
@@ -65,7 +52,8 @@ cmd_timeline(int argc, char **argv)
 	    " t.frees, t.mapped_bytes, (SELECT group_concat(label, ' ') FROM markers m WHERE"
 	    " m.time <= t.time AND m.time > t.time - %1$.9f) AS markers"
 	    " FROM timeline t WHERE t.time >= %2$.9f AND t.time - %1$.9f <="
-	    " %3$.9f ORDER BY t.bucket", bucket_seconds(db), from, to);
+	    " %3$.9f ORDER BY t.bucket", db_meta_number(db, "bucket_s"), from,
+	    to);
 	n = query_print(db, sql, timeline_columns, 9, &o, NULL, NULL);
 	free(sql);
 	sqlite3_close(db);

@@ -271,32 +271,16 @@ query_size(const char *s)
 	return -1;
 }
 
-static double
-meta_double(sqlite3 *db, const char *key)
-{
-	sqlite3_stmt *st = NULL;
-	double v = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1,
-	    &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_double(st, 0);
-	}
-	sqlite3_finalize(st);
-	return v;
-}
-
 double
 query_work_end(sqlite3 *db)
 {
-	return meta_double(db, "work_end_s");
+	return db_meta_number(db, "work_end_s");
 }
 
 int
 query_time(sqlite3 *db, const char *spec, double *seconds)
 {
-	double duration = meta_double(db, "duration_s");
+	double duration = db_meta_number(db, "duration_s");
 	char *end;
 
 	if (strcmp(spec, "end") == 0) {
@@ -308,7 +292,7 @@ query_time(sqlite3 *db, const char *spec, double *seconds)
 		return 0;
 	}
 	if (strcmp(spec, "peak") == 0) {
-		*seconds = meta_double(db, "peak_time_s");
+		*seconds = db_meta_number(db, "peak_time_s");
 		return 0;
 	}
 	if (spec[0] == '@') {
@@ -350,8 +334,8 @@ query_time(sqlite3 *db, const char *spec, double *seconds)
 long
 query_bucket(sqlite3 *db, double seconds)
 {
-	double width = meta_double(db, "bucket_s");
-	long buckets = (long)meta_double(db, "buckets"), b;
+	double width = db_meta_number(db, "bucket_s");
+	long buckets = (long)db_meta_number(db, "buckets"), b;
 
 	if (width <= 0 || buckets <= 0)
 		return 0;

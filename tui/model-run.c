@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../analyzer/analyzer.h"
 #include "../common/xmalloc.h"
 #include "model.h"
 
@@ -109,16 +110,6 @@ meta_text(sqlite3 *db, const char *key)
 	}
 	sqlite3_finalize(st);
 	return v;
-}
-
-static double
-meta_num(sqlite3 *db, const char *key)
-{
-	char *v = meta_text(db, key);
-	double d = v ? strtod(v, NULL) : 0;
-
-	free(v);
-	return d;
 }
 
 /* --- opening ------------------------------------------------------------------ */
@@ -285,21 +276,21 @@ run_open(sqlite3 *db, const char *path, char **cause)
 	r->program = meta_text(db, "program");
 	if (r->program == NULL)
 		r->program = xstrdup("?");
-	r->duration = meta_num(db, "duration_s");
-	r->bucket_s = meta_num(db, "bucket_s");
-	r->buckets = (int)meta_num(db, "buckets");
-	r->events = (int64_t)meta_num(db, "events");
-	r->allocations = (int64_t)meta_num(db, "allocations");
-	r->frees = (int64_t)meta_num(db, "frees");
-	r->peak_bytes = (int64_t)meta_num(db, "peak_bytes");
-	r->peak_time = meta_num(db, "peak_time_s");
-	r->live_bytes_end = (int64_t)meta_num(db, "live_bytes_end");
-	r->live_blocks_end = (int64_t)meta_num(db, "live_blocks_end");
-	r->unknown_frees = (int64_t)meta_num(db, "unknown_frees");
-	r->dropped = (int64_t)meta_num(db, "dropped_events");
-	r->replaced = (int64_t)meta_num(db, "replaced_live");
-	r->mapped_end = (int64_t)meta_num(db, "mapped_bytes_end");
-	r->complete = (int)meta_num(db, "complete");
+	r->duration = db_meta_number(db, "duration_s");
+	r->bucket_s = db_meta_number(db, "bucket_s");
+	r->buckets = (int)db_meta_number(db, "buckets");
+	r->events = (int64_t)db_meta_number(db, "events");
+	r->allocations = (int64_t)db_meta_number(db, "allocations");
+	r->frees = (int64_t)db_meta_number(db, "frees");
+	r->peak_bytes = (int64_t)db_meta_number(db, "peak_bytes");
+	r->peak_time = db_meta_number(db, "peak_time_s");
+	r->live_bytes_end = (int64_t)db_meta_number(db, "live_bytes_end");
+	r->live_blocks_end = (int64_t)db_meta_number(db, "live_blocks_end");
+	r->unknown_frees = (int64_t)db_meta_number(db, "unknown_frees");
+	r->dropped = (int64_t)db_meta_number(db, "dropped_events");
+	r->replaced = (int64_t)db_meta_number(db, "replaced_live");
+	r->mapped_end = (int64_t)db_meta_number(db, "mapped_bytes_end");
+	r->complete = (int)db_meta_number(db, "complete");
 	r->threads = run_sql_int(db, "SELECT count(*) FROM threads", 0);
 	if (r->buckets <= 0 || r->buckets > 65535 || r->bucket_s <= 0) {
 		*cause = xasprintf("%s: no timeline in this database (meta "
