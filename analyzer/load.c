@@ -1626,7 +1626,7 @@ load_survived(struct loader *l, uint32_t stack, uint64_t size, uint64_t ts)
 }
 
 /*
- * A block of STACK, of SIZE bytes, whose realloc chain was born at
+ * A block of STACK, of SIZE bytes, whose chain (load_birth) was born at
  * BIRTH, is live at the end of the work: its site's live bytes by period
  * of birth.
  */
@@ -1643,7 +1643,6 @@ load_held(struct loader *l, uint32_t stack, uint64_t size, uint64_t birth)
 	if (birth > work)
 		birth = work;
 	p = birth * CLASSIFY_PERIODS / (work + 1);
-
 	t->live_by_period[p < CLASSIFY_PERIODS ? p : CLASSIFY_PERIODS - 1] +=
 	    (double)size;
 }
