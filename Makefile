@@ -152,7 +152,8 @@ $(BUILD)/tests/walk-stacks: PROG_CFLAGS += -fno-omit-frame-pointer
 # For test-own-code: the standard library's templates inlined, as users
 # build them.
 $(BUILD)/tests/own-code-cxx: PROG_CXXFLAGS += -O2
-$(BUILD)/tests/%: tests/programs/%.c include/heaptrail.h | $(DEPS_STAMP)
+$(BUILD)/tests/%: tests/programs/%.c include/heaptrail.h \
+		tests/programs/shape-clock.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< -ldl
 $(BUILD)/tests/%: tests/programs/%.cc include/heaptrail.h | $(CHECK_STAMP)

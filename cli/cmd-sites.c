@@ -55,21 +55,21 @@ static const struct column site_columns[] = {
 
 /*
  * "w": per site (OF: QUERY_OF_SITE, from sites) or stack (from
- * stack_stats), its id (wid), its live bytes and blocks at --at (else at
- * the end of the work) and its growth rate over --from/--to (else a
+ * stack_stats), its id (wid), its live bytes and blocks at bucket AT
+ * (query_at; QUERY_BUCKET_END: the end of the work) and its growth rate
+ * over --from/--to (else a
  * site's over the work; a stack has none, as a fitted rate does not add
  * up over stacks while a window's change does).  NULL after an error.
  */
 static char *
-live_window(sqlite3 *db, const struct query_opts *o, enum query_of of)
+live_window(sqlite3 *db, const struct query_opts *o, long at,
+    enum query_of of)
 {
 	const char *id = of == QUERY_OF_SITE ? "s.id" : "s.stack_id";
-	long at = QUERY_BUCKET_END, from_bucket, to_bucket;
+	long from_bucket, to_bucket;
 	char *bytes, *blocks, *growth = NULL, *w;
 	double seconds;
 
-	if (o->at != NULL && query_at(db, o, &at) != 0)
-		return NULL;
 	if ((o->from != NULL || o->to != NULL) && query_window(db, o,
 	    &from_bucket, &to_bucket, &seconds) != 0)
 		return NULL;
@@ -260,7 +260,7 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 	if (grouped) {
 		char *having, *g;
 
-		if ((w = live_window(db, &o, QUERY_OF_STACK)) == NULL) {
+		if ((w = live_window(db, &o, at, QUERY_OF_STACK)) == NULL) {
 			sqlite3_close(db);
 			return 1;
 		}
@@ -277,7 +277,7 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 		    "alloc_bytes DESC" : order);
 		free(g);
 	} else {
-		if ((w = live_window(db, &o, QUERY_OF_SITE)) == NULL) {
+		if ((w = live_window(db, &o, at, QUERY_OF_SITE)) == NULL) {
 			sqlite3_close(db);
 			return 1;
 		}

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "shape-clock.h"
+
 struct entry {
 	struct entry *prev, *next;	/* LRU list, most recent first */
 	struct entry *chain;		/* hash bucket chain */
@@ -32,15 +34,6 @@ struct entry {
 static struct entry **buckets, *lru_head, *lru_tail;
 static size_t nbuckets, count, capacity, entry_size;
 static long leak_every, evictions, leaked, misses;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 cache_init(size_t cap)

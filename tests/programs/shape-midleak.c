@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "shape-clock.h"
+
 struct record {
 	struct record *next;
 	long id;
@@ -34,15 +36,6 @@ static double t0;
 static void *cache[CACHE_SLOTS];
 static unsigned cache_next;
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 pause_ms(double ms)

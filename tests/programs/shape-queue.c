@@ -22,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "shape-clock.h"
+
 struct message {
 	long id;
 	size_t len;
@@ -35,15 +37,6 @@ static double run_s, t0;
 static size_t msg_size;
 static long produced, rejected, consumed;
 static unsigned per_tick;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 tick(void)

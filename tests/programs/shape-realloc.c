@@ -21,6 +21,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "shape-clock.h"
+
 struct rec {
 	long id;
 	double t;
@@ -38,15 +40,6 @@ static struct rec *recs;
 static size_t nrecs;
 static struct item *items;
 static size_t nitems, items_cap;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static char *
 format_line(long id, double t)

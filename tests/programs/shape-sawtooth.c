@@ -17,17 +17,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "shape-clock.h"
+
 static void **batch;
 static size_t nbatch, batch_bytes;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 batch_add(size_t size)
