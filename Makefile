@@ -40,7 +40,7 @@ Q := @
 endif
 
 RECORDER_SRC := $(wildcard recorder/*.c)
-COMMON_SRC := $(wildcard common/*.c)
+READER_SRC := $(wildcard reader/*.c) $(wildcard util/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 ANALYZER_SRC := $(wildcard analyzer/*.c)
 TUI_SRC := $(wildcard tui/*.c)
@@ -48,11 +48,11 @@ TUI_SRC := $(wildcard tui/*.c)
 RECORDER_OBJ := $(RECORDER_SRC:%.c=$(BUILD)/pic/%.o)
 # schema/schema.sql, compiled in as a C string.
 SCHEMA_OBJ := $(BUILD)/obj/gen/schema.o
-PROGRAM_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o) \
+PROGRAM_OBJ := $(READER_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(CLI_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(TUI_SRC:%.c=$(BUILD)/obj/%.o) $(SCHEMA_OBJ)
-LIB_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o) \
+LIB_OBJ := $(READER_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o) $(SCHEMA_OBJ)
 
 # Test and sample programs: one binary per source file.
@@ -184,7 +184,7 @@ fuzz: $(DEPS_STAMP)
 	$(Q)build-aux/install-deps clang
 	$(Q)mkdir -p $(BUILD)/fuzz
 	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -I/usr/include/x86_64-linux-gnu \
-		-o $(BUILD)/fuzz/fuzz-trace tests/fuzz/fuzz-trace.c $(COMMON_SRC) -lzstd
+		-o $(BUILD)/fuzz/fuzz-trace tests/fuzz/fuzz-trace.c $(READER_SRC) -lzstd
 	$(Q)$(BUILD)/fuzz/fuzz-trace -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 		tests/fuzz/corpus
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 #include "analyzer.h"
 #include "classify.h"
 

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../common/trace-format.h"
-#include "../common/xmalloc.h"
+#include "../format/trace-format.h"
+#include "../util/xmalloc.h"
 #include "analyzer.h"
 
 char *

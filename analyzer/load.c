@@ -1,7 +1,7 @@
 /*
  * load.c - load a trace into a new analysis database in one pass.
  *
- * The trace is read in global time order (common/trace-order.c, which
+ * The trace is read in global time order (reader/trace-order.c, which
  * also pairs frees with allocations).  While reading, this file keeps:
  * per stack running totals (dense array by stack id), the heap totals,
  * the current time bucket and the stacks touched in it.  When an event
@@ -69,9 +69,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../common/ptr-map.h"
-#include "../common/trace-reader.h"
-#include "../common/xmalloc.h"
+#include "../util/ptr-map.h"
+#include "../reader/trace-reader.h"
+#include "../util/xmalloc.h"
 #include "analyzer.h"
 #include "classify.h"
 #include "own-code.h"

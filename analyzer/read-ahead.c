@@ -25,7 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 #include "read-ahead.h"
 
 #define BATCHES 8

@@ -2,8 +2,8 @@
  * read-ahead.h - run a stage of trace reading on a thread of its own.
  *
  * Reading a trace is three stages: decoding (decompression and the
- * event codes, common/trace-reader.c), merging and pairing
- * (common/trace-order.c) and loading (load.c), each about a third of the
+ * event codes, reader/trace-reader.c), merging and pairing
+ * (reader/trace-order.c) and loading (load.c), each about a third of the
  * work.  A read_ahead runs a source of records on its own thread and
  * hands them to the caller in batches; the analyzer chains two of them
  * (decode -> merge -> load) so that all three stages overlap, on as many
@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "../common/trace-reader.h"
+#include "../reader/trace-reader.h"
 
 typedef struct read_ahead read_ahead;
 

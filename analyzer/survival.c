@@ -2,7 +2,7 @@
  * survival.c - the sums behind stack_survival, and histograms (see
  * survival.h).
  *
- * The sums live in a ptr_map (common/ptr-map.h) keyed by stack << 16 |
+ * The sums live in a ptr_map (util/ptr-map.h) keyed by stack << 16 |
  * alloc_bucket << 8 | free_bucket, with bit 63 set so that every key is
  * non-zero (and all sort alike, as the table's primary key does); a
  * slot's size and ts hold the bytes and blocks, as two's complement
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/ptr-map.h"
-#include "../common/xmalloc.h"
+#include "../util/ptr-map.h"
+#include "../util/xmalloc.h"
 #include "survival.h"
 
 #define USED (1ull << 63)

@@ -38,7 +38,7 @@
 #include <libdwarf/dwarf.h>
 #include <libdwarf/libdwarf.h>
 
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 #include "symbolize-dwarf.h"
 
 #define LINE_END	UINT32_MAX	/* row.file of an end of sequence */

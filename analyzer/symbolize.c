@@ -21,7 +21,7 @@
 
 #include <libiberty/demangle.h>
 
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 #include "symbolize-dwarf.h"
 #include "symbolize.h"
 

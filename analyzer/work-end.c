@@ -38,8 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/trace-format.h"
-#include "../common/xmalloc.h"
+#include "../format/trace-format.h"
+#include "../util/xmalloc.h"
 #include "work-end.h"
 
 struct work_end {

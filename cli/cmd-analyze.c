@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "../analyzer/analyzer.h"
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 #include "cli.h"
 
 static void

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/ptr-map.h"
-#include "../common/trace-reader.h"
-#include "../common/xmalloc.h"
+#include "../util/ptr-map.h"
+#include "../reader/trace-reader.h"
+#include "../util/xmalloc.h"
 #include "cli.h"
 
 static void

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 #include "cli.h"
 #include "query.h"
 

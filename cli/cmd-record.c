@@ -29,8 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../common/trace-reader.h"
-#include "../common/xmalloc.h"
+#include "../reader/trace-reader.h"
+#include "../util/xmalloc.h"
 #include "cli.h"
 
 #define EXIT_NOT_FOUND 127

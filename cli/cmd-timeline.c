@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "../analyzer/analyzer.h"
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 
 #include "cli.h"
 #include "query.h"

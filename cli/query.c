@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "../analyzer/analyzer.h"
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 #include "cli.h"
 #include "query.h"
 

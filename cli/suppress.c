@@ -29,7 +29,7 @@
 
 #include <sqlite3.h>
 
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 #include "cli.h"
 #include "query.h"
 

@@ -17,7 +17,7 @@
 #define _GNU_SOURCE
 #include <string.h>
 
-#include "../common/addr-window.h"
+#include "../format/addr-window.h"
 #include "recorder.h"
 
 /* A frame's streams together stay below this (room for the table). */

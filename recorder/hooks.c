@@ -900,7 +900,7 @@ execle(const char *path, const char *arg, ...)
 }
 
 /*
- * The end of the program's work (common/trace-format.h): main returns, or
+ * The end of the program's work (format/trace-format.h): main returns, or
  * the program calls exit, quick_exit, _exit or _Exit; the first of those
  * is marked, before the atexit handlers and destructors that exit runs.
  * glibc calls exit with main's value by an internal call that no hook

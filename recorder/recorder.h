@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../common/trace-format.h"
+#include "../format/trace-format.h"
 
 #define REC_HIDDEN __attribute__((visibility("hidden")))
 

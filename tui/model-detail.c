@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 #include "model.h"
 
 static void

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "../analyzer/analyzer.h"
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 #include "model.h"
 
 /* --- list cursor --------------------------------------------------------- */

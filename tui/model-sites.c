@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 #include "model.h"
 
 const char *const site_sort_names[SORT_COUNT] = {

@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/ptr-map.h"
-#include "../common/xmalloc.h"
+#include "../util/ptr-map.h"
+#include "../util/xmalloc.h"
 #include "model.h"
 
 const char *const tree_measure_names[MEASURE_COUNT] = {

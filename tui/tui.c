@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../common/xmalloc.h"
+#include "../util/xmalloc.h"
 #include "tui-main.h"
 #include "tui.h"
 

@@ -18,7 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../common/trace-reader.h"
+#include "../../reader/trace-reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

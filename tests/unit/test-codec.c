@@ -16,8 +16,8 @@
 
 #include <zstd.h>
 
-#include "../../common/addr-window.h"
-#include "../../common/trace-reader.h"
+#include "../../format/addr-window.h"
+#include "../../reader/trace-reader.h"
 #include "../../recorder/recorder.h"
 #include "test.h"
 

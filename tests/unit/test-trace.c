@@ -14,9 +14,9 @@
 #include <zstd.h>
 
 #include "../../analyzer/analyzer.h"
-#include "../../common/ptr-map.h"
-#include "../../common/trace-reader.h"
-#include "../../common/xmalloc.h"
+#include "../../util/ptr-map.h"
+#include "../../reader/trace-reader.h"
+#include "../../util/xmalloc.h"
 #include "test.h"
 
 /* --- a tiny trace writer ---------------------------------------------------- */

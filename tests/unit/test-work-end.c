@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../../analyzer/work-end.h"
-#include "../../common/trace-format.h"
+#include "../../format/trace-format.h"
 #include "test.h"
 
 /* A simulated heap of 100-byte blocks, fed to a work_end as events. */

@@ -2,7 +2,7 @@
  * trace-format.h - the heaptrail trace format, shared by writer and readers.
  *
  * The recorder (recorder/) encodes records with the inline helpers below;
- * the reader (common/trace-reader.c) decodes them.  The format is described
+ * the reader (reader/trace-reader.c) decodes them.  The format is described
  * in prose in man/heaptrail.5 ("TRACE FORMAT"); this header is its single
  * source of numbers.  Nothing here allocates, so the recorder can use it
  * inside a hooked malloc.

@@ -29,9 +29,9 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "addr-window.h"
+#include "../format/addr-window.h"
+#include "../util/xmalloc.h"
 #include "trace-reader.h"
-#include "xmalloc.h"
 
 #define READER_IN_SIZE (1u << 20)
 

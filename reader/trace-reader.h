@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "trace-format.h"
+#include "../format/trace-format.h"
 
 struct ht_header {
 	uint32_t version;

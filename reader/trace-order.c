@@ -33,9 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ptr-map.h"
+#include "../util/ptr-map.h"
+#include "../util/xmalloc.h"
 #include "trace-reader.h"
-#include "xmalloc.h"
 
 /*
  * An event held in a queue: only what event records use.  A THREAD_NAME
