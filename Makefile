@@ -44,6 +44,7 @@ READER_SRC := $(wildcard reader/*.c) $(wildcard util/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 ANALYZER_SRC := $(wildcard analyzer/*.c)
 TUI_SRC := $(wildcard tui/*.c)
+QUERY_SRC := $(wildcard query/*.c)
 
 RECORDER_OBJ := $(RECORDER_SRC:%.c=$(BUILD)/pic/%.o)
 # schema/schema.sql, compiled in as a C string.
@@ -51,9 +52,14 @@ SCHEMA_OBJ := $(BUILD)/obj/gen/schema.o
 PROGRAM_OBJ := $(READER_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(CLI_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o) \
+	$(QUERY_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(TUI_SRC:%.c=$(BUILD)/obj/%.o) $(SCHEMA_OBJ)
+# What the unit tests link: everything but the commands and the curses
+# views (the browser's models draw nothing, so they are tested too).
 LIB_OBJ := $(READER_SRC:%.c=$(BUILD)/obj/%.o) \
-	$(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o) $(SCHEMA_OBJ)
+	$(ANALYZER_SRC:%.c=$(BUILD)/obj/%.o) \
+	$(QUERY_SRC:%.c=$(BUILD)/obj/%.o) \
+	$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tui/model-*.c)) $(SCHEMA_OBJ)
 
 # Test and sample programs: one binary per source file.
 SAMPLE_SRC := $(wildcard samples/*.c) $(wildcard samples/*.cc)

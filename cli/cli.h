@@ -37,7 +37,4 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* "1.5 KiB", "12 B": human units into BUF. */
-const char *cli_bytes(uint64_t n, char *buf, size_t cap);
-
 #endif /* HEAPTRAIL_CLI_H */

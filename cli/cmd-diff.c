@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../analyzer/analyzer.h"
+#include "../query/units.h"
 #include "../util/xmalloc.h"
 #include "cli.h"
 #include "query.h"
@@ -136,9 +137,9 @@ diff_heading(sqlite3 *db, const char *what_a, const char *what_b)
 		long long y = sqlite3_column_int64(st, 2);
 
 		printf("A: %s\nB: %s\nlive %s -> %s (%c%s), allocations %lld "
-		    "-> %lld\n\n", what_a, what_b, cli_bytes((uint64_t)x, la,
-		    sizeof la), cli_bytes((uint64_t)y, lb, sizeof lb),
-		    y < x ? '-' : '+', cli_bytes((uint64_t)(y < x ? x - y :
+		    "-> %lld\n\n", what_a, what_b, units_bytes((uint64_t)x, la,
+		    sizeof la), units_bytes((uint64_t)y, lb, sizeof lb),
+		    y < x ? '-' : '+', units_bytes((uint64_t)(y < x ? x - y :
 		    y - x), d, sizeof d), sqlite3_column_int64(st, 1),
 		    sqlite3_column_int64(st, 3));
 	}

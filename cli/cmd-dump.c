@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/ptr-map.h"
 #include "../reader/trace-reader.h"
+#include "../util/ptr-map.h"
 #include "../util/xmalloc.h"
 #include "cli.h"
 

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../query/units.h"
 #include "../reader/trace-reader.h"
 #include "../util/xmalloc.h"
 #include "cli.h"
@@ -309,7 +310,7 @@ print_summary(const char *trace)
 	    "%s trace%s%s; analyze with: heaptrail analyze %s\n",
 	    (unsigned long long)t.events, (unsigned long long)t.allocations,
 	    (double)t.duration_ns / 1e9,
-	    cli_bytes((uint64_t)st.st_size, size, sizeof size),
+	    units_bytes((uint64_t)st.st_size, size, sizeof size),
 	    t.complete ? "" : " (cut short: the program was killed)",
 	    t.dropped ? " (events were dropped!)" : "", trace);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../analyzer/analyzer.h"
+#include "../query/units.h"
 #include "../util/xmalloc.h"
 #include "cli.h"
 #include "query.h"
@@ -221,7 +222,7 @@ cmd_summary(int argc, char **argv)
 			if (v == NULL)
 				v = "?";
 			else if (fields[i].bytes)
-				v = cli_bytes(strtoull(v, NULL, 10), buf,
+				v = units_bytes(strtoull(v, NULL, 10), buf,
 				    sizeof buf);
 			printf("%-22s %s\n", fields[i].name, v);
 		}

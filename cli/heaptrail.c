@@ -71,26 +71,6 @@ cli_usage(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-const char *
-cli_bytes(uint64_t n, char *buf, size_t cap)
-{
-	static const char *units[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int u = -1;
-
-	if (n < 1024) {
-		snprintf(buf, cap, "%llu B", (unsigned long long)n);
-		return buf;
-	}
-	while (v >= 1024 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, cap, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" :
-	    "%.0f %s", v, units[u]);
-	return buf;
-}
-
 static void
 usage(FILE *f)
 {

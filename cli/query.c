@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../analyzer/analyzer.h"
+#include "../query/units.h"
 #include "../util/xmalloc.h"
 #include "cli.h"
 #include "query.h"
@@ -136,7 +137,7 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			if (!(flags & QUERY_MIN_BYTES))
 				return cli_usage(cmd, "%s does not take "
 				    "--min-bytes", cmd);
-			if ((o->min_bytes = query_size(optarg)) < 0)
+			if ((o->min_bytes = units_parse_size(optarg)) < 0)
 				return cli_usage(cmd, "--min-bytes wants a "
 				    "size (4096, 4K, 1.5MiB), not '%s'",
 				    optarg);
@@ -242,33 +243,6 @@ query_add_suppressions(struct query_opts *o, const char *cmd,
 	}
 	o->suppressions[o->nsuppressions++] = path;
 	return 0;
-}
-
-long long
-query_size(const char *s)
-{
-	static const struct {
-		const char *suffix;
-		double factor;
-	} units[] = {
-		{ "", 1 }, { "B", 1 },
-		{ "K", 1024 }, { "KiB", 1024 }, { "k", 1024 },
-		{ "M", 1024 * 1024 }, { "MiB", 1024 * 1024 },
-		{ "G", 1024.0 * 1024 * 1024 }, { "GiB", 1024.0 * 1024 * 1024 },
-	};
-	char *end;
-	double v = strtod(s, &end);
-	size_t i;
-
-	if (end == s || !(v >= 0) || strpbrk(s, "xXpP") != NULL)
-		return -1;	/* (strtod would read hex) */
-	while (*end == ' ')
-		end++;
-	for (i = 0; i < sizeof units / sizeof units[0]; i++)
-		if (strcmp(end, units[i].suffix) == 0)
-			return v * units[i].factor < 9e18 ?
-			    (long long)(v * units[i].factor + 0.5) : -1;
-	return -1;
 }
 
 double
@@ -472,14 +446,14 @@ cell(sqlite3_stmt *st, int i, enum column_type type, int human)
 	switch (type) {
 	case COL_BYTES:
 		if (human)
-			return xstrdup(cli_bytes((uint64_t)
+			return xstrdup(units_bytes((uint64_t)
 			    sqlite3_column_int64(st, i), buf, sizeof buf));
 		return xasprintf("%lld", sqlite3_column_int64(st, i));
 	case COL_RATE:
 		if (human) {
 			double v = sqlite3_column_double(st, i);
 
-			cli_bytes((uint64_t)(v < 0 ? -v : v), buf, sizeof buf);
+			units_bytes((uint64_t)(v < 0 ? -v : v), buf, sizeof buf);
 			return xasprintf("%s%s/s", v < 0 ? "-" : "", buf);
 		}
 		return xasprintf("%.6g", sqlite3_column_double(st, i));
@@ -498,7 +472,7 @@ cell(sqlite3_stmt *st, int i, enum column_type type, int human)
 			return xasprintf("%lld", v);
 		if (v == 0)
 			return xstrdup("0");
-		cli_bytes((uint64_t)(v < 0 ? -v : v), buf, sizeof buf);
+		units_bytes((uint64_t)(v < 0 ? -v : v), buf, sizeof buf);
 		return xasprintf("%c%s", v < 0 ? '-' : '+', buf);
 	}
 	default:

@@ -64,9 +64,6 @@ double query_work_end(sqlite3 *db);
 int query_add_suppressions(struct query_opts *o, const char *cmd,
     const char *path);
 
-/* "4096", "4K", "4KiB", "1.5M", "2G" as bytes; -1 if not a size. */
-long long query_size(const char *s);
-
 /* The time bucket that ends at or after SECONDS (0 .. buckets - 1). */
 long query_bucket(sqlite3 *db, double seconds);
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cli/cli.h"
+#include "../query/units.h"
 #include "tui.h"
 
 static int draw_utf8;
@@ -143,11 +143,11 @@ draw_bytes(int64_t n, char *buf, size_t cap)
 	char tmp[32];
 
 	if (n < 0) {
-		snprintf(buf, cap, "-%s", cli_bytes((uint64_t)-n, tmp,
+		snprintf(buf, cap, "-%s", units_bytes((uint64_t)-n, tmp,
 		    sizeof tmp));
 		return buf;
 	}
-	return cli_bytes((uint64_t)n, buf, cap);
+	return units_bytes((uint64_t)n, buf, cap);
 }
 
 void
