@@ -12,8 +12,6 @@
  *            undoes to have every live figure as of then (work-end.h)
  *   classify.c  leak / steady / unclear / freed from a site's series
  *            over the work
- *   classify-at.c  the same as of a time bucket, from the database, for
- *            the queries' --at
  *   survival.c  the sums behind stack_survival, and the bins of
  *            site_histograms (survival.h)
  *   symbolize.c, symbolize-dwarf.c  addresses to function, file, line
@@ -45,14 +43,6 @@ struct load_options {
 /* Analyzes OPT->trace into OPT->db.  0, or -1 with *cause. */
 int load_trace(const struct load_options *opt, char **cause);
 
-/*
- * Classifies every site with a series as of the end of time bucket BUCKET
- * into the temporary table site_class_at (site_id, class_at, pattern_at,
- * growth_at) of DB, made anew; BUCKET < 0 leaves it empty.  0, or -1
- * with *cause.
- */
-int classify_at(sqlite3 *db, long bucket, char **cause);
-
 /* TRACE's default database: TRACE without ".trace", plus ".db". */
 char *db_path_for(const char *trace);
 
@@ -63,7 +53,11 @@ char *db_path_for(const char *trace);
  */
 sqlite3 *db_open(const char *path, int progress, char **cause);
 
-/* The meta value of KEY in DB as a number; 0 if there is none. */
+/*
+ * The meta value of KEY in DB (the one reader of meta): as a number, 0 if
+ * there is none; as text, malloc'ed, NULL if there is none.
+ */
 double db_meta_number(sqlite3 *db, const char *key);
+char *db_meta_text(sqlite3 *db, const char *key);
 
 #endif /* HEAPTRAIL_ANALYZER_H */

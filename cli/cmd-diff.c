@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../analyzer/analyzer.h"
+#include "../query/classes.h"
 #include "../query/units.h"
 #include "../util/xmalloc.h"
 #include "cli.h"
@@ -111,9 +112,9 @@ static const char diff_sql[] =
 	    " live_blocks_b, sum(nb) - sum(na) AS allocations_delta, sum(na)"
 	    " AS allocations_a, sum(nb) AS allocations_b, sum(bb) - sum(ba)"
 	    " AS alloc_bytes_delta, sum(ba) AS alloc_bytes_a, sum(bb) AS"
-	    " alloc_bytes_b, coalesce(" WORST_CLASS("class_b") ", "
-	    WORST_CLASS("class_a") ") AS class, " WORST_CLASS("class_a")
-	    " AS class_a, " WORST_CLASS("class_b")
+	    " alloc_bytes_b, coalesce(" CLASSES_WORST_SQL("class_b") ", "
+	    CLASSES_WORST_SQL("class_a") ") AS class, " CLASSES_WORST_SQL("class_a")
+	    " AS class_a, " CLASSES_WORST_SQL("class_b")
 	    " AS class_b, max(module) AS module, function,"
 	    " file FROM u GROUP BY function, file HAVING live_bytes_delta != 0"
 	    " OR live_blocks_delta != 0 OR allocations_delta != 0 OR"
@@ -165,7 +166,8 @@ diff_at(sqlite3 *db, const char *spec, char *bucket, size_t cap)
 	if (query_time(db, spec, &t) != 0)
 		return NULL;
 	if (bucket != NULL)
-		snprintf(bucket, cap, "%ld", t > 0 ? query_bucket(db, t) : -1L);
+		snprintf(bucket, cap, "%ld", t > 0 ? time_bucket(db, t) :
+		    TIME_BUCKET_START);
 	return xasprintf("%.3f s (%s)", t, spec);
 }
 
@@ -222,19 +224,19 @@ cmd_diff(int argc, char **argv)
 		what_a = xasprintf("%s at %s", o.input, when_a);
 		what_b = xasprintf("%s at %s", o.input2, when_b);
 	} else {
-		long from, to;
-		double seconds;
+		struct time_window win;
 
-		if (query_window(db, &o, &from, &to, &seconds) != 0)
+		if (query_window(db, &o, &win) != 0)
 			goto out;
-		snprintf(bucket_a, sizeof bucket_a, "%ld", from);
-		snprintf(bucket_b, sizeof bucket_b, "%ld", to);
+		snprintf(bucket_a, sizeof bucket_a, "%ld", win.from_bucket);
+		snprintf(bucket_b, sizeof bucket_b, "%ld", win.to_bucket);
 		if ((when_a = diff_at(db, o.from ? o.from : "0", NULL, 0)) ==
 		    NULL || (when_b = diff_at(db, o.to ? o.to : "end", NULL,
 		    0)) == NULL)
 			goto out;
 		side_a = diff_side("main", bucket_a);
-		side_b = diff_side("main", to == QUERY_BUCKET_END ? NULL :
+		side_b = diff_side("main", win.to_bucket == TIME_BUCKET_END ?
+		    NULL :
 		    bucket_b);
 		what_a = xasprintf("%s at %s", o.input, when_a);
 		what_b = xasprintf("%s at %s", o.input, when_b);

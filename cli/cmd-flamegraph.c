@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../query/live.h"
 #include "../util/xmalloc.h"
 #include "cli.h"
 #include "query.h"
@@ -125,17 +126,21 @@ weights_sql(sqlite3 *db, const struct query_opts *o)
 	int leak = strcmp(m, "leak") == 0;
 	const char *only_leaks = leak ? " JOIN sites t ON t.id = s.site_id"
 	    " AND t.class = 'leak'" : "";
-	long from_bucket = -1, to_bucket = QUERY_BUCKET_END;
-	double seconds;
+	long from_bucket = TIME_BUCKET_START, to_bucket = TIME_BUCKET_END;
+	struct time_window win;
 	char *from, *to, *sql;
 
-	if (o->at != NULL ? query_at(db, o, &to_bucket) : (o->from != NULL ||
-	    o->to != NULL) ? query_window(db, o, &from_bucket, &to_bucket,
-	    &seconds) : 0)
+	if (o->at != NULL && query_at(db, o, &to_bucket) != 0)
 		return NULL;
+	if (o->at == NULL && (o->from != NULL || o->to != NULL)) {
+		if (query_window(db, o, &win) != 0)
+			return NULL;
+		from_bucket = win.from_bucket;
+		to_bucket = win.to_bucket;
+	}
 	if (strcmp(m, "allocations") == 0 && (o->at || o->from || o->to)) {
-		if (to_bucket == QUERY_BUCKET_END)	/* what the work made */
-			to_bucket = query_bucket(db, query_work_end(db));
+		if (to_bucket == TIME_BUCKET_END)	/* what the work made */
+			to_bucket = time_bucket(db, time_work_end(db));
 		return xasprintf("SELECT s.id, coalesce((SELECT"
 		    " sum(x.allocations) FROM stack_series x WHERE x.stack_id ="
 		    " s.id AND x.bucket > %ld AND x.bucket <= %ld), 0) FROM"
@@ -144,13 +149,12 @@ weights_sql(sqlite3 *db, const struct query_opts *o)
 	if (strcmp(m, "allocations") == 0)
 		return xstrdup("SELECT stack_id, allocations FROM stack_stats");
 	if (strcmp(m, "peak") == 0) {
-		from_bucket = -1;
+		from_bucket = TIME_BUCKET_START;
 		to_bucket = peak_bucket(db);
 	}
 	/* Live at the end of the window (or at --at), less at its start. */
-	to = query_live_sql(QUERY_OF_STACK, "s.id", "live_bytes", to_bucket);
-	from = query_live_sql(QUERY_OF_STACK, "s.id", "live_bytes",
-	    from_bucket);
+	to = live_sql(LIVE_OF_STACK, "s.id", "live_bytes", to_bucket);
+	from = live_sql(LIVE_OF_STACK, "s.id", "live_bytes", from_bucket);
 	sql = xasprintf("SELECT s.id, %s - %s FROM stacks s%s", to, from,
 	    only_leaks);
 	free(to);

@@ -1,12 +1,14 @@
 /*
  * cmd-modules.c - `heaptrail modules`: live blocks and bytes per ELF
  * object (the module of each site's frame), with what of it is leak and
- * what is steady.  An object loaded twice is one row (its peak is the
- * higher of the two loads').
+ * what is steady, at the end of the work or --at TIME (query/modules.h).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "../query/modules.h"
+#include "../util/xmalloc.h"
 #include "cli.h"
 #include "query.h"
 
@@ -26,30 +28,26 @@ cmd_modules(int argc, char **argv)
 {
 	struct query_opts o;
 	sqlite3 *db;
-	long n;
+	char *rows, *sql;
+	long n, at;
 	int ret;
 
 	ret = query_parse(argc, argv, "modules", "[OPTIONS] DB|TRACE",
-	    module_columns, 8, 0, &o);
+	    module_columns, 8, QUERY_AT, &o);
 	if (ret >= 0)
 		return ret;
 	if ((db = query_open(&o)) == NULL)
 		return 1;
-	n = query_print(db, "SELECT m.name AS module,"
-	    " sum(m.live_blocks) AS live_blocks,"
-	    " sum(m.live_bytes) AS live_bytes,"
-	    " max(m.peak_bytes) AS peak_bytes,"
-	    " sum(m.allocations) AS allocations,"
-	    " (SELECT coalesce(sum(s.live_bytes), 0) FROM sites s JOIN modules"
-	    "  x ON x.id = s.module_id WHERE x.path = m.path AND s.class ="
-	    "  'leak') AS leak_bytes,"
-	    " (SELECT coalesce(sum(s.live_bytes), 0) FROM sites s JOIN modules"
-	    "  x ON x.id = s.module_id WHERE x.path = m.path AND s.class ="
-	    "  'steady') AS steady_bytes,"
-	    " m.path AS path"
-	    " FROM modules m GROUP BY m.path HAVING sum(m.allocations) > 0"
-	    " ORDER BY live_bytes DESC, allocations DESC",
-	    module_columns, 8, &o, NULL, NULL);
+	if (query_at(db, &o, &at) != 0 || query_classes_at(db, at) != 0) {
+		sqlite3_close(db);
+		return 1;
+	}
+	rows = modules_sql(at);
+	sql = xasprintf("SELECT module, live_blocks, live_bytes, peak_bytes,"
+	    " allocations, leak_bytes, steady_bytes, path FROM (%s)", rows);
+	free(rows);
+	n = query_print(db, sql, module_columns, 8, &o, NULL, NULL);
+	free(sql);
 	sqlite3_close(db);
 	return n < 0 ? 1 : 0;
 }

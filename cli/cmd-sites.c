@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../query/live.h"
 #include "../util/xmalloc.h"
 #include "cli.h"
 #include "query.h"
@@ -38,10 +39,10 @@ static const struct column site_columns[] = {
 #define NSITE_COLUMNS (int)(sizeof site_columns / sizeof site_columns[0])
 
 /*
- * The site columns, from "sites" joined with "w" (live_window): the live
- * bytes and blocks (at --at, else at the end of the work) and the growth
- * rate (over --from/--to, else the work); the class and pattern as of
- * --at (query_classes_at).
+ * The site columns, from "sites" joined with "w" (live_window_sql): the
+ * live bytes and blocks (at --at, else at the end of --to, else at the
+ * end of the work) and the growth rate (over --from/--to, else as of
+ * --at); the class and pattern as of then (query_classes_at).
  */
 #define SITE_SELECT \
 	"SELECT id, coalesce(ca.class_at, sites.class) AS class, w.live_bytes" \
@@ -52,51 +53,6 @@ static const struct column site_columns[] = {
 	" sp.rule AS suppressed FROM sites LEFT JOIN temp.suppressed_sites" \
 	" sp ON sp.site_id = sites.id LEFT JOIN temp.site_class_at ca ON" \
 	" ca.site_id = sites.id JOIN "
-
-/*
- * "w": per site (OF: QUERY_OF_SITE, from sites) or stack (from
- * stack_stats), its id (wid), its live bytes and blocks at bucket AT
- * (query_at; QUERY_BUCKET_END: the end of the work) and its growth rate
- * over --from/--to (else a
- * site's over the work; a stack has none, as a fitted rate does not add
- * up over stacks while a window's change does).  NULL after an error.
- */
-static char *
-live_window(sqlite3 *db, const struct query_opts *o, long at,
-    enum query_of of)
-{
-	const char *id = of == QUERY_OF_SITE ? "s.id" : "s.stack_id";
-	long from_bucket, to_bucket;
-	char *bytes, *blocks, *growth = NULL, *w;
-	double seconds;
-
-	if ((o->from != NULL || o->to != NULL) && query_window(db, o,
-	    &from_bucket, &to_bucket, &seconds) != 0)
-		return NULL;
-	/* At the end of the work: the row's own columns. */
-	bytes = at == QUERY_BUCKET_END ? xstrdup("s.live_bytes") :
-	    query_live_sql(of, id, "live_bytes", at);
-	blocks = at == QUERY_BUCKET_END ? xstrdup("s.live_blocks") :
-	    query_live_sql(of, id, "live_blocks", at);
-	if (o->from != NULL || o->to != NULL) {
-		char *a = query_live_sql(of, id, "live_bytes", from_bucket);
-		char *b = to_bucket == QUERY_BUCKET_END ?
-		    xstrdup("s.live_bytes") : query_live_sql(of, id,
-		    "live_bytes", to_bucket);
-
-		growth = xasprintf("(%s - %s) / %.9f", b, a, seconds);
-		free(a);
-		free(b);
-	}
-	w = xasprintf("(SELECT %s AS wid, %s AS live_bytes, %s AS live_blocks,"
-	    " %s AS growth FROM %s s)", id, bytes, blocks, growth ? growth :
-	    of == QUERY_OF_SITE ? "s.growth_bytes_per_s" : "NULL",
-	    of == QUERY_OF_SITE ? "sites" : "stack_stats");
-	free(bytes);
-	free(blocks);
-	free(growth);
-	return w;
-}
 
 /*
  * JSON: the row's stack, innermost frame first: a site's heaviest stack,
@@ -143,97 +99,6 @@ site_stack(sqlite3 *db, sqlite3_stmt *row, void *arg)
 	printf("]");
 }
 
-/*
- * --by and --focus: rows are groups of stacks.  "k" gives each stack its
- * group frame: the site's (by default) or the innermost frame whose
- * function or file contains a --focus pattern (stacks without one keep
- * their site, so the totals stay whole).  Sums come from stack_stats,
- * and the live bytes, blocks and growth from W (live_window: as of
- * --at, over --from/--to); a group's class is the worst of its stacks'
- * sites (leak, unclear, steady, freed); peak, and the growth of the
- * whole run, do not add up over stacks and are left null.  A group is
- * suppressed when its stacks are (SUPP_GROUP_RULE).
- */
-static char *
-sites_grouped(const struct query_opts *o, const char *w, const char *having)
-{
-	const char *by = o->by ? o->by : "site";
-	char *k, *match = NULL, *sql;
-	const char *key;
-	int i;
-
-	if (o->nfocus > 0) {
-		for (i = 0; i < o->nfocus; i++) {
-			char *m = sqlite3_mprintf("%s%s(instr(coalesce("
-			    "fr.function, ''), %Q) > 0 OR instr(coalesce("
-			    "fr.file, ''), %Q) > 0)", match ? match : "",
-			    match ? " OR " : "", o->focus[i], o->focus[i]);
-
-			sqlite3_free(match);
-			match = m;
-		}
-		k = xasprintf("WITH m AS (SELECT sf.stack_id, min(sf.position"
-		    " * 256 + fr.depth) AS key FROM stack_frames sf JOIN"
-		    " frames fr ON fr.address = sf.address WHERE %s GROUP BY"
-		    " sf.stack_id), k AS (SELECT m.stack_id, fr.function AS"
-		    " gfunction, fr.file AS gfile, fr.line AS gline, md.name"
-		    " AS gmodule, sf.address AS gaddress, st.site_id AS gsite"
-		    " FROM m JOIN stack_frames sf ON sf.stack_id = m.stack_id"
-		    " AND sf.position = m.key / 256 JOIN frames fr ON"
-		    " fr.address = sf.address AND fr.depth = m.key %% 256"
-		    " LEFT JOIN modules md ON md.id = fr.module_id JOIN stacks"
-		    " st ON st.id = m.stack_id"
-		    /* Stacks with no frame that matches keep their site. */
-		    " UNION ALL SELECT st.id, s.function, s.file, s.line,"
-		    " s.module, s.address, s.id FROM stacks st JOIN sites s ON"
-		    " s.id = st.site_id WHERE st.id NOT IN (SELECT stack_id"
-		    " FROM m)) ", match);
-		sqlite3_free(match);
-	} else {
-		k = xstrdup("WITH k AS (SELECT st.id AS stack_id, s.function"
-		    " AS gfunction, s.file AS gfile, s.line AS gline, s.module"
-		    " AS gmodule, s.address AS gaddress, s.id AS gsite FROM"
-		    " stacks st JOIN sites s ON s.id = st.site_id) ");
-	}
-	if (strcmp(by, "stack") == 0)
-		key = "k.stack_id";
-	else if (strcmp(by, "function") == 0)
-		key = "k.gfunction, k.gmodule";
-	else if (strcmp(by, "file") == 0)
-		key = "k.gfile";
-	else if (strcmp(by, "object") == 0)
-		key = "k.gmodule";
-	else
-		key = "k.gaddress, k.gfunction, k.gfile, k.gline";
-	sql = xasprintf("%sSELECT g.id, g.class, g.live_bytes, g.live_blocks,"
-	    " g.peak_bytes, g.allocations, g.alloc_bytes,"
-	    " g.growth_bytes_per_s, g.module, g.function, g.file, g.line,"
-	    " g.pattern, g.address, g.mapped_bytes, r.text AS suppressed"
-	    " FROM (SELECT min(k.stack_id) AS id, coalesce("
-	    WORST_CLASS("coalesce(ca.class_at, c.class)") ", 'freed') AS class,"
-	    " sum(w.live_bytes) AS"
-	    " live_bytes, sum(w.live_blocks) AS live_blocks, NULL AS"
-	    " peak_bytes, sum(ss.allocations) AS allocations,"
-	    " sum(ss.alloc_bytes) AS alloc_bytes, sum(w.growth) AS"
-	    " growth_bytes_per_s, k.gmodule AS module, %s AS function, %s AS"
-	    " file, %s AS line, NULL AS pattern, %s AS address, NULL AS"
-	    " mapped_bytes, " SUPP_GROUP_RULE("ss.live_blocks",
-	    "ss.live_bytes", "sx.rule") " AS rule_id FROM k JOIN stack_stats ss ON ss.stack_id ="
-	    " k.stack_id JOIN %s w ON w.wid = k.stack_id LEFT JOIN sites c"
-	    " ON c.id = k.gsite LEFT JOIN temp.site_class_at ca ON"
-	    " ca.site_id = k.gsite LEFT JOIN"
-	    " temp.suppressed_stacks sx ON sx.stack_id = k.stack_id"
-	    " GROUP BY %s%s) g LEFT JOIN temp.suppression_rules r ON r.id ="
-	    " g.rule_id", k,
-	    strcmp(by, "file") == 0 || strcmp(by, "object") == 0 ? "NULL" :
-	    "k.gfunction", strcmp(by, "object") == 0 ? "NULL" : "k.gfile",
-	    strcmp(by, "site") == 0 || strcmp(by, "stack") == 0 ? "k.gline" :
-	    "NULL", strcmp(by, "site") == 0 || strcmp(by, "stack") == 0 ?
-	    "printf('0x%x', k.gaddress)" : "NULL", w, key, having);
-	free(k);
-	return sql;
-}
-
 static int
 sites_run(int argc, char **argv, const char *cmd, const char *where,
     const char *order, int flags)
@@ -242,45 +107,45 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 	sqlite3 *db;
 	char *sql, *w;
 	long n;
-	int ret, grouped;
-	long at = QUERY_BUCKET_END;
+	int ret, grouped, windowed;
+	long at = TIME_BUCKET_END;
+	struct time_window win;
 
 	ret = query_parse(argc, argv, cmd, "[OPTIONS] DB|TRACE", site_columns,
 	    NSITE_COLUMNS, flags, &o);
 	if (ret >= 0)
 		return ret;
-	grouped = o.nfocus > 0 || (o.by != NULL && strcmp(o.by, "site") != 0);
+	grouped = group_wanted(&o.group);
+	windowed = o.from != NULL || o.to != NULL;
 	if ((db = query_open(&o)) == NULL)
 		return 1;
-	if (supp_apply(db, &o) != 0 || (o.at != NULL && query_at(db, &o,
-	    &at) != 0) || query_classes_at(db, at) != 0) {
+	/* Live as of --at, or at the end of the window. */
+	if (query_suppress(db, &o) != 0 || query_at(db, &o, &at) != 0 ||
+	    (windowed && query_window(db, &o, &win) != 0)) {
 		sqlite3_close(db);
 		return 1;
 	}
+	if (windowed)
+		at = win.to_bucket;
+	if (query_classes_at(db, at) != 0) {
+		sqlite3_close(db);
+		return 1;
+	}
+	w = live_window_sql(grouped ? LIVE_OF_STACK : LIVE_OF_SITE, at,
+	    windowed ? &win : NULL);
 	if (grouped) {
 		char *having, *g;
 
-		if ((w = live_window(db, &o, at, QUERY_OF_STACK)) == NULL) {
-			sqlite3_close(db);
-			return 1;
-		}
 		having = strstr(where, "live_blocks") == NULL ? xstrdup("") :
 		    xasprintf(" HAVING sum(w.live_blocks) > 0 AND"
 		    " sum(w.live_bytes) >= %lld", o.min_bytes);
-		g = sites_grouped(&o, w, having);
+		g = group_sql(&o.group, w, having);
 		free(having);
 		free(w);
-		/* Order by the grouped query's columns; growth rates only
-		   over a window (--from/--to). */
-		sql = xasprintf("SELECT * FROM (%s) ORDER BY %s", g,
-		    strstr(order, "growth") && o.from == NULL && o.to == NULL ?
-		    "alloc_bytes DESC" : order);
+		/* Order by the grouped query's columns. */
+		sql = xasprintf("SELECT * FROM (%s) ORDER BY %s", g, order);
 		free(g);
 	} else {
-		if ((w = live_window(db, &o, at, QUERY_OF_SITE)) == NULL) {
-			sqlite3_close(db);
-			return 1;
-		}
 		/* --min-bytes is leaks': its WHERE is there to add to. */
 		sql = xasprintf("%s%s w ON w.wid = sites.id%s AND w.live_bytes"
 		    " >= %lld ORDER BY %s", SITE_SELECT, w, where[0] ? where :
@@ -294,7 +159,8 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 
 		memcpy(cols, site_columns, sizeof cols);
 		for (i = 0; i < NSITE_COLUMNS; i++)
-			if (o.by != NULL && strcmp(o.by, "file") == 0)
+			if (o.group.by != NULL && strcmp(o.group.by, "file") ==
+			    0)
 				cols[i].hidden = strcmp(cols[i].name,
 				    "function") == 0 ? 1 : strcmp(cols[i].name,
 				    "file") == 0 ? 0 : cols[i].hidden;

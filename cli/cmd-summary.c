@@ -67,22 +67,6 @@ summary_help(void)
 	    "                            files in HEAPTRAIL_SUPPRESSIONS)\n");
 }
 
-static char *
-meta_get(sqlite3 *db, const char *key)
-{
-	sqlite3_stmt *st = NULL;
-	char *v = NULL;
-
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1,
-	    &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		v = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* The first column of SQL's first row as a string (integers in
    decimal), or NULL. */
 static char *
@@ -177,15 +161,15 @@ cmd_summary(int argc, char **argv)
 		return 1;
 	}
 	o.input = argv[optind];
-	if (supp_apply(db, &o) != 0) {
+	if (query_suppress(db, &o) != 0) {
 		sqlite3_close(db);
 		return 1;
 	}
 	for (i = 0; i < NFIELDS; i++)
-		values[i] = fields[i].meta ? meta_get(db, fields[i].meta) :
+		values[i] = fields[i].meta ? db_meta_text(db, fields[i].meta) :
 		    computed(db, fields[i].name);
-	unknown = meta_get(db, "unknown_frees");
-	dropped = meta_get(db, "dropped_events");
+	unknown = db_meta_text(db, "unknown_frees");
+	dropped = db_meta_text(db, "dropped_events");
 	sqlite3_close(db);
 
 	switch (fmt) {

@@ -1,8 +1,8 @@
 /*
- * cmd-tui.c - `heaptrail tui [--at TIME | --from TIME --to TIME] DB|TRACE`:
- * opens the interactive browser (tui/) on a database, analyzing a trace
- * first.  TIME is as for the queries (12.5, 12.5s, 50%, peak, end,
- * @marker) and selects the time the views start at.
+ * cmd-tui.c - `heaptrail tui [--at TIME | --from TIME --to TIME]
+ * [--suppressions FILE] DB|TRACE`: opens the interactive browser (tui/)
+ * on a database, analyzing a trace first.  TIME is as for the queries
+ * (query/time.h) and selects the time the views start at.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -22,36 +22,46 @@ cmd_tui(int argc, char **argv)
 		{ "at", required_argument, NULL, 'a' },
 		{ "from", required_argument, NULL, 'A' },
 		{ "to", required_argument, NULL, 'B' },
+		{ "suppressions", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct tui_options to = { NULL, -1, -1, -1 };
+	struct tui_options to;
 	struct query_opts qo;
-	const char *at = NULL, *from = NULL, *until = NULL;
 	char *cause = NULL;
 	sqlite3 *db;
 	int c, ret;
 
+	memset(&to, 0, sizeof to);
+	memset(&qo, 0, sizeof qo);
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			at = optarg;
+			qo.at = optarg;
 			break;
 		case 'A':
-			from = optarg;
+			qo.from = optarg;
 			break;
 		case 'B':
-			until = optarg;
+			qo.to = optarg;
+			break;
+		case 'S':
+			if (query_add_suppressions(&qo, "tui", optarg) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			printf("usage: heaptrail tui [--at TIME | --from TIME "
 			    "--to TIME] DB|TRACE\n\n"
 			    "  --at TIME                 start with the memory "
 			    "live at TIME\n"
-			    "  --from TIME --to TIME     start with what was "
-			    "allocated in the window\n"
-			    "                            and still live at its "
-			    "end\n\n"
+			    "  --from TIME --to TIME     start with the window: "
+			    "live at its end, growth\n"
+			    "                            over it (defaults: the "
+			    "start, the end)\n"
+			    "  --suppressions FILE       leak:PATTERN lines: "
+			    "matching sites are shown\n"
+			    "                            as suppressed "
+			    "(repeatable)\n\n"
 			    "TIME: 12.5, 12.5s, 50%%, peak, end, exit, @marker.  "
 			    "Press ? in the browser\nfor the keys.\n");
 			return 0;
@@ -61,28 +71,32 @@ cmd_tui(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage("tui", "want exactly one DB or TRACE");
-	if (at != NULL && (from != NULL || until != NULL))
+	if (qo.at != NULL && (qo.from != NULL || qo.to != NULL))
 		return cli_usage("tui", "--at does not go with --from/--to");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		cli_error("tui needs a terminal (use the query commands in "
 		    "scripts)");
 		return 1;
 	}
-	memset(&qo, 0, sizeof qo);
 	qo.input = argv[optind];
 	if ((db = query_open(&qo)) == NULL)
 		return 1;
-	if ((at != NULL && query_time(db, at, &to.at) != 0) ||
-	    (from != NULL && query_time(db, from, &to.from) != 0) ||
-	    (until != NULL && query_time(db, until, &to.to) != 0)) {
+	if (qo.at != NULL) {
+		to.start = TUI_START_AT;
+		ret = query_at(db, &qo, &to.at);
+	} else if (qo.from != NULL || qo.to != NULL) {
+		to.start = TUI_START_WINDOW;
+		ret = query_window(db, &qo, &to.window);
+	} else {
+		ret = 0;
+	}
+	if (ret != 0) {
 		sqlite3_close(db);
 		return EXIT_USAGE;
 	}
-	if (to.from >= 0 && to.to >= 0 && to.to <= to.from) {
-		sqlite3_close(db);
-		return cli_usage("tui", "--to must come after --from");
-	}
 	to.path = argv[optind];
+	to.supp_files = qo.suppressions;
+	to.nsupp = qo.nsuppressions;
 	ret = tui_run(db, &to, &cause);
 	sqlite3_close(db);
 	if (ret < 0) {

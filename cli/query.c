@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "../analyzer/analyzer.h"
+#include "../query/classify-at.h"
+#include "../query/suppress.h"
 #include "../query/units.h"
 #include "../util/xmalloc.h"
 #include "cli.h"
@@ -116,15 +118,16 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 				return cli_usage(cmd, "--by wants site, stack, "
 				    "function, file or object, not '%s'",
 				    optarg);
-			o->by = optarg;
+			o->group.by = optarg;
 			break;
 		case 'c':
 			if (!(flags & QUERY_GROUP))
 				return cli_usage(cmd, "%s does not take "
 				    "--focus", cmd);
-			if (o->nfocus == 8)
-				return cli_usage(cmd, "at most 8 --focus");
-			o->focus[o->nfocus++] = optarg;
+			if (o->group.nfocus == GROUP_MAX_FOCUS)
+				return cli_usage(cmd, "at most %d --focus",
+				    GROUP_MAX_FOCUS);
+			o->group.focus[o->group.nfocus++] = optarg;
 			break;
 		case 'S':
 			if (!(flags & QUERY_SUPPRESS))
@@ -245,145 +248,65 @@ query_add_suppressions(struct query_opts *o, const char *cmd,
 	return 0;
 }
 
-double
-query_work_end(sqlite3 *db)
+/* Prints and frees CAUSE when RC is not 0; returns RC. */
+static int
+query_report(int rc, char *cause)
 {
-	return db_meta_number(db, "work_end_s");
+	if (rc != 0) {
+		cli_error("%s", cause);
+		free(cause);
+	}
+	return rc;
 }
 
 int
 query_time(sqlite3 *db, const char *spec, double *seconds)
 {
-	double duration = db_meta_number(db, "duration_s");
-	char *end;
+	char *cause = NULL;
 
-	if (strcmp(spec, "end") == 0) {
-		*seconds = query_work_end(db);
-		return 0;
-	}
-	if (strcmp(spec, "exit") == 0) {
-		*seconds = duration;
-		return 0;
-	}
-	if (strcmp(spec, "peak") == 0) {
-		*seconds = db_meta_number(db, "peak_time_s");
-		return 0;
-	}
-	if (spec[0] == '@') {
-		sqlite3_stmt *st = NULL;
-		int found = 0;
+	int rc = time_parse(db, spec, seconds, &cause);
 
-		if (sqlite3_prepare_v2(db, "SELECT time FROM markers WHERE"
-		    " label = ? ORDER BY time LIMIT 1", -1, &st, NULL) ==
-		    SQLITE_OK) {
-			sqlite3_bind_text(st, 1, spec + 1, -1, SQLITE_STATIC);
-			if (sqlite3_step(st) == SQLITE_ROW) {
-				*seconds = sqlite3_column_double(st, 0);
-				found = 1;
-			}
-		}
-		sqlite3_finalize(st);
-		if (!found)
-			cli_error("%s: no marker '%s' in this run",
-			    sqlite3_db_filename(db, "main"), spec + 1);
-		return found ? 0 : -1;
-	}
-	*seconds = strtod(spec, &end);
-	if (end != spec && strcmp(end, "%") == 0 && *seconds >= 0 &&
-	    *seconds <= 100) {
-		*seconds = duration * *seconds / 100;
-		return 0;
-	}
-	if (end != spec && (*end == '\0' || strcmp(end, "s") == 0) &&
-	    *seconds >= 0) {
-		if (*seconds > duration)
-			*seconds = duration;
-		return 0;
-	}
-	cli_error("'%s' is not a TIME (12.5, 12.5s, 50%%, peak, end, exit "
-	    "or @marker)", spec);
-	return -1;
-}
-
-long
-query_bucket(sqlite3 *db, double seconds)
-{
-	double width = db_meta_number(db, "bucket_s");
-	long buckets = (long)db_meta_number(db, "buckets"), b;
-
-	if (width <= 0 || buckets <= 0)
-		return 0;
-	b = (long)(seconds / width);
-	if (b > 0 && b * width >= seconds)
-		b--;		/* the bucket that ends at or after it */
-	return b < 0 ? 0 : b >= buckets ? buckets - 1 : b;
+	return query_report(rc, cause);
 }
 
 int
 query_at(sqlite3 *db, const struct query_opts *o, long *bucket)
 {
-	double at;
+	char *cause = NULL;
 
-	if (query_time(db, o->at, &at) != 0)
-		return -1;
-	*bucket = strcmp(o->at, "end") == 0 ? QUERY_BUCKET_END : at > 0 ?
-	    query_bucket(db, at) : -1L;
-	return 0;
+	int rc = time_at(db, o->at, bucket, &cause);
+
+	return query_report(rc, cause);
 }
 
 int
-query_window(sqlite3 *db, const struct query_opts *o, long *from_bucket,
-    long *to_bucket, double *seconds)
+query_window(sqlite3 *db, const struct query_opts *o, struct time_window *w)
 {
-	double from, to;
+	char *cause = NULL;
 
-	if (query_time(db, o->from ? o->from : "0", &from) != 0 ||
-	    query_time(db, o->to ? o->to : "end", &to) != 0)
-		return -1;
-	if (to <= from) {
-		cli_error("%s: --to %s (%.6g s) must come after --from %s "
-		    "(%.6g s)", sqlite3_db_filename(db, "main"), o->to ? o->to :
-		    "end", to, o->from ? o->from : "0", from);
-		return -1;
-	}
-	*from_bucket = from > 0 ? query_bucket(db, from) : -1L;
-	*to_bucket = o->to == NULL || strcmp(o->to, "end") == 0 ?
-	    QUERY_BUCKET_END : query_bucket(db, to);
-	*seconds = to - from;
-	return 0;
+	int rc = time_window(db, o->from, o->to, w, &cause);
+
+	return query_report(rc, cause);
 }
-
 
 int
 query_classes_at(sqlite3 *db, long bucket)
 {
 	char *cause = NULL;
 
-	/* The start (-1) is judged at its first bucket; nothing is live. */
-	if (classify_at(db, bucket == QUERY_BUCKET_END ? -1 : bucket < 0 ? 0 :
-	    bucket, &cause) != 0) {
-		cli_error("%s", cause);
-		free(cause);
-		return -1;
-	}
-	return 0;
+	int rc = classify_at(db, bucket, &cause);
+
+	return query_report(rc, cause);
 }
 
-char *
-query_live_sql(enum query_of of, const char *id, const char *col,
-    long bucket)
+int
+query_suppress(sqlite3 *db, const struct query_opts *o)
 {
-	if (bucket == QUERY_BUCKET_END)
-		return of == QUERY_OF_STACK ? xasprintf("coalesce((SELECT"
-		    " y.%s FROM stack_stats y WHERE y.stack_id = %s), 0)", col,
-		    id) : xasprintf("(SELECT y.%s FROM sites y WHERE y.id = %s)",
-		    col, id);
-	if (bucket < 0)
-		return xstrdup("0");
-	return xasprintf("coalesce((SELECT x.%s FROM %s x WHERE x.%s = %s AND"
-	    " x.bucket <= %ld ORDER BY x.bucket DESC LIMIT 1), 0)", col,
-	    of == QUERY_OF_STACK ? "stack_series" : "site_series",
-	    of == QUERY_OF_STACK ? "stack_id" : "site_id", id, bucket);
+	char *cause = NULL;
+
+	int rc = supp_apply(db, o->suppressions, o->nsuppressions, &cause);
+
+	return query_report(rc, cause);
 }
 
 sqlite3 *

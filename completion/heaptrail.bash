@@ -17,10 +17,11 @@ _heaptrail_options()
 	leaks) echo "--format --limit --sort --at --by --focus --fail-on-leak --suppressions --min-bytes --help" ;;
 	growth) echo "--format --limit --sort --from --to --by --focus --suppressions --help" ;;
 	diff) echo "--format --limit --sort --at --from --to --help" ;;
-	modules|check) echo "--format --limit --sort --help" ;;
+	modules) echo "--format --limit --sort --at --help" ;;
+	check) echo "--format --limit --sort --help" ;;
 	timeline) echo "--format --limit --sort --from --to --help" ;;
 	flamegraph) echo "--measure --at --from --to --limit --help" ;;
-	tui) echo "--at --from --to --help" ;;
+	tui) echo "--at --from --to --suppressions --help" ;;
 	dump) echo "-s --stats -O --ordered --help" ;;
 	symbolize) echo "-j --json --help" ;;
 	esac

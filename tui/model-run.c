@@ -4,13 +4,9 @@
  * stack -> site map, and the time scope with each stack's live bytes and
  * blocks in it.  Also the list cursor every table view moves.
  *
- * The scope is computed from stack_survival, read into memory at the
- * start (a query per change took 350 ms on 850k rows; the key now takes
- * 30-40 ms, redrawing included): a block is live at the end of bucket b when
- * it was allocated in a bucket <= b and freed in a bucket > b, so "live
- * at b" is the window [0, b] and "allocated in [from, to], still live at
- * to" the same sum with a lower bound.  At the end of the run the
- * figures are stack_stats', also held.
+ * The scope's figures mean what the queries' --at and --from/--to mean
+ * (query/live.h); they come from the stacks' series, read into memory at
+ * the start, so that a change of scope needs no query.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -18,6 +14,8 @@
 #include <string.h>
 
 #include "../analyzer/analyzer.h"
+#include "../query/suppress.h"
+#include "../query/time.h"
 #include "../util/xmalloc.h"
 #include "model.h"
 
@@ -96,22 +94,6 @@ run_sql_text(sqlite3_stmt *st, int i)
 	return xstrdup((const char *)sqlite3_column_text(st, i));
 }
 
-static char *
-meta_text(sqlite3 *db, const char *key)
-{
-	sqlite3_stmt *st = NULL;
-	char *v = NULL;
-
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1,
-	    &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = run_sql_text(st, 0);
-	}
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* --- opening ------------------------------------------------------------------ */
 
 static int
@@ -172,49 +154,6 @@ run_load_timeline(struct run *r, char **cause)
 }
 
 static int
-run_load_survival(struct run *r, char **cause)
-{
-	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	int rc;
-
-	if (sqlite3_prepare_v2(r->db, "SELECT stack_id, alloc_bucket,"
-	    " free_bucket, blocks, bytes FROM stack_survival", -1, &st, NULL) !=
-	    SQLITE_OK) {
-		*cause = xasprintf("%s: cannot read stack_survival: %s",
-		    r->path, sqlite3_errmsg(r->db));
-		return -1;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		int ab = sqlite3_column_int(st, 1), fb = sqlite3_column_int(st, 2);
-		struct survival_row *v;
-
-		if (id <= 0 || (size_t)id >= r->nstacks || ab < 0 || fb < 0 ||
-		    ab > r->buckets || fb > r->buckets)
-			continue;
-		if (r->nsurvival == cap) {
-			cap = cap ? cap * 2 : 4096;
-			r->survival = xreallocarray(r->survival, cap,
-			    sizeof *r->survival);
-		}
-		v = &r->survival[r->nsurvival++];
-		v->stack = (uint32_t)id;
-		v->alloc_bucket = (uint16_t)ab;
-		v->free_bucket = (uint16_t)fb;
-		v->blocks = (uint32_t)sqlite3_column_int64(st, 3);
-		v->bytes = sqlite3_column_int64(st, 4);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		*cause = xasprintf("%s: cannot read stack_survival: %s",
-		    r->path, sqlite3_errmsg(r->db));
-		return -1;
-	}
-	return 0;
-}
-
-static int
 run_load_stacks(struct run *r, char **cause)
 {
 	sqlite3_stmt *st = NULL;
@@ -229,6 +168,7 @@ run_load_stacks(struct run *r, char **cause)
 	r->stack_site = xcalloc(r->nstacks, sizeof *r->stack_site);
 	r->scoped_bytes = xcalloc(r->nstacks, sizeof *r->scoped_bytes);
 	r->scoped_blocks = xcalloc(r->nstacks, sizeof *r->scoped_blocks);
+	r->scoped_growth = xcalloc(r->nstacks, sizeof *r->scoped_growth);
 	for (i = 0; i < r->nstacks; i++)
 		r->stack_site[i] = -1;
 	if (sqlite3_prepare_v2(r->db, "SELECT id, site_id FROM stacks", -1,
@@ -246,34 +186,18 @@ run_load_stacks(struct run *r, char **cause)
 	}
 	sqlite3_finalize(st);
 
-	r->end_bytes = xcalloc(r->nstacks, sizeof *r->end_bytes);
-	r->end_blocks = xcalloc(r->nstacks, sizeof *r->end_blocks);
-	if (sqlite3_prepare_v2(r->db, "SELECT stack_id, live_bytes, live_blocks"
-	    " FROM stack_stats", -1, &st, NULL) != SQLITE_OK) {
-		*cause = xasprintf("%s: cannot read stack_stats: %s", r->path,
-		    sqlite3_errmsg(r->db));
-		return -1;
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-
-		if (id >= 0 && (size_t)id < r->nstacks) {
-			r->end_bytes[id] = sqlite3_column_int64(st, 1);
-			r->end_blocks[id] = sqlite3_column_int64(st, 2);
-		}
-	}
-	sqlite3_finalize(st);
-	return r->has_survival ? run_load_survival(r, cause) : 0;
+	return live_series_load(r->db, r->nstacks, &r->series, cause);
 }
 
 struct run *
-run_open(sqlite3 *db, const char *path, char **cause)
+run_open(sqlite3 *db, const char *path, const char *const *supp_files,
+    int nsupp, char **cause)
 {
 	struct run *r = xcalloc(1, sizeof *r);
 
 	r->db = db;
 	r->path = xstrdup(path);
-	r->program = meta_text(db, "program");
+	r->program = db_meta_text(db, "program");
 	if (r->program == NULL)
 		r->program = xstrdup("?");
 	r->duration = db_meta_number(db, "duration_s");
@@ -290,6 +214,7 @@ run_open(sqlite3 *db, const char *path, char **cause)
 	r->dropped = (int64_t)db_meta_number(db, "dropped_events");
 	r->replaced = (int64_t)db_meta_number(db, "replaced_live");
 	r->mapped_end = (int64_t)db_meta_number(db, "mapped_bytes_end");
+	r->work_end = time_work_end(db);
 	r->complete = (int)db_meta_number(db, "complete");
 	r->threads = run_sql_int(db, "SELECT count(*) FROM threads", 0);
 	if (r->buckets <= 0 || r->buckets > 65535 || r->bucket_s <= 0) {
@@ -298,15 +223,14 @@ run_open(sqlite3 *db, const char *path, char **cause)
 		run_close(r);
 		return NULL;
 	}
-	r->has_survival = run_sql_int(db, "SELECT count(*) FROM sqlite_master"
-	    " WHERE name = 'stack_survival'", 0) > 0;
 	if (run_load_timeline(r, cause) != 0 || run_load_stacks(r, cause) !=
-	    0 || run_set_scope(r, (struct scope){ SCOPE_END, 0, 0 }) != 0) {
+	    0 || supp_apply(db, supp_files, nsupp, cause) != 0) {
 		if (*cause == NULL)
 			*cause = xasprintf("%s: %s", path, sqlite3_errmsg(db));
 		run_close(r);
 		return NULL;
 	}
+	run_set_scope(r, (struct scope){ SCOPE_END, 0, 0, 0 });
 	return r;
 }
 
@@ -329,9 +253,8 @@ run_close(struct run *r)
 	free(r->stack_site);
 	free(r->scoped_bytes);
 	free(r->scoped_blocks);
-	free(r->end_bytes);
-	free(r->end_blocks);
-	free(r->survival);
+	free(r->scoped_growth);
+	live_series_free(&r->series);
 	free(r->program);
 	free(r->path);
 	free(r);
@@ -342,11 +265,7 @@ run_close(struct run *r)
 int
 run_bucket_of(const struct run *r, double t)
 {
-	int b = (int)(t / r->bucket_s);
-
-	if (b > 0 && b * r->bucket_s >= t)
-		b--;		/* the bucket that ends at or after t */
-	return b < 0 ? 0 : b >= r->buckets ? r->buckets - 1 : b;
+	return (int)time_bucket_of(r->bucket_s, r->buckets, t);
 }
 
 double
@@ -359,48 +278,54 @@ run_bucket_end(const struct run *r, int b)
 	return r->time[b];
 }
 
-int
+long
+run_scope_bucket(const struct run *r)
+{
+	if (r->scope.kind == SCOPE_END ||
+	    (r->scope.kind == SCOPE_WINDOW && r->scope.to_end))
+		return TIME_BUCKET_END;
+	return r->scope.to;
+}
+
+void
 run_set_scope(struct run *r, struct scope s)
 {
 	size_t i;
 
-	if (s.kind != SCOPE_END && !r->has_survival)
-		return -1;
 	if (s.to >= r->buckets)
 		s.to = r->buckets - 1;
 	if (s.from < 0)
 		s.from = 0;
 	if (s.kind == SCOPE_AT)
 		s.from = 0;
+	if (s.kind != SCOPE_WINDOW)
+		s.to_end = 0;
 	if (s.kind == SCOPE_WINDOW && s.from > s.to) {
 		int t = s.from;
 
 		s.from = s.to;
 		s.to = t;
 	}
-	if (s.kind == SCOPE_END) {
-		memcpy(r->scoped_bytes, r->end_bytes, r->nstacks *
-		    sizeof *r->scoped_bytes);
-		memcpy(r->scoped_blocks, r->end_blocks, r->nstacks *
-		    sizeof *r->scoped_blocks);
-	} else {
-		memset(r->scoped_bytes, 0, r->nstacks *
-		    sizeof *r->scoped_bytes);
-		memset(r->scoped_blocks, 0, r->nstacks *
-		    sizeof *r->scoped_blocks);
-		for (i = 0; i < r->nsurvival; i++) {
-			const struct survival_row *v = &r->survival[i];
-
-			if (v->alloc_bucket >= s.from && v->alloc_bucket <=
-			    s.to && v->free_bucket > s.to) {
-				r->scoped_bytes[v->stack] += v->bytes;
-				r->scoped_blocks[v->stack] += v->blocks;
-			}
-		}
-	}
 	r->scope = s;
+	live_series_at(&r->series, run_scope_bucket(r), r->scoped_bytes,
+	    r->scoped_blocks);
+	memset(r->scoped_growth, 0, r->nstacks * sizeof *r->scoped_growth);
+	if (s.kind == SCOPE_WINDOW) {
+		/* The window starts at the end of the bucket before from. */
+		double seconds = (s.to_end ? r->work_end :
+		    run_bucket_end(r, s.to)) - run_bucket_end(r, s.from - 1);
+		int64_t *before = xcalloc(r->nstacks, sizeof *before);
+		int64_t *blocks = xcalloc(r->nstacks, sizeof *blocks);
+
+		live_series_at(&r->series, s.from > 0 ? s.from - 1 :
+		    TIME_BUCKET_START, before, blocks);
+		for (i = 0; seconds > 0 && i < r->nstacks; i++)
+			r->scoped_growth[i] = (double)(r->scoped_bytes[i] -
+			    before[i]) / seconds;
+		free(before);
+		free(blocks);
+	}
 	r->scope_serial++;
-	return 0;
 }
 
 const char *
@@ -425,10 +350,10 @@ run_scope_text(const struct run *r, char *buf, size_t cap)
 		    run_bucket_end(r, r->scope.to), a, sizeof a));
 		break;
 	case SCOPE_WINDOW:
-		snprintf(buf, cap, "allocated %s to %s, still live then",
-		    run_time_text(run_bucket_end(r, r->scope.from - 1), a,
-		    sizeof a), run_time_text(run_bucket_end(r, r->scope.to),
-		    b, sizeof b));
+		snprintf(buf, cap, "from %s to %s, live at its end", run_time_text(
+		    run_bucket_end(r, r->scope.from - 1), a, sizeof a),
+		    r->scope.to_end ? "the end of the work" : run_time_text(
+		    run_bucket_end(r, r->scope.to), b, sizeof b));
 		break;
 	}
 }

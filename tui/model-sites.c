@@ -2,20 +2,29 @@
  * model-sites.c - the site table and the module table of the browser.
  *
  * The sites table is read once into rows (its texts copied, module names
- * interned so modules are an index).  The live figures of a row follow
- * the time scope: the sum of its stacks' values in run->scoped_*.  The
+ * interned so modules are an index), with the rule of each suppressed
+ * site (query/suppress.h).  The live figures of a row follow the time
+ * scope: the sum of its stacks' values in run->scoped_*; its class,
+ * pattern and growth are as of the scope's time (query/classify-at.h),
+ * its growth over a window the change of its live bytes.  The
  * projection shown (filter by text, class and module; sort) is an array
  * of row indexes, rebuilt in C on each change (a sort key took about
  * 30 ms in all on 109k sites, drawing included).
  *
  * A row's trend (its sparkline) comes from site_series, by primary key,
- * only for the rows drawn.
+ * only for the rows drawn.  The modules table is query/modules.h's, as
+ * of the scope's time.
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../query/classes.h"
+#include "../query/classify-at.h"
+#include "../query/modules.h"
+#include "../query/time.h"
 #include "../util/xmalloc.h"
 #include "model.h"
 
@@ -56,8 +65,10 @@ sites_open(struct run *r, char **cause)
 	s->module_filter = -1;
 	if (sqlite3_prepare_v2(r->db, "SELECT id, class, allocations,"
 	    " alloc_bytes, peak_bytes, growth_bytes_per_s, first_time,"
-	    " last_time, address, line, function, file, module, pattern"
-	    " FROM sites ORDER BY module", -1, &st, NULL) != SQLITE_OK) {
+	    " last_time, address, line, function, file, module, pattern,"
+	    " sp.rule FROM sites LEFT JOIN temp.suppressed_sites sp ON"
+	    " sp.site_id = sites.id ORDER BY module", -1, &st, NULL) !=
+	    SQLITE_OK) {
 		*cause = xasprintf("%s: cannot read sites: %s", r->path,
 		    sqlite3_errmsg(r->db));
 		free(s);
@@ -75,20 +86,20 @@ sites_open(struct run *r, char **cause)
 		row = &s->rows[s->nrows++];
 		memset(row, 0, sizeof *row);
 		row->id = sqlite3_column_int64(st, 0);
-		row->cls = cls == NULL ? '?' : cls[0] == 'l' ? 'L' :
-		    cls[0] == 's' ? 'S' : cls[0] == 'u' ? 'U' :
-		    cls[0] == 'f' ? 'F' : '?';
+		row->cls = row->cls_end = classes_letter(cls);
 		row->allocations = sqlite3_column_int64(st, 2);
 		row->alloc_bytes = sqlite3_column_int64(st, 3);
 		row->peak_bytes = sqlite3_column_int64(st, 4);
-		row->growth = sqlite3_column_double(st, 5);
+		row->growth = row->growth_at = row->growth_end =
+		    sqlite3_column_double(st, 5);
 		row->first_time = sqlite3_column_double(st, 6);
 		row->last_time = sqlite3_column_double(st, 7);
 		row->address = (uint64_t)sqlite3_column_int64(st, 8);
 		row->line = sqlite3_column_int(st, 9);
 		row->function = run_sql_text(st, 10);
 		row->file = run_sql_text(st, 11);
-		row->pattern = run_sql_text(st, 13);
+		row->pattern = row->pattern_end = run_sql_text(st, 13);
+		row->suppressed = run_sql_text(st, 14);
 		/* Rows come by module: intern the name once per run. */
 		if (last_name == NULL || mod == NULL ||
 		    strcmp(last_name, mod) != 0)
@@ -107,6 +118,8 @@ sites_open(struct run *r, char **cause)
 			s->row_of_id[s->rows[i].id] = (int64_t)i;
 	s->order = xcalloc(s->nrows ? s->nrows : 1, sizeof *s->order);
 	s->scope_serial = r->scope_serial - 1;
+	s->classes_bucket = LONG_MIN;	/* none yet: temp.site_class_at made
+					   on the first refresh */
 	sites_refresh(s);
 	return s;
 }
@@ -121,7 +134,9 @@ sites_close(struct sites *s)
 	for (i = 0; i < s->nrows; i++) {
 		free((char *)s->rows[i].function);
 		free((char *)s->rows[i].file);
-		free((char *)s->rows[i].pattern);
+		free((char *)s->rows[i].pattern_end);
+		free(s->rows[i].pattern_at);
+		free((char *)s->rows[i].suppressed);
 	}
 	for (i = 0; i < s->nmodules; i++)
 		free(s->modules[i]);
@@ -134,15 +149,67 @@ sites_close(struct sites *s)
 	free(s);
 }
 
+/*
+ * The rows' classes, patterns and growth as of bucket B: the sites
+ * table's at the end of the work, else classify_at's.  A row it did not
+ * judge (no series) keeps its own.
+ */
+static void
+sites_classes_at(struct sites *s, long b)
+{
+	sqlite3_stmt *st = NULL;
+	char *cause = NULL;
+	size_t i;
+
+	if (b == s->classes_bucket)
+		return;
+	for (i = 0; i < s->nrows; i++) {
+		struct site_row *row = &s->rows[i];
+
+		row->cls = row->cls_end;
+		row->pattern = row->pattern_end;
+		row->growth_at = row->growth_end;
+		free(row->pattern_at);
+		row->pattern_at = NULL;
+	}
+	s->classes_bucket = b;
+	if (classify_at(s->run->db, b, &cause) != 0) {
+		free(cause);	/* the classes stay those of the end */
+		return;
+	}
+	if (b == TIME_BUCKET_END || sqlite3_prepare_v2(s->run->db, "SELECT"
+	    " site_id, class_at, pattern_at, growth_at FROM"
+	    " temp.site_class_at", -1, &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0), at;
+		struct site_row *row;
+
+		if (id < 0 || (size_t)id >= s->nids || (at = s->row_of_id[id]) <
+		    0)
+			continue;
+		row = &s->rows[at];
+		row->cls = classes_letter((const char *)sqlite3_column_text(st,
+		    1));
+		row->pattern = row->pattern_at = run_sql_text(st, 2);
+		row->growth_at = sqlite3_column_double(st, 3);
+	}
+	sqlite3_finalize(st);
+}
+
 /* Sums each site's stacks in the run's scope into its row. */
 static void
 sites_rescope(struct sites *s)
 {
 	struct run *r = s->run;
+	int window = r->scope.kind == SCOPE_WINDOW;
 	size_t i;
 
-	for (i = 0; i < s->nrows; i++)
+	sites_classes_at(s, run_scope_bucket(r));
+	for (i = 0; i < s->nrows; i++) {
 		s->rows[i].live_bytes = s->rows[i].live_blocks = 0;
+		s->rows[i].growth = window ? 0 : s->rows[i].growth_at;
+	}
 	for (i = 1; i < r->nstacks; i++) {
 		int64_t site = r->stack_site[i], row;
 
@@ -151,20 +218,10 @@ sites_rescope(struct sites *s)
 			continue;
 		s->rows[row].live_bytes += r->scoped_bytes[i];
 		s->rows[row].live_blocks += r->scoped_blocks[i];
+		if (window)
+			s->rows[row].growth += r->scoped_growth[i];
 	}
 	s->scope_serial = r->scope_serial;
-}
-
-static int
-class_rank(char c)
-{
-	return c == 'L' ? 0 : c == 'U' ? 1 : c == 'S' ? 2 : c == 'F' ? 3 : 4;
-}
-
-static int
-cmp_i64(int64_t a, int64_t b)
-{
-	return a > b ? -1 : a < b;	/* descending */
 }
 
 /*
@@ -259,7 +316,7 @@ sites_sort(struct sites *s, int64_t keep)
 			break;
 		case SORT_CLASS:
 		case SORT_COUNT:
-			k = (uint64_t)class_rank(r->cls);
+			k = (uint64_t)classes_rank_of_letter(r->cls);
 			break;
 		}
 		items[i].key[0] = k;
@@ -456,80 +513,73 @@ sites_class_split(struct sites *s)
 
 /* --- modules ------------------------------------------------------------- */
 
+/* The index of module NAME in S->modules, -1 if no site is in it. */
 static int
-modules_compare(const void *pa, const void *pb)
+module_index(const struct sites *s, const char *name)
 {
-	const struct module_row *a = pa, *b = pb;
-	int c = cmp_i64(a->live_bytes, b->live_bytes);
+	size_t i;
 
-	if (c == 0)
-		c = cmp_i64(a->allocations, b->allocations);
-	return c ? c : strcmp(a->name, b->name);
+	for (i = 0; name != NULL && i < s->nmodules; i++)
+		if (strcmp(s->modules[i], name) == 0)
+			return (int)i;
+	return -1;
 }
 
 void
 modules_refresh(struct modules *m, struct sites *s)
 {
-	size_t i, n = 0;
-	struct module_row *by_idx;
-	long keep = -1;
+	char *sql = modules_sql(run_scope_bucket(s->run));
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, cap = 0;
+	long keep = -1, i;
 
+	/* The rows' classes, and temp.site_class_at, as of the scope. */
 	if (s->scope_serial != s->run->scope_serial)
 		sites_refresh(s);
-	if (m->peak_of == NULL) {
-		sqlite3_stmt *st = NULL;
-
-		m->peak_of = xcalloc(s->nmodules + 1, sizeof *m->peak_of);
-		if (sqlite3_prepare_v2(s->run->db, "SELECT name,"
-		    " max(peak_bytes) FROM modules GROUP BY name", -1, &st,
-		    NULL) == SQLITE_OK) {
-			while (sqlite3_step(st) == SQLITE_ROW) {
-				const char *name = (const char *)
-				    sqlite3_column_text(st, 0);
-
-				for (i = 0; name && i < s->nmodules; i++)
-					if (strcmp(s->modules[i], name) == 0)
-						m->peak_of[i] =
-						    sqlite3_column_int64(st, 1);
-			}
-		}
-		sqlite3_finalize(st);
-	}
 	if (m->nrows > 0 && m->cur.sel >= 0 && (size_t)m->cur.sel < m->nrows)
 		keep = m->rows[m->cur.sel].module_idx;
-	by_idx = xcalloc(s->nmodules + 1, sizeof *by_idx);
-	for (i = 0; i < s->nmodules; i++) {
-		by_idx[i].name = s->modules[i];
-		by_idx[i].module_idx = (int)i;
-		by_idx[i].peak_bytes = m->peak_of[i];
-	}
-	for (i = 0; i < s->nrows; i++) {
-		const struct site_row *row = &s->rows[i];
-		struct module_row *mr = &by_idx[row->module_idx];
-
-		mr->live_bytes += row->live_bytes;
-		mr->live_blocks += row->live_blocks;
-		mr->allocations += row->allocations;
-		mr->nsites++;
-		if (row->cls == 'L')
-			mr->leak_bytes += row->live_bytes;
-		else if (row->cls == 'S')
-			mr->steady_bytes += row->live_bytes;
-		else if (row->cls == 'U')
-			mr->unclear_bytes += row->live_bytes;
-	}
 	free(m->rows);
-	m->rows = xcalloc(s->nmodules + 1, sizeof *m->rows);
-	for (i = 0; i < s->nmodules; i++)
-		if (by_idx[i].nsites > 0)
-			m->rows[n++] = by_idx[i];
-	free(by_idx);
-	qsort(m->rows, n, sizeof *m->rows, modules_compare);
+	m->rows = NULL;
+	if (sqlite3_prepare_v2(s->run->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			struct module_row *mr;
+			int idx = module_index(s, (const char *)
+			    sqlite3_column_text(st, 0));
+
+			if (idx < 0)
+				continue;	/* no site: nothing to show */
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				m->rows = xreallocarray(m->rows, cap,
+				    sizeof *m->rows);
+			}
+			mr = &m->rows[n++];
+			memset(mr, 0, sizeof *mr);
+			mr->name = s->modules[idx];
+			mr->module_idx = idx;
+			mr->live_blocks = sqlite3_column_int64(st, 1);
+			mr->live_bytes = sqlite3_column_int64(st, 2);
+			mr->peak_bytes = sqlite3_column_int64(st, 3);
+			mr->allocations = sqlite3_column_int64(st, 4);
+			mr->leak_bytes = sqlite3_column_int64(st, 5);
+			mr->steady_bytes = sqlite3_column_int64(st, 6);
+			mr->unclear_bytes = sqlite3_column_int64(st, 7);
+		}
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	for (i = 0; i < (long)n; i++) {
+		size_t j;
+
+		for (j = 0; j < s->nrows; j++)
+			if (s->rows[j].module_idx == m->rows[i].module_idx)
+				m->rows[i].nsites++;
+	}
 	m->nrows = n;
 	m->cur.count = (long)n;
-	for (i = 0; keep >= 0 && i < n; i++)
+	for (i = 0; keep >= 0 && i < (long)n; i++)
 		if (m->rows[i].module_idx == keep)
-			m->cur.sel = (long)i;
+			m->cur.sel = i;
 	cursor_clamp(&m->cur);
 	m->scope_serial = s->run->scope_serial;
 }
@@ -538,6 +588,5 @@ void
 modules_free(struct modules *m)
 {
 	free(m->rows);
-	free(m->peak_of);
 	memset(m, 0, sizeof *m);
 }

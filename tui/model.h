@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../query/live.h"
+
 /* --- list cursor ------------------------------------------------------- */
 
 /* A selection in a list of COUNT rows shown PAGE at a time from TOP. */
@@ -39,15 +41,23 @@ void cursor_clamp(struct cursor *c);
 
 /* --- the run --------------------------------------------------------------- */
 
+/*
+ * What the live figures are of (query/live.h): at the end of the work,
+ * at the end of a bucket, or over a window of buckets (live at its end;
+ * growth: the change from its start to its end, per second).
+ */
 enum scope_kind {
-	SCOPE_END,	/* live at the end of the run */
-	SCOPE_AT,	/* live at the end of bucket to */
-	SCOPE_WINDOW,	/* allocated in buckets from..to, live at to's end */
+	SCOPE_END,	/* at the end of the work */
+	SCOPE_AT,	/* at the end of bucket to */
+	SCOPE_WINDOW,	/* from the start of bucket from to the end of
+			   bucket to (or of the work: to_end) */
 };
 
 struct scope {
 	enum scope_kind kind;
 	int from, to;	/* buckets */
+	int to_end;	/* a window to the end of the work; to is the
+			   bucket the work ends in */
 };
 
 struct marker {
@@ -60,6 +70,7 @@ struct run {
 	char *path;
 	char *program;
 	double duration, bucket_s;
+	double work_end;		/* seconds */
 	int buckets;
 	int64_t events, allocations, frees, threads;
 	int64_t peak_bytes, live_bytes_end, live_blocks_end;
@@ -79,38 +90,37 @@ struct run {
 	int64_t *stack_site;
 	size_t nstacks;			/* highest id + 1 */
 
-	/*
-	 * Held to answer a change of scope without a query: each stack's
-	 * live bytes and blocks at the end (stack_stats), and the rows of
-	 * stack_survival.
-	 */
-	int64_t *end_bytes, *end_blocks;
-	struct survival_row {
-		uint32_t stack;
-		uint16_t alloc_bucket, free_bucket;
-		uint32_t blocks;
-		int64_t bytes;
-	} *survival;
-	size_t nsurvival;
+	/* Every stack's series, held to answer a change of scope without
+	   a query (query/live.h). */
+	struct live_series series;
 
 	struct scope scope;
-	/* Per stack live bytes and blocks in the scope (index stack id). */
+	/* Per stack live bytes and blocks in the scope, and (a window) the
+	   change of the live bytes per second (index stack id). */
 	int64_t *scoped_bytes, *scoped_blocks;
+	double *scoped_growth;
 	unsigned scope_serial;		/* bumped when the scope changes */
-	int has_survival;		/* the DB has stack_survival */
 };
 
-/* Opens the model of DB (already opened); NULL with *cause set. */
-struct run *run_open(sqlite3 *db, const char *path, char **cause);
+/*
+ * Opens the model of DB (already opened), with the suppressions of
+ * SUPP_FILES (NSUPP of them) beside the built-in ones and those of
+ * HEAPTRAIL_SUPPRESSIONS (query/suppress.h); NULL with *cause set.
+ */
+struct run *run_open(sqlite3 *db, const char *path,
+    const char *const *supp_files, int nsupp, char **cause);
 void run_close(struct run *r);
 
-/* Sets the scope and recomputes the per-stack values; -1 on SQL error. */
-int run_set_scope(struct run *r, struct scope s);
+/* Sets the scope and recomputes the per-stack values. */
+void run_set_scope(struct run *r, struct scope s);
+/* The scope's time as query/time.h's bucket (TIME_BUCKET_END...). */
+long run_scope_bucket(const struct run *r);
 /* The scope in words for titles: "live at the end", "live at 1.20 s". */
 void run_scope_text(const struct run *r, char *buf, size_t cap);
 /* "0.044 s", "12.50 s": a time with the precision that matters. */
 const char *run_time_text(double t, char *buf, size_t cap);
-/* Bucket of time T (seconds), and time at the end of bucket B. */
+/* Bucket of time T (seconds), and time at the end of bucket B (B < 0:
+   the start). */
 int run_bucket_of(const struct run *r, double t);
 double run_bucket_end(const struct run *r, int b);
 
@@ -135,13 +145,23 @@ extern const char *const site_sort_names[SORT_COUNT];
 
 struct site_row {
 	int64_t id;
-	char cls;			/* L S U F, ? if unclassified */
+	char cls;			/* L U S F (query/classes.h), ? if
+					   unclassified: as of the scope */
 	int64_t live_bytes, live_blocks;	/* in the scope */
 	int64_t allocations, alloc_bytes, peak_bytes;
-	double growth, first_time, last_time;
+	double growth;			/* as of the scope, or over its
+					   window */
+	double first_time, last_time;
 	uint64_t address;
 	int line;
-	const char *function, *file, *pattern;	/* may be NULL */
+	const char *function, *file;	/* may be NULL */
+	const char *pattern;		/* as of the scope; may be NULL */
+	const char *suppressed;		/* the rule, or NULL */
+	/* At the end of the work (the sites table's). */
+	char cls_end;
+	double growth_end, growth_at;	/* growth_at: as of the scope */
+	const char *pattern_end;
+	char *pattern_at;		/* pattern's storage as of a time */
 	const char *module;		/* interned: modules[module_idx] */
 	int module_idx;
 	uint8_t spark[16];		/* trend, 0..8, if spark_ready */
@@ -166,6 +186,7 @@ struct sites {
 	int module_filter;		/* -1, or only sites of this module */
 	struct cursor cur;
 	unsigned scope_serial;
+	long classes_bucket;		/* the rows' classes are as of it */
 	/* Filtering: the rows' texts, and the filter last applied. */
 	char *haystack;
 	size_t *hay_at;
@@ -196,12 +217,11 @@ struct module_row {
 struct modules {
 	struct module_row *rows;
 	size_t nrows;
-	int64_t *peak_of;		/* index module_idx: highest live */
 	struct cursor cur;
 	unsigned scope_serial;
 };
 
-/* Per module figures from the sites (in their scope). */
+/* The modules table (query/modules.h) in the sites' scope. */
 void modules_refresh(struct modules *m, struct sites *s);
 void modules_free(struct modules *m);
 

@@ -6,10 +6,17 @@
 
 #include <sqlite3.h>
 
+#include "../query/time.h"
+
+enum tui_start { TUI_START_END, TUI_START_AT, TUI_START_WINDOW };
+
 struct tui_options {
 	const char *path;	/* the DB or trace, for messages */
-	double at;		/* seconds, or -1: the time selected at start */
-	double from, to;	/* a window, or -1 */
+	enum tui_start start;	/* the time selected at start */
+	long at;		/* TUI_START_AT: a bucket (query/time.h) */
+	struct time_window window;	/* TUI_START_WINDOW */
+	const char *const *supp_files;	/* --suppressions */
+	int nsupp;
 };
 
 /*

@@ -99,13 +99,7 @@ tui_push(struct tui *t, const struct view_ops *v)
 int
 tui_scope(struct tui *t, struct scope s)
 {
-	if (run_set_scope(t->run, s) != 0) {
-		snprintf(t->message, sizeof t->message, " cannot select a "
-		    "time: %s", t->run->has_survival ? sqlite3_errmsg(
-		    t->run->db) : "this database has no stack_survival table"
-		    " (analyze the trace again)");
-		return REACT_REDRAW;
-	}
+	run_set_scope(t->run, s);
 	return REACT_REDRAW;	/* views follow run->scope_serial */
 }
 
@@ -147,7 +141,7 @@ tui_common_key(struct tui *t, int ch)
 		return REACT_REDRAW;
 	case 'x':
 		t->mark_bucket = -1;
-		return tui_scope(t, (struct scope){ SCOPE_END, 0, 0 });
+		return tui_scope(t, (struct scope){ SCOPE_END, 0, 0, 0 });
 	case 12:	/* Ctrl-L */
 		clearok(curscr, TRUE);
 		return REACT_REDRAW;
@@ -244,26 +238,33 @@ tui_key_name(int ch, char *buf, size_t cap)
 }
 
 /* Time selection from the command line: --at or --from/--to. */
-static int
+static void
 tui_initial_scope(struct tui *t, const struct tui_options *o)
 {
-	struct scope s = { SCOPE_END, 0, 0 };
+	struct scope s = { SCOPE_END, 0, 0, 0 };
+	const struct time_window *w = &o->window;
 
-	if (o->at >= 0) {
+	switch (o->start) {
+	case TUI_START_END:
+		return;
+	case TUI_START_AT:
 		s.kind = SCOPE_AT;
-		s.to = run_bucket_of(t->run, o->at);
-	} else if (o->from >= 0 || o->to >= 0) {
+		s.to = o->at == TIME_BUCKET_END ? run_bucket_of(t->run,
+		    t->run->work_end) : o->at < 0 ? 0 : (int)o->at;
+		break;
+	case TUI_START_WINDOW:
+		/* The window starts at the end of its from bucket. */
 		s.kind = SCOPE_WINDOW;
-		s.from = o->from > 0 ? run_bucket_of(t->run, o->from) + 1 : 0;
-		s.to = run_bucket_of(t->run, o->to >= 0 ? o->to :
-		    t->run->duration);
+		s.from = w->from_bucket < 0 ? 0 : (int)w->from_bucket + 1;
+		s.to_end = w->to_bucket == TIME_BUCKET_END;
+		s.to = s.to_end ? run_bucket_of(t->run, t->run->work_end) :
+		    (int)w->to_bucket;
 		if (s.from > s.to)
 			s.from = s.to;
-	} else {
-		return 0;
+		break;
 	}
 	t->cursor_bucket = s.to;
-	return run_set_scope(t->run, s);
+	run_set_scope(t->run, s);
 }
 
 int
@@ -277,15 +278,11 @@ tui_run(sqlite3 *db, const struct tui_options *o, char **cause)
 
 	memset(&t, 0, sizeof t);
 	t.mark_bucket = -1;
-	if ((t.run = run_open(db, o->path, cause)) == NULL)
+	if ((t.run = run_open(db, o->path, o->supp_files, o->nsupp, cause)) ==
+	    NULL)
 		return -1;
 	t.cursor_bucket = t.run->buckets - 1;
-	if (tui_initial_scope(&t, o) != 0) {
-		*cause = xasprintf("%s: cannot select that time (analyze the "
-		    "trace again with this version)", o->path);
-		run_close(t.run);
-		return -1;
-	}
+	tui_initial_scope(&t, o);
 	if ((t.sites = sites_open(t.run, cause)) == NULL) {
 		run_close(t.run);
 		return -1;

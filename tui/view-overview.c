@@ -251,7 +251,7 @@ overview_key(struct tui *t, int ch)
 		if (t->mark_bucket >= 0)
 			goto window;
 		t->cursor_bucket = b;
-		return tui_scope(t, (struct scope){ SCOPE_AT, 0, b });
+		return tui_scope(t, (struct scope){ SCOPE_AT, 0, b, 0 });
 	case ' ':
 		if (t->mark_bucket < 0) {
 			t->mark_bucket = b;
@@ -259,7 +259,7 @@ overview_key(struct tui *t, int ch)
 		}
 window:
 		{
-			struct scope s = { SCOPE_WINDOW, t->mark_bucket, b };
+			struct scope s = { SCOPE_WINDOW, t->mark_bucket, b, 0 };
 
 			if (s.from > s.to) {
 				s.from = b;

@@ -68,8 +68,12 @@ expect_eq "$("$HT" timeline --from 0 --to end --format csv leak.db | wc -l)" 201
 "$HT" leaks --at nonsense leak.db 2> err
 expect_eq $? 1 "bad TIME"
 grep -q "'nonsense' is not a TIME" err || fail "bad TIME: $(cat err)"
-"$HT" modules --at 5 leak.db 2> err
+"$HT" timeline --at 5 leak.db 2> err
 expect_eq $? 2 "--at where it does not apply"
+# modules --at: the sum over the sites as of then, as leaks --at says.
+expect_eq "$("$HT" modules --at 50% --format csv leak.db | awk -F, 'NR > 1 { s += $3 } END { print s + 0 }')" \
+	"$("$HT" sites --at 50% --format csv leak.db | awk -F, 'NR > 1 { s += $3 } END { print s + 0 }')" \
+	"modules --at 50%: the sites' live bytes then"
 
 # check lists 50 anomalies unless --limit says otherwise; --limit 0: all.
 cat > unknown-frees.c <<'C'

@@ -21,7 +21,19 @@ expect_eq "$(sqlite3 cache.db "select count(*) from sites where function like 'o
 
 # --by and --focus regroup the stacks.
 "$HT" sites --by object --format csv cache.db > by.csv || fail "--by object"
-grep -q ',cache,,,,,,,$' by.csv || fail "--by object: $(cat by.csv)"
+grep -q ',cache,,,,,,0,$' by.csv || fail "--by object: $(cat by.csv)"
+# A group of whole sites: the sums of its sites' figures, its growth too,
+# and a peak no lower than its heaviest site's.
+row=$(grep ',cache,' by.csv)
+expect_eq "$(echo "$row" | cut -d, -f3,4,6,7)" "$(sqlite3 -csv cache.db "select sum(live_bytes),
+	sum(live_blocks), sum(allocations), sum(alloc_bytes) from sites where module = 'cache'")" \
+	"--by object: the sums of the module's sites"
+expect_eq "$(echo "$row" | cut -d, -f8 | awk '{ printf "%.0f", $1 }')" \
+	"$(sqlite3 cache.db "select printf('%.0f', sum(growth_bytes_per_s)) from sites where module = 'cache'")" \
+	"--by object: growth, the sum of its sites' rates"
+expect_ge "$(echo "$row" | cut -d, -f5)" \
+	"$(sqlite3 cache.db "select max(peak_bytes) from sites where module = 'cache'")" \
+	"--by object: peak"
 "$HT" leaks --focus cache.cc --format csv cache.db > focus.csv || fail "--focus"
 tail -n +2 focus.csv | cut -d, -f10,11 | sort -u | grep -qx "main,$SRC/samples/cache.cc" ||
 	fail "--focus cache.cc: every row should be main in cache.cc: $(cat focus.csv)"

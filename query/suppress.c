@@ -18,8 +18,8 @@
  * then shown with the rule of its heaviest stack, never hidden, and
  * `leaks --fail-on-leak` does not count it.
  *
- * supp_apply() leaves the result in the connection's temporary table
- * temp.suppressed_sites (site_id, rule), for the queries to join.
+ * supp_apply() leaves the result in the connection's temporary tables
+ * (suppress.h), for the queries to join.  Errors come back as a cause.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,8 +30,7 @@
 #include <sqlite3.h>
 
 #include "../util/xmalloc.h"
-#include "cli.h"
-#include "query.h"
+#include "suppress.h"
 
 /*
  * Allocations the C runtime makes once and holds until exit: stdio
@@ -202,10 +201,11 @@ rules_free(struct rules *r)
 
 /*
  * Reads the rules of PATH into R.  Blank lines and lines starting with
- * '#' are skipped.  Returns 0, or -1 after printing what is wrong.
+ * '#' are skipped.  Returns 0, or -1 with *cause naming the file (and
+ * the line).
  */
 static int
-rules_read(struct rules *r, const char *path)
+rules_read(struct rules *r, const char *path, char **cause)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL, *p, *end;
@@ -214,7 +214,7 @@ rules_read(struct rules *r, const char *path)
 	int ret = 0;
 
 	if (f == NULL) {
-		cli_error("%s: cannot read suppressions: %s", path,
+		*cause = xasprintf("%s: cannot read suppressions: %s", path,
 		    strerror(errno));
 		return -1;
 	}
@@ -229,14 +229,14 @@ rules_read(struct rules *r, const char *path)
 		if (*p == '\0' || *p == '#')
 			continue;
 		if (strncmp(p, "leak:", 5) != 0 || p[5] == '\0') {
-			cli_error("%s:%ld: not a suppression: '%s' (want "
-			    "leak:PATTERN)", path, lineno, p);
+			*cause = xasprintf("%s:%ld: not a suppression: '%s' "
+			    "(want leak:PATTERN)", path, lineno, p);
 			ret = -1;
 			break;
 		}
 		if (r->n >= SUPP_RULES_MAX) {
-			cli_error("%s:%ld: too many suppressions (at most %d)",
-			    path, lineno, SUPP_RULES_MAX);
+			*cause = xasprintf("%s:%ld: too many suppressions (at "
+			    "most %d)", path, lineno, SUPP_RULES_MAX);
 			ret = -1;
 			break;
 		}
@@ -248,7 +248,7 @@ rules_read(struct rules *r, const char *path)
 		}
 	}
 	if (ret == 0 && ferror(f)) {
-		cli_error("%s: cannot read suppressions: %s", path,
+		*cause = xasprintf("%s: cannot read suppressions: %s", path,
 		    strerror(errno));
 		ret = -1;
 	}
@@ -290,9 +290,10 @@ sql_suppression(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_null(ctx);
 }
 
-/* The rules: built-in, HEAPTRAIL_SUPPRESSIONS's files, O's files. */
+/* The rules: built-in, HEAPTRAIL_SUPPRESSIONS's files, then FILES. */
 static int
-rules_gather(struct rules *r, const struct query_opts *o)
+rules_gather(struct rules *r, const char *const *files, int nfiles,
+    char **cause)
 {
 	const char *env = getenv("HEAPTRAIL_SUPPRESSIONS");
 	int i;
@@ -306,26 +307,26 @@ rules_gather(struct rules *r, const struct query_opts *o)
 
 		for (path = strtok_r(list, ":", &save); path != NULL &&
 		    ret == 0; path = strtok_r(NULL, ":", &save))
-			ret = rules_read(r, path);
+			ret = rules_read(r, path, cause);
 		free(list);
 		if (ret != 0)
 			return -1;
 	}
-	for (i = 0; i < o->nsuppressions; i++)
-		if (rules_read(r, o->suppressions[i]) != 0)
+	for (i = 0; i < nfiles; i++)
+		if (rules_read(r, files[i], cause) != 0)
 			return -1;
 	return 0;
 }
 
 int
-supp_apply(sqlite3 *db, const struct query_opts *o)
+supp_apply(sqlite3 *db, const char *const *files, int nfiles, char **cause)
 {
 	struct rules r = { NULL, 0, 0 };
 	sqlite3_stmt *st = NULL;
 	char *err = NULL;
 	int i, ret = -1;
 
-	if (rules_gather(&r, o) != 0)
+	if (rules_gather(&r, files, nfiles, cause) != 0)
 		goto out;
 	if (sqlite3_create_function(db, "ht_suppression", 3, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, &r, sql_suppression, NULL, NULL) !=
@@ -390,8 +391,8 @@ supp_apply(sqlite3 *db, const struct query_opts *o)
 	ret = 0;
 	goto out;
 sql_error:
-	cli_error("%s: suppressions: %s", o->input, err ? err :
-	    sqlite3_errmsg(db));
+	*cause = xasprintf("%s: suppressions: %s", sqlite3_db_filename(db,
+	    "main"), err ? err : sqlite3_errmsg(db));
 out:
 	sqlite3_free(err);
 	sqlite3_finalize(st);

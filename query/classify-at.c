@@ -17,9 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../analyzer/analyzer.h"
+#include "../analyzer/classify.h"
 #include "../util/xmalloc.h"
-#include "analyzer.h"
-#include "classify.h"
+#include "classify-at.h"
+#include "time.h"
 
 /* A site's figures as of bucket B, gathered from the two tables. */
 struct site_at {
@@ -72,6 +74,9 @@ classify_at(sqlite3 *db, long bucket, char **cause)
 	int rc_series, rc_survival, ret = -1;
 	long i;
 
+	/* The start is judged at its first bucket: nothing is live. */
+	if (bucket == TIME_BUCKET_START)
+		bucket = 0;
 	memset(&a, 0, sizeof a);
 	a.live = xcalloc(bucket >= 0 ? (size_t)bucket + 1 : 1, sizeof *a.live);
 	if (sqlite3_exec(db, "DROP TABLE IF EXISTS temp.site_class_at;"
@@ -80,7 +85,7 @@ classify_at(sqlite3 *db, long bucket, char **cause)
 	    NULL) != SQLITE_OK)
 		goto out;
 	if (bucket < 0) {
-		ret = 0;	/* no time: no rows */
+		ret = 0;	/* the end of the work: no rows */
 		goto out;
 	}
 	if (sqlite3_prepare_v2(db, "SELECT site_id, bucket, live_bytes,"

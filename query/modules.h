@@ -1,0 +1,19 @@
+/*
+ * modules.h - the modules table as the user sees it: live blocks and
+ * bytes per ELF object, and what of them is leak, steady and unclear.
+ */
+#ifndef HEAPTRAIL_MODULES_H
+#define HEAPTRAIL_MODULES_H
+
+/*
+ * SQL whose rows are the modules that allocated, heaviest first:
+ * module (its name), live_blocks, live_bytes, peak_bytes, allocations,
+ * leak_bytes, steady_bytes, unclear_bytes, path.  A module's figures are
+ * the sums over the sites whose frame is in it, live as of BUCKET
+ * (live.h), each site's class as of then (temp.site_class_at, which
+ * classify_at must have made); an object loaded twice is one row, its
+ * peak the higher of the two loads'.  Malloc'ed.
+ */
+char *modules_sql(long bucket);
+
+#endif /* HEAPTRAIL_MODULES_H */
