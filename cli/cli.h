@@ -37,6 +37,19 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * The progress bar of an analysis on stderr, a load_progress_fn
+ * (analyzer.h; ARG unused): "heaptrail: analyzing [###...] 42%".
+ */
+void cli_progress(void *arg, uint64_t at, uint64_t size, int done);
+
+/*
+ * Opens PATH (a database, or a trace analyzed first: db_open_reporting)
+ * for the query commands, with the progress bar if PROGRESS.  Returns the
+ * connection, or NULL with *cause.
+ */
+struct sqlite3 *db_open(const char *path, int progress, char **cause);
+
 /* "1.5 KiB", "12 B": human units into BUF. */
 const char *cli_bytes(uint64_t n, char *buf, size_t cap);
 
