@@ -23,7 +23,8 @@ load_sql_ok(struct loader *l, int rc, const char *what)
 {
 	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 1;
-	load_error(l, "%s: %s: %s", l->opt->db, what, sqlite3_errmsg(l->sql.db));
+	load_error(l, "%s: %s: %s", l->opt->db, what,
+	    sqlite3_errmsg(l->sql.db));
 	return 0;
 }
 

@@ -17,7 +17,6 @@
 
 #include "load-internal.h"
 
-
 /*
  * A block (or mapping piece) of STACK, allocated at TS, of SIZE bytes, is
  * live after the last event: its stack_survival sum "never freed" and its
@@ -44,17 +43,10 @@ static void
 load_held(struct loader *l, uint32_t stack, uint64_t size, uint64_t birth)
 {
 	uint32_t site = stack < l->ids.nstacks ? l->ids.stacks[stack].site : 0;
-	uint64_t work = work_end_time(l->end.log), p;
-	struct site_acc *t;
 
-	if (site == 0)
-		return;
-	t = &l->where.sites[site];
-	if (birth > work)
-		birth = work;
-	p = birth * CLASSIFY_PERIODS / (work + 1);
-	t->live_by_period[p < CLASSIFY_PERIODS ? p : CLASSIFY_PERIODS - 1] +=
-	    (double)size;
+	if (site != 0)
+		l->where.sites[site].live_by_period[classify_period(birth,
+		    work_end_time(l->end.log))] += (double)size;
 }
 
 /*
@@ -145,14 +137,15 @@ static uint64_t
 load_live_since(uint64_t ts, void *arg)
 {
 	struct live_since_ctx *c = arg;
+	const struct load_mapped *mp = &c->l->mapped;
 	size_t i;
 
 	c->ts = ts;
 	c->bytes = 0;
 	ht_ordered_each_live(c->o, load_live_since_block, c);
-	for (i = 0; i < c->l->mapped.nmaps; i++)
-		if (c->l->mapped.maps[i].ts >= ts)
-			c->bytes += c->l->mapped.maps[i].end - c->l->mapped.maps[i].start;
+	for (i = 0; i < mp->nmaps; i++)
+		if (mp->maps[i].ts >= ts)
+			c->bytes += mp->maps[i].end - mp->maps[i].start;
 	return c->bytes;
 }
 
@@ -177,21 +170,28 @@ static void
 load_work_end(struct loader *l, ht_ordered *o)
 {
 	struct live_since_ctx since = { l, o, 0, 0 };
+	const struct mapping *maps = l->mapped.maps;
 	size_t i;
 
-	work_end_finish(l->end.log, l->run.last_ts, l->run.alloc_bytes, load_live_since,
-	    &since);
+	work_end_finish(l->end.log, l->run.last_ts, l->run.alloc_bytes,
+	    load_live_since, &since);
 	for (i = 0; i < l->ids.nstacks; i++) {
-		l->ids.stacks[i].exit_live_blocks = l->ids.stacks[i].live_blocks;
-		l->ids.stacks[i].exit_live_bytes = l->ids.stacks[i].live_bytes;
+		struct stack_acc *s = &l->ids.stacks[i];
+
+		s->exit_live_blocks = s->live_blocks;
+		s->exit_live_bytes = s->live_bytes;
 	}
 	for (i = 1; i < l->where.nsites; i++) {
-		l->where.sites[i].exit_live_blocks = l->where.sites[i].live_blocks;
-		l->where.sites[i].exit_live_bytes = l->where.sites[i].live_bytes;
+		struct site_acc *t = &l->where.sites[i];
+
+		t->exit_live_blocks = t->live_blocks;
+		t->exit_live_bytes = t->live_bytes;
 	}
 	for (i = 0; i < l->mods.nmodules; i++) {
-		l->mods.modules[i].exit_live_blocks = l->mods.modules[i].live_blocks;
-		l->mods.modules[i].exit_live_bytes = l->mods.modules[i].live_bytes;
+		struct module_acc *m = &l->mods.modules[i];
+
+		m->exit_live_blocks = m->live_blocks;
+		m->exit_live_bytes = m->live_bytes;
 	}
 	l->run.exit_heap_blocks = l->run.heap_blocks;
 	l->run.exit_heap_bytes = l->run.heap_bytes;
@@ -199,9 +199,9 @@ load_work_end(struct loader *l, ht_ordered *o)
 	work_end_each_undone(l->end.log, load_undo_free, l);
 	ht_ordered_each_live(o, load_undo_alloc, l);
 	for (i = 0; i < l->mapped.nmaps; i++)
-		if (load_after_work(l, 0, l->mapped.maps[i].ts, 1))
-			load_shift(l, l->mapped.maps[i].stack, l->mapped.maps[i].end -
-			    l->mapped.maps[i].start, -1, -1, 1);
+		if (load_after_work(l, 0, maps[i].ts, 1))
+			load_shift(l, maps[i].stack, maps[i].end -
+			    maps[i].start, -1, -1, 1);
 }
 
 struct live_ctx {
@@ -272,7 +272,8 @@ load_finish(struct loader *l, ht_ordered *o)
 			load_held(l, m->stack, m->end - m->start, m->ts);
 		load_mapping_row(l, m, m->start, m->end, 0, held);
 	}
-	if (l->opt->all_blocks && work_end_why(l->end.log) != WORK_END_LAST_EVENT) {
+	if (l->opt->all_blocks &&
+	    work_end_why(l->end.log) != WORK_END_LAST_EVENT) {
 		/* Which of the blocks freed were live at the end of the work
 		   (without --all-blocks, they are written live_at_end); by
 		   their times, so a free in the very microsecond of the end

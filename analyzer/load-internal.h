@@ -57,7 +57,8 @@ struct stack_acc {
 	uint64_t allocs, alloc_bytes, frees, freed_bytes;
 	int64_t live_blocks, live_bytes;	/* at the end of the work, once
 						   load_work_end has run */
-	int64_t exit_live_blocks, exit_live_bytes;	/* after the last event */
+	int64_t exit_live_blocks, exit_live_bytes;	/* after the last
+							   event */
 	int64_t peak_bytes;
 	uint64_t peak_ts, first_ts, last_ts;
 	uint64_t temporary;
@@ -350,8 +351,8 @@ static inline struct thread_acc *
 load_thread(struct loader *l, uint32_t idx)
 {
 	if (idx >= l->ids.nthreads)
-		l->ids.threads = load_grow(l->ids.threads, &l->ids.nthreads, idx,
-		    sizeof *l->ids.threads);
+		l->ids.threads = load_grow(l->ids.threads, &l->ids.nthreads,
+		    idx, sizeof *l->ids.threads);
 	return &l->ids.threads[idx];
 }
 

@@ -33,9 +33,10 @@ load_touch(struct loader *l, uint64_t stack, struct stack_acc *s)
 		return;
 	s->touched = 1;
 	if (l->time.ntouched == l->time.touched_cap) {
-		l->time.touched_cap = l->time.touched_cap ? l->time.touched_cap * 2 : 1024;
-		l->time.touched = xreallocarray(l->time.touched, l->time.touched_cap,
-		    sizeof *l->time.touched);
+		l->time.touched_cap = l->time.touched_cap ?
+		    l->time.touched_cap * 2 : 1024;
+		l->time.touched = xreallocarray(l->time.touched,
+		    l->time.touched_cap, sizeof *l->time.touched);
 	}
 	l->time.touched[l->time.ntouched++] = (uint32_t)stack;
 }
@@ -76,8 +77,9 @@ load_flush_bucket(struct loader *l)
 	for (i = 0; i < l->time.ntouched; i++) {
 		struct stack_acc *s = &l->ids.stacks[l->time.touched[i]];
 
-		load_exec(l, l->sql.ins_series, "iiiiii", (int64_t)l->time.touched[i],
-		    (int64_t)l->time.bucket, s->live_bytes, s->live_blocks,
+		load_exec(l, l->sql.ins_series, "iiiiii",
+		    (int64_t)l->time.touched[i], (int64_t)l->time.bucket,
+		    s->live_bytes, s->live_blocks,
 		    (int64_t)s->bucket_allocs, (int64_t)s->bucket_alloc_bytes);
 		s->touched = 0;
 		s->bucket_allocs = s->bucket_alloc_bytes = 0;
@@ -94,8 +96,8 @@ load_flush_bucket(struct loader *l)
 	    (int64_t)l->time.bucket_allocs, (int64_t)l->time.bucket_frees,
 	    l->mapped.mapped_bytes);
 	l->time.bucket++;
-	l->time.bucket_end = l->time.bucket + 1 < BUCKETS ? (l->time.bucket + 1) *
-	    l->time.bucket_ns : UINT64_MAX;
+	l->time.bucket_end = l->time.bucket + 1 < BUCKETS ?
+	    (l->time.bucket + 1) * l->time.bucket_ns : UINT64_MAX;
 	l->time.bucket_peak = l->run.heap_bytes;
 	l->time.bucket_allocs = l->time.bucket_frees = 0;
 }
@@ -179,7 +181,8 @@ load_gain(struct loader *l, uint64_t id, struct stack_acc *s, uint64_t size,
 			site->peak_bytes = site->live_bytes;
 		load_touch_site(l, s->site);
 		if (site->module_idx >= 0) {
-			struct module_acc *m = &l->mods.modules[site->module_idx];
+			struct module_acc *m =
+			    &l->mods.modules[site->module_idx];
 
 			if (how & LIVE_COUNTED)
 				m->allocs++;
@@ -233,7 +236,8 @@ load_lose(struct loader *l, uint64_t stack, uint64_t size, uint64_t ts,
 			site->mapped_bytes -= (int64_t)size;
 		load_touch_site(l, s->site);
 		if (site->module_idx >= 0) {
-			struct module_acc *m = &l->mods.modules[site->module_idx];
+			struct module_acc *m =
+			    &l->mods.modules[site->module_idx];
 
 			m->live_blocks--;
 			m->live_bytes -= (int64_t)size;
@@ -261,11 +265,12 @@ load_gone(struct loader *l, uint64_t stack, uint64_t bytes,
 	/* Most blocks go in the bucket they came in: no division then. */
 	if (alloc_ts < l->time.bucket * l->time.bucket_ns)
 		survival_add(l->time.survival, (uint32_t)stack,
-		    load_bucket_of(l, alloc_ts), (unsigned)l->time.bucket, blocks,
-		    (int64_t)bytes);
+		    load_bucket_of(l, alloc_ts), (unsigned)l->time.bucket,
+		    blocks, (int64_t)bytes);
 	if (site != 0)
-		survival_hist_add(&l->where.sites[site].lifetime, survival_time_bin(
-		    ts > alloc_ts ? ts - alloc_ts : 0), whole != 0, bytes);
+		survival_hist_add(&l->where.sites[site].lifetime,
+		    survival_time_bin(ts > alloc_ts ? ts - alloc_ts : 0),
+		    whole != 0, bytes);
 }
 
 static void
@@ -319,7 +324,8 @@ load_birth(struct loader *l, uint64_t ptr, uint64_t alloc_ts)
 {
 	struct ptr_value v;
 
-	if (ptr_map_count(l->end.births) > 0 && ptr_map_remove(l->end.births, ptr, &v))
+	if (ptr_map_count(l->end.births) > 0 &&
+	    ptr_map_remove(l->end.births, ptr, &v))
 		return v.ts;
 	return alloc_ts;
 }

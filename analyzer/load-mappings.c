@@ -135,7 +135,8 @@ load_unmap_range(struct loader *l, uint64_t start, uint64_t end, uint64_t ts)
 	}
 	/* Replace maps[i, j) with the pieces kept. */
 	if (i + nkeep != j) {
-		l->mapped.maps = load_grow(l->mapped.maps, &l->mapped.maps_cap, l->mapped.nmaps + nkeep,
+		l->mapped.maps = load_grow(l->mapped.maps,
+		    &l->mapped.maps_cap, l->mapped.nmaps + nkeep,
 		    sizeof *l->mapped.maps);
 		memmove(&l->mapped.maps[i + nkeep], &l->mapped.maps[j],
 		    (l->mapped.nmaps - j) * sizeof *l->mapped.maps);
@@ -150,7 +151,8 @@ load_unmap_range(struct loader *l, uint64_t start, uint64_t end, uint64_t ts)
 static uint64_t
 load_range_end(const struct loader *l, uint64_t start, uint64_t len)
 {
-	uint64_t page = l->run.header.page_size ? l->run.header.page_size : 4096;
+	uint64_t page = l->run.header.page_size ? l->run.header.page_size :
+	    4096;
 	uint64_t end;
 
 	if (len == 0 || __builtin_add_overflow(start, len, &end) ||
@@ -175,9 +177,10 @@ load_map(struct loader *l, const struct ht_record *r)
 	load_unmap_range(l, r->ptr, end, r->ts);	/* what it replaced */
 	s = load_event_stack(l, r->id);
 	i = load_maps_from(l, r->ptr);
-	l->mapped.maps = load_grow(l->mapped.maps, &l->mapped.maps_cap, l->mapped.nmaps, sizeof *l->mapped.maps);
-	memmove(&l->mapped.maps[i + 1], &l->mapped.maps[i], (l->mapped.nmaps - i) *
-	    sizeof *l->mapped.maps);
+	l->mapped.maps = load_grow(l->mapped.maps, &l->mapped.maps_cap,
+	    l->mapped.nmaps, sizeof *l->mapped.maps);
+	memmove(&l->mapped.maps[i + 1], &l->mapped.maps[i],
+	    (l->mapped.nmaps - i) * sizeof *l->mapped.maps);
 	l->mapped.nmaps++;
 	m = &l->mapped.maps[i];
 	m->start = r->ptr;

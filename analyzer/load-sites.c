@@ -200,12 +200,14 @@ load_site(struct loader *l, uint64_t addr, uint32_t info)
 		return nv.stack;
 	}
 	if (l->where.nsites == l->where.sites_cap) {
-		l->where.sites_cap = l->where.sites_cap ? l->where.sites_cap * 2 : 256;
-		l->where.sites = xreallocarray(l->where.sites, l->where.sites_cap,
-		    sizeof *l->where.sites);
+		l->where.sites_cap = l->where.sites_cap ?
+		    l->where.sites_cap * 2 : 256;
+		l->where.sites = xreallocarray(l->where.sites,
+		    l->where.sites_cap, sizeof *l->where.sites);
 	}
 	if (l->where.nsites == 0)
-		memset(&l->where.sites[l->where.nsites++], 0, sizeof *l->where.sites);
+		memset(&l->where.sites[l->where.nsites++], 0,
+		    sizeof *l->where.sites);
 	site = &l->where.sites[l->where.nsites];
 	memset(site, 0, sizeof *site);
 	site->address = addr;
@@ -222,7 +224,8 @@ load_site(struct loader *l, uint64_t addr, uint32_t info)
 	} else {
 		nv.stack = (uint32_t)l->where.nsites;
 		ptr_map_put(l->where.site_of, addr, &nv);
-		if (key != 0 && ptr_map_find(l->where.site_of_line, key) == NULL)
+		if (key != 0 &&
+		    ptr_map_find(l->where.site_of_line, key) == NULL)
 			ptr_map_put(l->where.site_of_line, key, &nv);
 	}
 	return (uint32_t)l->where.nsites++;
@@ -246,7 +249,8 @@ load_stack_def(struct loader *l, const struct ht_record *r)
 
 	s->defined = 1;
 	s->nframes = r->nframes;
-	load_exec(l, l->sql.ins_stack, "ii", (int64_t)r->id, (int64_t)r->nframes);
+	load_exec(l, l->sql.ins_stack, "ii", (int64_t)r->id,
+	    (int64_t)r->nframes);
 	for (i = 0; i < r->nframes; i++) {
 		struct ptr_value *found, v = { 0 };
 

@@ -33,9 +33,10 @@ load_module(struct loader *l, const struct ht_record *r)
 	unsigned i;
 
 	if (l->mods.nmodules == l->mods.modules_cap) {
-		l->mods.modules_cap = l->mods.modules_cap ? l->mods.modules_cap * 2 : 64;
-		l->mods.modules = xreallocarray(l->mods.modules, l->mods.modules_cap,
-		    sizeof *l->mods.modules);
+		l->mods.modules_cap = l->mods.modules_cap ?
+		    l->mods.modules_cap * 2 : 64;
+		l->mods.modules = xreallocarray(l->mods.modules,
+		    l->mods.modules_cap, sizeof *l->mods.modules);
 	}
 	m = &l->mods.modules[l->mods.nmodules++];
 	memset(m, 0, sizeof *m);

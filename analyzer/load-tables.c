@@ -158,7 +158,8 @@ load_histograms(struct loader *l)
 
 	for (i = 1; i < l->where.nsites; i++) {
 		load_histogram(l, ins, i, "age", &l->where.sites[i].age);
-		load_histogram(l, ins, i, "lifetime", &l->where.sites[i].lifetime);
+		load_histogram(l, ins, i, "lifetime",
+		    &l->where.sites[i].lifetime);
 		load_histogram(l, ins, i, "size", &l->where.sites[i].size);
 	}
 	sqlite3_finalize(ins);
@@ -198,8 +199,8 @@ load_tables(struct loader *l)
 
 		if (s->allocs == 0)
 			continue;
-		load_exec(l, l->sql.ins_stack_stats, "iiiiiiiidddiii", (int64_t)i,
-		    (int64_t)s->allocs, (int64_t)s->alloc_bytes,
+		load_exec(l, l->sql.ins_stack_stats, "iiiiiiiidddiii",
+		    (int64_t)i, (int64_t)s->allocs, (int64_t)s->alloc_bytes,
 		    (int64_t)s->frees, (int64_t)s->freed_bytes,
 		    s->live_blocks, s->live_bytes, s->peak_bytes,
 		    secs(s->peak_ts), secs(s->first_ts), secs(s->last_ts),
@@ -253,7 +254,8 @@ load_tables(struct loader *l)
 			    t->exit_live_blocks, t->exit_live_bytes);
 		}
 		for (i = 0; i < l->ids.nstacks; i++)
-			if (l->ids.stacks[i].defined && l->ids.stacks[i].site != 0)
+			if (l->ids.stacks[i].defined &&
+			    l->ids.stacks[i].site != 0)
 				load_exec(l, upd, "ii",
 				    (int64_t)l->ids.stacks[i].site, (int64_t)i);
 		sqlite3_finalize(ins);
@@ -301,7 +303,8 @@ load_tables(struct loader *l)
 	load_meta(l, "maps", "%" PRIu64, l->mapped.n_maps);
 	load_meta(l, "unmaps", "%" PRIu64, l->mapped.n_unmaps);
 	load_meta(l, "mapped_bytes_end", "%" PRId64, l->mapped.mapped_bytes);
-	load_meta(l, "exit_mapped_bytes", "%" PRId64, l->mapped.exit_mapped_bytes);
+	load_meta(l, "exit_mapped_bytes", "%" PRId64,
+	    l->mapped.exit_mapped_bytes);
 	load_meta(l, "mapped_peak_bytes", "%" PRId64, l->mapped.mapped_peak);
 	load_meta(l, "complete", "%d", l->run.complete);
 	load_meta(l, "trace", "%s", l->opt->trace);
