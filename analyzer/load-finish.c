@@ -245,8 +245,6 @@ load_undone_block(const struct work_end_free *f, void *arg)
 		    f->alloc_fn : 0], (int64_t)1);
 }
 
-
-
 /*
  * After the last record: the buckets left, the end of the work, the
  * blocks live then and after the last event (rows, survival, births),

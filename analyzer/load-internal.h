@@ -53,6 +53,7 @@ _Static_assert(BUCKETS <= SURVIVAL_BUCKETS_MAX, "buckets for survival");
 #define LIVE_COUNTED 1	/* an allocation or free, not a split mapping */
 #define LIVE_MAPPED 2	/* memory of an anonymous mapping */
 
+/* A stack's running totals (ids.stacks, by stack id). */
 struct stack_acc {
 	uint64_t allocs, alloc_bytes, frees, freed_bytes;
 	int64_t live_blocks, live_bytes;	/* at the end of the work, once
@@ -69,7 +70,7 @@ struct stack_acc {
 	int defined;
 };
 
-/* What a return address is, for choosing sites (see the top). */
+/* What a return address is, for choosing sites (load-sites.c). */
 enum addr_kind {
 	ADDR_LIBRARY,			/* the toolchain's library code: a site
 					   of stacks with no own code only */

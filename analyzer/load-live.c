@@ -25,7 +25,6 @@
 #include "../util/xmalloc.h"
 #include "load-internal.h"
 
-
 static void
 load_touch(struct loader *l, uint64_t stack, struct stack_acc *s)
 {

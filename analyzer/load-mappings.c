@@ -14,7 +14,6 @@
 
 #include "load-internal.h"
 
-
 /* Index of the first live mapping that ends after ADDR. */
 static size_t
 load_maps_from(const struct loader *l, uint64_t addr)

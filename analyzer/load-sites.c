@@ -24,7 +24,6 @@
 #include "load-internal.h"
 #include "own-code.h"
 
-
 /* Objects whose every frame belongs to the allocator or its callers'
    libraries: never a site. */
 static int

@@ -22,7 +22,6 @@
 #include "../util/xmalloc.h"
 #include "load-internal.h"
 
-
 void
 load_module(struct loader *l, const struct ht_record *r)
 {

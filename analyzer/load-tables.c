@@ -15,13 +15,11 @@
 #include "../util/xmalloc.h"
 #include "load-internal.h"
 
-
 /*
  * Classifies every site from its series (site_series, read back with
  * the gaps filled) up to the end of the work, and when the blocks live
  * then were born.
  */
-
 static void
 load_classify(struct loader *l)
 {
