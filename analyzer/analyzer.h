@@ -41,8 +41,8 @@ extern const char ht_schema_sql[];
 
 /*
  * Progress of an analysis: AT bytes of the trace's SIZE are read.  Called
- * from the thread that called load_trace (or db_open), now and then
- * while it reads and once more with DONE set at the end of the reading
+ * from the thread that called load_trace (or db_open_reporting), now and
+ * then while it reads and once more with DONE set at the end of the reading
  * (AT = SIZE then); ARG is load_options' progress_arg.
  */
 typedef void load_progress_fn(void *arg, uint64_t at, uint64_t size,
