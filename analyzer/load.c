@@ -44,6 +44,7 @@
 #include "load-internal.h"
 #include "read-ahead.h"
 
+/* Keeps the first error (a message naming the file) in l->error. */
 void
 load_error(struct loader *l, const char *fmt, ...)
 {
