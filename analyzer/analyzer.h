@@ -3,7 +3,8 @@
  *
  *   load.c   one streaming pass over the time-ordered trace into a new
  *            SQLite file (written under a temporary name, renamed into
- *            place only when complete)
+ *            place only when complete); its parts are load-*.c
+ *            (load-internal.h)
  *   read-ahead.c  a source of records on a thread of its own, handing
  *            them over in batches: load.c chains two (decode, then
  *            merge and pair) ahead of itself (read-ahead.h)
@@ -21,10 +22,13 @@
  *            of a trace
  *
  * Library-style: errors come back as a malloc'ed *cause naming the file;
- * nothing here prints (but for the progress bar) or exits.
+ * nothing here prints or exits (progress goes to the caller's function).
+ * Out of memory is the one exception: fatal, through util/xmalloc.h.
  */
 #ifndef HEAPTRAIL_ANALYZER_H
 #define HEAPTRAIL_ANALYZER_H
+
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -33,11 +37,21 @@
 /* The schema, schema/schema.sql compiled in (generated schema.c). */
 extern const char ht_schema_sql[];
 
+/*
+ * Progress of an analysis: AT bytes of the trace's SIZE are read.  Called
+ * from the thread that called load_trace (or db_open_reporting), now and
+ * then while it reads and once more with DONE set at the end of the reading
+ * (AT = SIZE then); ARG is load_options' progress_arg.
+ */
+typedef void load_progress_fn(void *arg, uint64_t at, uint64_t size,
+    int done);
+
 struct load_options {
 	const char *trace;	/* input */
 	const char *db;		/* output */
 	int all_blocks;		/* a row per block, not only those live */
-	int progress;		/* draw a progress bar on stderr */
+	load_progress_fn *progress;	/* or NULL */
+	void *progress_arg;
 };
 
 /* Analyzes OPT->trace into OPT->db.  0, or -1 with *cause. */
@@ -49,9 +63,12 @@ char *db_path_for(const char *trace);
 /*
  * Opens PATH for reading.  PATH may be a database or a trace; a trace is
  * analyzed first into its database next to it (reused if newer than the
- * trace).  Returns the connection, or NULL with *cause.
+ * trace), reporting to PROGRESS (or NULL) with ARG as load_trace does.
+ * Returns the connection, or NULL with *cause.  (The program's cli_open_db,
+ * cli.h, is this with its progress bar.)
  */
-sqlite3 *db_open(const char *path, int progress, char **cause);
+sqlite3 *db_open_reporting(const char *path, load_progress_fn *progress,
+    void *arg, char **cause);
 
 /*
  * The meta value of KEY in DB (the one reader of meta): as a number, 0 if

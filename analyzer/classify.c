@@ -72,6 +72,17 @@
 
 const char *const class_names[] = { "freed", "leak", "steady", "unclear" };
 
+int
+classify_period(uint64_t at, uint64_t end)
+{
+	uint64_t p;
+
+	if (at > end)
+		at = end;
+	p = at * CLASSIFY_PERIODS / (end + 1);
+	return p < CLASSIFY_PERIODS ? (int)p : CLASSIFY_PERIODS - 1;
+}
+
 /* Least squares over buckets [from, to): slope (bytes/s) and R^2. */
 static void
 fit(const struct site_history *h, int from, int to, double *slope,

@@ -35,6 +35,14 @@ struct site_history {
 	int freed_late;		/* most frees came in the last 5% of the run */
 };
 
+/*
+ * The period of birth (0 .. CLASSIFY_PERIODS - 1) of a block born at AT
+ * in a work that ends at END (in any one unit: ns, or buckets with END
+ * the last bucket of the work); AT past END is in the last period.  The
+ * one rule for live_by_period, at the end of the work and at a time.
+ */
+int classify_period(uint64_t at, uint64_t end);
+
 enum site_class { CLASS_FREED, CLASS_LEAK, CLASS_STEADY, CLASS_UNCLEAR };
 
 extern const char *const class_names[];

@@ -107,7 +107,8 @@ db_open_checked(const char *path, char **cause)
 }
 
 sqlite3 *
-db_open(const char *path, int progress, char **cause)
+db_open_reporting(const char *path, load_progress_fn *progress, void *arg,
+    char **cause)
 {
 	struct stat ts, ds;
 	char *db_path;
@@ -132,7 +133,7 @@ db_open(const char *path, int progress, char **cause)
 	    (ds.st_mtim.tv_sec == ts.st_mtim.tv_sec &&
 	    ds.st_mtim.tv_nsec < ts.st_mtim.tv_nsec) ||
 	    !db_is_current(db_path)) {
-		struct load_options opt = { path, db_path, 0, progress };
+		struct load_options opt = { path, db_path, 0, progress, arg };
 
 		if (load_trace(&opt, cause) != 0) {
 			free(db_path);

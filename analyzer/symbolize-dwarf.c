@@ -106,6 +106,7 @@ struct sym_dwarf {
 	struct cu_range *cu_ranges;
 	size_t ncu_ranges;
 	struct name_cache names;
+	size_t failed_units;	/* units whose index failed */
 
 	/* Scratch while indexing one unit. */
 	struct range *ranges;
@@ -733,6 +734,7 @@ sym_dwarf_index(struct sym_dwarf *d, struct cu *cu)
 	cu->state = -1;
 	if (dwarf_offdie_b(d->dbg, cu->off, 1, &die, &err) != DW_DLV_OK) {
 		sym_dwarf_clear(d->dbg, &err);
+		d->failed_units++;
 		return;
 	}
 	d->nranges = 0;
@@ -741,8 +743,16 @@ sym_dwarf_index(struct sym_dwarf *d, struct cu *cu)
 		sym_dwarf_flatten(d, cu);
 		sym_dwarf_lines(d, cu, die);
 		cu->state = 1;
+	} else {
+		d->failed_units++;
 	}
 	dwarf_dealloc_die(die);
+}
+
+size_t
+sym_dwarf_failed_units(const struct sym_dwarf *d)
+{
+	return d->failed_units;
 }
 
 /* --- the units' ranges ------------------------------------------------------ */

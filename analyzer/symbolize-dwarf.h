@@ -25,6 +25,9 @@ struct sym_dwarf *sym_dwarf_open(const char *path, char **cause);
 int sym_dwarf_lookup(struct sym_dwarf *d, uint64_t addr,
     struct sym_frame *out, int max);
 
+/* Units whose index failed so far (their lookups give nothing). */
+size_t sym_dwarf_failed_units(const struct sym_dwarf *d);
+
 void sym_dwarf_close(struct sym_dwarf *d);
 
 #endif /* HEAPTRAIL_SYMBOLIZE_DWARF_H */

@@ -46,6 +46,8 @@ struct sym_module {
 	struct sym *syms;
 	size_t nsyms;
 	char *source;		/* sym_module_debug_source */
+	int quality;		/* enum sym_quality */
+	char *problem;		/* sym_module_problem, or NULL */
 };
 
 char *
@@ -357,7 +359,7 @@ sym_symbol(sym_module *m, uint64_t addr)
 
 sym_module *
 sym_module_open(const char *path, const uint8_t *build_id,
-    size_t build_id_len, char **cause)
+    size_t build_id_len, int *quality, char **cause)
 {
 	sym_module *m;
 	const uint8_t *id = NULL;
@@ -366,6 +368,8 @@ sym_module_open(const char *path, const uint8_t *build_id,
 	size_t i;
 
 	*cause = NULL;
+	if (quality != NULL)
+		*quality = SYM_UNREADABLE;
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		*cause = xstrdup("libelf is out of date");
 		return NULL;
@@ -388,6 +392,8 @@ sym_module_open(const char *path, const uint8_t *build_id,
 		    id_len ? hex : "(none)");
 		free(hex);
 		sym_module_close(m);
+		if (quality != NULL)
+			*quality = SYM_CHANGED;
 		return NULL;
 	}
 
@@ -416,13 +422,21 @@ sym_module_open(const char *path, const uint8_t *build_id,
 		else
 			m->source = xstrdup("symbols");
 		free(debug_path);
-		free(why);
 	}
 
 	if (sym_load_symbols(m, m->obj.elf, SHT_SYMTAB) == 0 &&
 	    (m->dbg.elf == NULL ||
 	    sym_load_symbols(m, m->dbg.elf, SHT_SYMTAB) == 0))
 		sym_load_symbols(m, m->obj.elf, SHT_DYNSYM);
+	m->quality = m->dwarf != NULL ? SYM_DWARF : why != NULL ?
+	    SYM_BAD_DEBUG : SYM_NO_DEBUG;
+	if (why != NULL)
+		m->problem = why;
+	else if (m->dwarf == NULL)
+		m->problem = xstrdup(m->nsyms > 0 ? "no DWARF" :
+		    "no DWARF, no symbols");
+	if (quality != NULL)
+		*quality = m->quality;
 	return m;
 }
 
@@ -460,6 +474,24 @@ sym_module_debug_source(const sym_module *m)
 	return m->source;
 }
 
+int
+sym_module_quality(const sym_module *m)
+{
+	return m->quality;
+}
+
+const char *
+sym_module_problem(const sym_module *m)
+{
+	return m->problem;
+}
+
+size_t
+sym_module_failed_units(const sym_module *m)
+{
+	return m->dwarf != NULL ? sym_dwarf_failed_units(m->dwarf) : 0;
+}
+
 void
 sym_module_close(sym_module *m)
 {
@@ -472,6 +504,7 @@ sym_module_close(sym_module *m)
 		free(m->syms[i].name);
 	free(m->syms);
 	free(m->source);
+	free(m->problem);
 	sym_elf_close(&m->dbg);
 	sym_elf_close(&m->obj);
 	free(m);

@@ -15,6 +15,18 @@
 
 typedef struct sym_module sym_module;
 
+/* How well an object can be symbolized (sym_module_open's *QUALITY). */
+enum sym_quality {
+	SYM_DWARF,		/* from its debug info */
+	SYM_NO_DEBUG,		/* no debug info found: the symbol table only */
+	SYM_BAD_DEBUG,		/* debug info found but not usable (split
+				   DWARF, dwz, a libdwarf error, no unit with
+				   code): the symbol table only */
+	SYM_UNREADABLE,		/* the file cannot be opened, or is not ELF */
+	SYM_CHANGED,		/* its build-id is not the one asked for */
+	SYM_QUALITIES
+};
+
 struct sym_frame {		/* strings borrowed from the module, valid
 				   until sym_module_close */
 	const char *function;	/* demangled; "??" if unknown */
@@ -31,10 +43,12 @@ struct sym_frame {		/* strings borrowed from the module, valid
  * without any, .symtab then .dynsym give function names only.  Split DWARF
  * and dwz-compressed debug info are not supported: the module falls back
  * to the symbol table and sym_module_debug_source says why.
- * Returns NULL and sets *CAUSE on failure.
+ * Returns NULL and sets *CAUSE on failure.  QUALITY (or NULL) gets how
+ * the object is symbolized: SYM_UNREADABLE or SYM_CHANGED when the open
+ * fails, else as sym_module_quality says.
  */
 sym_module *sym_module_open(const char *path, const uint8_t *build_id,
-    size_t build_id_len, char **cause);
+    size_t build_id_len, int *quality, char **cause);
 
 /*
  * Frames for file address ADDR (already minus the load bias), innermost
@@ -48,6 +62,18 @@ int sym_lookup(sym_module *m, uint64_t addr, struct sym_frame *out,
 /* Where the debug info came from (a path), or "symbols" (with a reason in
    parentheses when debug info was found but cannot be used).  Borrowed. */
 const char *sym_module_debug_source(const sym_module *m);
+
+/* SYM_DWARF, SYM_NO_DEBUG or SYM_BAD_DEBUG (enum sym_quality). */
+int sym_module_quality(const sym_module *m);
+
+/* Why M is not symbolized from DWARF ("no DWARF", "no DWARF, no
+   symbols", or what is wrong with the debug info found), or NULL when it
+   is.  Borrowed. */
+const char *sym_module_problem(const sym_module *m);
+
+/* Compilation units whose index failed (a libdwarf error on the first
+   lookup in them): their addresses fall back to the symbol table. */
+size_t sym_module_failed_units(const sym_module *m);
 
 /* Frees everything; NULL is harmless. */
 void sym_module_close(sym_module *m);

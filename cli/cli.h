@@ -37,4 +37,17 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * The progress bar of an analysis on stderr, a load_progress_fn
+ * (analyzer.h; ARG unused): "heaptrail: analyzing [###...] 42%".
+ */
+void cli_progress(void *arg, uint64_t at, uint64_t size, int done);
+
+/*
+ * Opens PATH (a database, or a trace analyzed first: db_open_reporting)
+ * for the query commands, with the progress bar if PROGRESS.  Returns the
+ * connection, or NULL with *cause.
+ */
+struct sqlite3 *cli_open_db(const char *path, int progress, char **cause);
+
 #endif /* HEAPTRAIL_CLI_H */

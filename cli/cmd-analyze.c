@@ -1,5 +1,7 @@
 /*
- * cmd-analyze.c - `heaptrail analyze`: a trace into its SQLite database.
+ * cmd-analyze.c - `heaptrail analyze`: a trace into its SQLite database;
+ * and the analysis every command that takes a TRACE runs (cli_open_db), with
+ * its progress bar on stderr when that is a TTY.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -10,6 +12,29 @@
 #include "../analyzer/analyzer.h"
 #include "../util/xmalloc.h"
 #include "cli.h"
+
+void
+cli_progress(void *arg, uint64_t at, uint64_t size, int done)
+{
+	int pct = size ? (int)(at * 100 / size) : 100, i;
+	char bar[41];
+
+	(void)arg;
+	if (done)
+		pct = 100;
+	for (i = 0; i < 40; i++)
+		bar[i] = i < pct * 40 / 100 ? '#' : '.';
+	bar[40] = '\0';
+	fprintf(stderr, "\rheaptrail: analyzing [%s] %3d%%%s", bar, pct,
+	    done ? "\n" : "");
+}
+
+sqlite3 *
+cli_open_db(const char *path, int progress, char **cause)
+{
+	return db_open_reporting(path, progress ? cli_progress : NULL, NULL,
+	    cause);
+}
 
 static void
 analyze_help(void)
@@ -57,7 +82,8 @@ cmd_analyze(int argc, char **argv)
 	opt.trace = argv[optind];
 	if (opt.db == NULL)
 		opt.db = db = db_path_for(opt.trace);
-	opt.progress = isatty(STDERR_FILENO);
+	if (isatty(STDERR_FILENO))
+		opt.progress = cli_progress;
 	ret = load_trace(&opt, &cause);
 	if (ret != 0) {
 		cli_error("%s", cause);

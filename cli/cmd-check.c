@@ -7,7 +7,8 @@
  * stacks, the sites and the timeline, comparing each with the running
  * counters.  Exit status 0 when every
  * total agrees, 1 when one does not (anomalies alone are not failures:
- * a program may free memory heaptrail never saw allocated).
+ * a program may free memory heaptrail never saw allocated).  It also says
+ * what could not be symbolized (meta symbolize_*), a line per kind.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -97,6 +98,98 @@ static const struct {
 	    "SELECT coalesce(sum(allocations), 0) FROM timeline" },
 };
 
+/* The kinds of meta symbolize_failures, as check words them. */
+static const struct {
+	const char *kind, *what;
+} symbol_kinds[] = {
+	{ "no_debug", "without debug info" },
+	{ "bad_debug", "with debug info that cannot be used" },
+	{ "unreadable", "that cannot be read" },
+	{ "changed", "changed since the recording" },
+};
+
+/* The next line of LIST (a meta symbolize_failures value) from *P:
+   its kind, path and why, as lengths into it.  0 at the end. */
+static int
+check_failure(const char **p, const char **kind, int *kind_len,
+    const char **path, int *path_len, const char **why, int *why_len)
+{
+	const char *end, *tab1, *tab2;
+
+	while (**p != '\0') {
+		end = strchr(*p, '\n');
+		if (end == NULL)
+			end = *p + strlen(*p);
+		tab1 = memchr(*p, '\t', (size_t)(end - *p));
+		tab2 = tab1 ? memchr(tab1 + 1, '\t', (size_t)(end - tab1 - 1)) :
+		    NULL;
+		*kind = *p;
+		*p = *end != '\0' ? end + 1 : end;
+		if (tab2 == NULL)
+			continue;	/* not ours: skipped */
+		*kind_len = (int)(tab1 - *kind);
+		*path = tab1 + 1;
+		*path_len = (int)(tab2 - *path);
+		*why = tab2 + 1;
+		*why_len = (int)(end - *why);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * "symbols: N modules KIND: PATH (WHY), ..." for each kind of failure in
+ * meta symbolize_failures (lines "KIND<tab>PATH<tab>WHY"), then the
+ * units and addresses left without source lines.
+ */
+static void
+check_symbols(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	const char *list = NULL, *p, *kind, *path, *why;
+	int kind_len, path_len, why_len;
+	int64_t n;
+	size_t k;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key ="
+	    " 'symbolize_failures'", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		list = (const char *)sqlite3_column_text(st, 0);
+	for (k = 0; list != NULL && k < sizeof symbol_kinds /
+	    sizeof symbol_kinds[0]; k++) {
+		const char *want = symbol_kinds[k].kind;
+		int64_t i = 0;
+
+		n = 0;
+		for (p = list; check_failure(&p, &kind, &kind_len, &path,
+		    &path_len, &why, &why_len);)
+			n += (size_t)kind_len == strlen(want) &&
+			    strncmp(kind, want, (size_t)kind_len) == 0;
+		if (n == 0)
+			continue;
+		printf("symbols: %" PRId64 " module%s %s:", n, n == 1 ? "" :
+		    "s", symbol_kinds[k].what);
+		for (p = list; check_failure(&p, &kind, &kind_len, &path,
+		    &path_len, &why, &why_len);)
+			if ((size_t)kind_len == strlen(want) &&
+			    strncmp(kind, want, (size_t)kind_len) == 0)
+				printf("%s %.*s (%.*s)", i++ ? "," : "",
+				    path_len, path, why_len, why);
+		putchar('\n');
+	}
+	sqlite3_finalize(st);
+	n = one(db, "SELECT value FROM meta WHERE key ="
+	    " 'symbolize_failed_units'");
+	if (n > 0)
+		printf("symbols: %" PRId64 " compilation unit%s libdwarf could"
+		    " not read\n", n, n == 1 ? "" : "s");
+	n = one(db, "SELECT value FROM meta WHERE key ="
+	    " 'symbolize_failed_addresses'");
+	if (n > 0)
+		printf("symbols: %" PRId64 " address%s without a source line\n",
+		    n, n == 1 ? "" : "es");
+}
+
 int
 cmd_check(int argc, char **argv)
 {
@@ -127,6 +220,8 @@ cmd_check(int argc, char **argv)
 		    " 'unknown_frees'"), one(db, "SELECT value FROM meta WHERE"
 		    " key = 'replaced_live'"), one(db, "SELECT value FROM meta"
 		    " WHERE key = 'dropped_events'"));
+	if (o.format == QF_TABLE)
+		check_symbols(db);
 	if (query_print(db, "SELECT kind, time AS time_s, thread_id AS thread,"
 	    " printf('0x%x', address) AS address, count FROM anomalies"
 	    " ORDER BY id", anomaly_columns, 5, &o, NULL, NULL) < 0)

@@ -88,7 +88,7 @@ cmd_symbolize(int argc, char **argv)
 			    argv[i + 1]);
 		}
 	}
-	m = sym_module_open(argv[0], NULL, 0, &cause);
+	m = sym_module_open(argv[0], NULL, 0, NULL, &cause);
 	if (m == NULL) {
 		cli_error("%s", cause);
 		free(cause);

@@ -313,7 +313,7 @@ sqlite3 *
 query_open(const struct query_opts *o)
 {
 	char *cause = NULL;
-	sqlite3 *db = db_open(o->input, isatty(STDERR_FILENO), &cause);
+	sqlite3 *db = cli_open_db(o->input, isatty(STDERR_FILENO), &cause);
 
 	if (db == NULL) {
 		cli_error("%s", cause);

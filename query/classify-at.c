@@ -130,11 +130,11 @@ classify_at(sqlite3 *db, long bucket, char **cause)
 			rc_survival = sqlite3_step(survival);
 		while (rc_survival == SQLITE_ROW &&
 		    sqlite3_column_int64(survival, 0) == a.id) {
-			long p = (long)sqlite3_column_int64(survival, 1) *
-			    CLASSIFY_PERIODS / (bucket + 1);
+			int p = classify_period((uint64_t)sqlite3_column_int64(
+			    survival, 1), (uint64_t)bucket);
 
-			a.periods[p < CLASSIFY_PERIODS ? p : CLASSIFY_PERIODS -
-			    1] += (double)sqlite3_column_int64(survival, 2);
+			a.periods[p] += (double)sqlite3_column_int64(survival,
+			    2);
 			rc_survival = sqlite3_step(survival);
 		}
 		if (classify_at_site(ins, &a, bucket, bucket_s) != 0)
