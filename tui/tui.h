@@ -22,10 +22,10 @@ struct view_ops;
 
 /* What a key or click handler did; the loop acts on it. */
 enum react_kind {
-	REACT_PASS,	/* not this view's key: the shared keys may have it */
+	REACT_PASS,	/* not this view's key: for the shared keys */
 	REACT_NONE,	/* handled, nothing on the screen changed */
 	REACT_REDRAW,	/* draw the screen again */
-	REACT_SCOPE,	/* the time scope changed: the view re-reads, redraw */
+	REACT_SCOPE,	/* the time scope changed: the view re-reads */
 	REACT_SWITCH,	/* make VIEW the only view, opened with ARG */
 	REACT_PUSH,	/* show VIEW over this one, opened with ARG */
 	REACT_BACK,	/* close this view: the one below shows again */
@@ -99,7 +99,7 @@ struct tui {
 	int depth;
 
 	char message[160];	/* shown once in the status line */
-	int message_shown;	/* the screen shows it: the next key redraws */
+	int message_shown;	/* on the screen: the next key redraws */
 	int show_cursor;	/* set by draw_prompt while drawing */
 	int utf8, colour;
 };

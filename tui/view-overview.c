@@ -143,9 +143,9 @@ overview_figures(struct tui *t, struct overview *o, int y)
 
 		list[0] = '\0';
 		for (i = 0; i < r->nmarkers && at + 64 < sizeof list; i++)
-			at += (size_t)snprintf(list + at, sizeof list - at, "%s%s %s",
-			    i ? ", " : "", r->markers[i].label, run_time_text(
-			    r->markers[i].time, t1, sizeof t1));
+			at += (size_t)snprintf(list + at, sizeof list - at,
+			    "%s%s %s", i ? ", " : "", r->markers[i].label,
+			    run_time_text(r->markers[i].time, t1, sizeof t1));
 		draw_fmt(y + 5, 1, COLS - 2, "markers      %s", list);
 	}
 	draw_fmt(y + 6, 1, COLS - 2, "cursor %s: heap %s, RSS %s",
