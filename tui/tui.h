@@ -93,7 +93,7 @@ struct tui {
 	struct run *run;
 	struct sites *sites;	/* the site table: sites, modules, detail */
 
-	/* Shown: views[stack[depth - 1]]; states[i] is tui_views[i]'s. */
+	/* Shown: tui_views[stack[depth - 1]]; states[i] is its state. */
 	void **states;
 	int stack[8];
 	int depth;
