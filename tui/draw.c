@@ -167,22 +167,38 @@ draw_title(struct tui *t, const char *view, const char *extra)
 void
 draw_status(struct tui *t, const char *hints)
 {
+	const struct view_ops *const *v;
+	int first = 0, last = 0;
+
 	attrset(draw_attr(t, C_TITLE));
-	if (t->prompting) {
-		draw_fmt(LINES - 1, 0, COLS, "filter: %s", t->prompt);
-		attrset(A_NORMAL);
-		move(LINES - 1, 8 + (int)strlen(t->prompt) < COLS ?
-		    8 + (int)strlen(t->prompt) : COLS - 1);
-		return;
-	}
 	if (t->message[0] != '\0') {
 		draw_text(LINES - 1, 0, COLS, t->message);
 		t->message[0] = '\0';
+		t->message_shown = 1;
 	} else {
-		draw_fmt(LINES - 1, 0, COLS, " 1-5 views | %s | ? help  q quit",
-		    hints);
+		/* " 1-5 views": the keys of the main views. */
+		for (v = tui_views; *v != NULL; v++)
+			if ((*v)->kind == VIEW_MAIN && (*v)->shortcut != 0) {
+				if (first == 0)
+					first = (*v)->shortcut;
+				last = (*v)->shortcut;
+			}
+		draw_fmt(LINES - 1, 0, COLS, " %c-%c views | %s | ? help  q "
+		    "quit", first, last, hints);
 	}
 	attrset(A_NORMAL);
+}
+
+void
+draw_prompt(struct tui *t, const char *label, const char *text)
+{
+	int x = (int)strlen(label) + (int)strlen(text);
+
+	attrset(draw_attr(t, C_TITLE));
+	draw_fmt(LINES - 1, 0, COLS, "%s%s", label, text);
+	attrset(A_NORMAL);
+	move(LINES - 1, x < COLS ? x : COLS - 1);
+	t->show_cursor = 1;
 }
 
 /* --- charts --------------------------------------------------------------- */

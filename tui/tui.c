@@ -2,9 +2,15 @@
  * tui.c - `heaptrail tui`: the terminal, the main loop and the keys all
  * views share.
  *
- * The loop reads a key, gives it to the shared handler (quit, help, view
- * switching, going back, clearing the time selection, resize, mouse) or
- * to the shown view, acts on what the handler says changed, and redraws.
+ * The loop reads a key and gives it to the shown view; a key the view
+ * passes on goes to the shared keys (quit, help and the other views by the
+ * keys they declare, Tab, going back, clearing the time selection).  The
+ * loop then acts on the reaction (struct react, tui.h): opens, pushes or
+ * closes views, has the shown view re-read after a change of scope, and
+ * draws again only when something changed (or on a resize, Ctrl-L, or a
+ * message for the status line).  No view is named here: they come from
+ * the table in views.c.
+ *
  * The terminal is restored on every way out: quitting, an error, SIGINT,
  * SIGTERM, SIGHUP (the handlers only set a flag the loop reads; getch
  * wakes up every 100 ms to look).
@@ -54,106 +60,168 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static const struct view_ops *const top_views[] = {
-	&view_overview, &view_sites, &view_tree, &view_modules, &view_detail,
-};
-#define NTOP (int)(sizeof top_views / sizeof top_views[0])
-
-static const struct view_ops *
-tui_view(struct tui *t)
-{
-	return t->views[t->depth - 1];
-}
-
-/* Makes V the only view (the number keys and Tab). */
-static void
-tui_switch(struct tui *t, const struct view_ops *v)
-{
-	if (v == &view_detail && t->detail == NULL) {
-		struct site_row *row = sites_selected(t->sites);
-		char *cause = NULL;
-
-		if (row == NULL) {
-			snprintf(t->message, sizeof t->message,
-			    " no site selected");
-			return;
-		}
-		t->detail = detail_open(t->run, row->id, &cause);
-		if (t->detail == NULL) {
-			snprintf(t->message, sizeof t->message, " %s", cause);
-			free(cause);
-			return;
-		}
-	}
-	t->views[0] = v;
-	t->depth = 1;
-}
-
-static void
-tui_push(struct tui *t, const struct view_ops *v)
-{
-	if (t->depth < (int)(sizeof t->views / sizeof t->views[0]))
-		t->views[t->depth++] = v;
-}
-
-int
-tui_scope(struct tui *t, struct scope s)
-{
-	run_set_scope(t->run, s);
-	return REACT_REDRAW;	/* views follow run->scope_serial */
-}
-
-/* The keys every view shares; -1 when the view should have the key. */
+/* The index of V in tui_views, -1 if not there. */
 static int
-tui_common_key(struct tui *t, int ch)
+tui_index(const struct view_ops *v)
 {
 	int i;
 
-	switch (ch) {
-	case 'q':
-		return REACT_QUIT;
-	case '?':
-		if (tui_view(t) == &view_help)
-			return REACT_BACK;
-		tui_push(t, &view_help);
-		return REACT_REDRAW;
-	case 27:	/* Esc */
-		if (tui_view(t) == &view_overview && t->mark_bucket >= 0)
-			return -1;
-		if (t->depth > 1)
-			return REACT_BACK;
-		if (tui_view(t) != &view_overview)
-			tui_switch(t, &view_overview);
-		return REACT_REDRAW;
-	case '\t':
-	case KEY_BTAB:
-		for (i = 0; i < NTOP; i++)
-			if (t->views[0] == top_views[i])
-				break;
-		i = (i + (ch == '\t' ? 1 : NTOP - 1)) % NTOP;
-		if (top_views[i] == &view_detail && t->detail == NULL &&
-		    sites_selected(t->sites) == NULL)
-			i = (i + (ch == '\t' ? 1 : NTOP - 1)) % NTOP;
-		tui_switch(t, top_views[i]);
-		return REACT_REDRAW;
-	case '1': case '2': case '3': case '4': case '5':
-		tui_switch(t, top_views[ch - '1']);
-		return REACT_REDRAW;
-	case 'x':
-		t->mark_bucket = -1;
-		return tui_scope(t, (struct scope){ SCOPE_END, 0, 0, 0 });
-	case 12:	/* Ctrl-L */
-		clearok(curscr, TRUE);
-		return REACT_REDRAW;
-	case KEY_RESIZE:
-		return REACT_REDRAW;
-	}
+	for (i = 0; tui_views[i] != NULL; i++)
+		if (tui_views[i] == v)
+			return i;
 	return -1;
 }
 
-int
+static int
+tui_count(void)
+{
+	int n = 0;
+
+	while (tui_views[n] != NULL)
+		n++;
+	return n;
+}
+
+/* The index of the shown view. */
+static int
+tui_shown(const struct tui *t)
+{
+	return t->stack[t->depth - 1];
+}
+
+/* Has view I load what it shows: 0, or -1 (t->message says why). */
+static int
+tui_open(struct tui *t, int i, int64_t arg)
+{
+	const struct view_ops *v = tui_views[i];
+
+	return v->open != NULL ? v->open(t, t->states[i], arg) : 0;
+}
+
+/* Makes view I the only one shown, if it opens. */
+static void
+tui_switch(struct tui *t, int i, int64_t arg)
+{
+	if (tui_open(t, i, arg) == 0) {
+		t->stack[0] = i;
+		t->depth = 1;
+	}
+}
+
+/* Shows view I over the shown one, if it opens. */
+static void
+tui_push(struct tui *t, int i, int64_t arg)
+{
+	if (t->depth < (int)(sizeof t->stack / sizeof t->stack[0]) &&
+	    tui_open(t, i, arg) == 0)
+		t->stack[t->depth++] = i;
+}
+
+/* Closes the shown view; the one below re-reads what it shows. */
+static void
+tui_back(struct tui *t)
+{
+	if (t->depth > 1) {
+		t->depth--;
+		tui_open(t, tui_shown(t), -1);
+	}
+}
+
+struct react
+tui_scope(struct tui *t, struct scope s)
+{
+	run_set_scope(t->run, s);
+	return REACT(REACT_SCOPE);
+}
+
+/* Tab (STEP 1) and Shift-Tab (-1): the next main view that can show
+ * something, from the one at the bottom of the stack. */
+static struct react
+tui_tab(struct tui *t, int step)
+{
+	int n = tui_count(), k, i;
+
+	for (k = 1; k < n; k++) {
+		const struct view_ops *v;
+
+		i = ((t->stack[0] + step * k) % n + n) % n;
+		v = tui_views[i];
+		if (v->kind == VIEW_MAIN && (v->ready == NULL ||
+		    v->ready(t, t->states[i])))
+			return REACT_TO(REACT_SWITCH, v, -1);
+	}
+	return REACT(REACT_NONE);
+}
+
+/* The keys every view shares, for the keys the shown view passed on. */
+static struct react
+tui_common_key(struct tui *t, int ch)
+{
+	const struct view_ops *const *v;
+
+	switch (ch) {
+	case 'q':
+		return REACT(REACT_QUIT);
+	case 27:	/* Esc */
+		if (t->depth > 1)
+			return REACT(REACT_BACK);
+		if (tui_shown(t) != 0)
+			return REACT_TO(REACT_SWITCH, tui_views[0], -1);
+		return REACT(REACT_NONE);
+	case '\t':
+		return tui_tab(t, 1);
+	case KEY_BTAB:
+		return tui_tab(t, -1);
+	case 'x':
+		return tui_scope(t, (struct scope){ SCOPE_END, 0, 0, 0 });
+	}
+	for (v = tui_views; *v != NULL; v++)
+		if ((*v)->shortcut == ch)
+			return REACT_TO((*v)->kind == VIEW_MAIN ? REACT_SWITCH :
+			    REACT_PUSH, *v, -1);
+	return REACT(REACT_NONE);
+}
+
+/* Acts on R: -1 to quit, 1 if the screen is to be drawn again, 0 if
+ * nothing on it changed. */
+static int
+tui_act(struct tui *t, struct react r)
+{
+	int i = r.view != NULL ? tui_index(r.view) : -1;
+
+	switch (r.kind) {
+	case REACT_PASS:
+	case REACT_NONE:
+		return 0;
+	case REACT_REDRAW:
+		return 1;
+	case REACT_SCOPE:
+		tui_open(t, tui_shown(t), -1);
+		return 1;
+	case REACT_SWITCH:
+		if (i >= 0)
+			tui_switch(t, i, r.arg);
+		return 1;
+	case REACT_PUSH:
+		if (i >= 0)
+			tui_push(t, i, r.arg);
+		return 1;
+	case REACT_BACK:
+		if (t->depth == 1)
+			return 0;
+		tui_back(t);
+		return 1;
+	case REACT_QUIT:
+		return -1;
+	}
+	return 1;
+}
+
+struct react
 list_key(struct cursor *c, int ch)
 {
+	struct cursor was = *c;
+
 	switch (ch) {
 	case KEY_UP:
 	case 'k':
@@ -181,43 +249,39 @@ list_key(struct cursor *c, int ch)
 		cursor_move(c, MOVE_END);
 		break;
 	default:
-		return REACT_NONE;
+		return REACT(REACT_PASS);
 	}
-	return REACT_REDRAW;
+	return REACT(c->sel != was.sel || c->top != was.top ? REACT_REDRAW :
+	    REACT_NONE);
 }
 
-int
+struct react
 list_click(struct cursor *c, int first_row, int y, int button)
 {
-	if (button == 4) {
-		cursor_move(c, MOVE_UP);
-		return REACT_REDRAW;
-	}
-	if (button == 5) {
-		cursor_move(c, MOVE_DOWN);
-		return REACT_REDRAW;
-	}
+	if (button == 4)
+		return list_key(c, KEY_UP);
+	if (button == 5)
+		return list_key(c, KEY_DOWN);
 	if (y < first_row || c->top + (y - first_row) >= c->count)
-		return REACT_NONE;
+		return REACT(REACT_NONE);
 	c->sel = c->top + (y - first_row);
 	cursor_clamp(c);
-	return REACT_REDRAW;
+	return REACT(REACT_REDRAW);
 }
 
 static void
 tui_draw(struct tui *t)
 {
+	int i = tui_shown(t);
+
 	erase();
-	if (LINES < 10 || COLS < 40) {
+	t->show_cursor = t->message_shown = 0;
+	if (LINES < 10 || COLS < 40)
 		draw_text(0, 0, COLS, "heaptrail: the terminal is too small "
 		    "(at least 40x10)");
-	} else {
-		tui_view(t)->draw(t);
-	}
-	if (!t->prompting)
-		curs_set(0);
 	else
-		curs_set(1);
+		tui_views[i]->draw(t, t->states[i]);
+	curs_set(t->show_cursor);
 	refresh();
 }
 
@@ -263,8 +327,53 @@ tui_initial_scope(struct tui *t, const struct tui_options *o)
 			s.from = s.to;
 		break;
 	}
-	t->cursor_bucket = s.to;
 	run_set_scope(t->run, s);
+}
+
+/* Frees the views' states and the shared models (the terminal is done). */
+static void
+tui_close(struct tui *t)
+{
+	int i;
+
+	for (i = tui_count(); i-- > 0;)
+		if (t->states != NULL && t->states[i] != NULL &&
+		    tui_views[i]->free != NULL)
+			tui_views[i]->free(t->states[i]);
+	free(t->states);
+	sites_close(t->sites);
+	run_close(t->run);
+}
+
+/* Opens the shared models, then every view's state: 0, or -1 with
+ * *cause (what was opened is closed again). */
+static int
+tui_start(struct tui *t, sqlite3 *db, const struct tui_options *o,
+    char **cause)
+{
+	int i;
+
+	if ((t->run = run_open(db, o->path, o->supp_files, o->nsupp,
+	    cause)) == NULL)
+		return -1;
+	tui_initial_scope(t, o);
+	if ((t->sites = sites_open(t->run, cause)) == NULL) {
+		tui_close(t);
+		return -1;
+	}
+	/* Every view's state now, so that no key waits for it (the call
+	 * trees take a while on a big profile). */
+	t->states = xcalloc((size_t)tui_count(), sizeof *t->states);
+	for (i = 0; tui_views[i] != NULL; i++)
+		if (tui_views[i]->init != NULL &&
+		    (t->states[i] = tui_views[i]->init(t, cause)) == NULL &&
+		    *cause != NULL) {
+			tui_close(t);
+			return -1;
+		}
+	t->stack[0] = 0;
+	t->depth = 1;
+	return 0;
 }
 
 int
@@ -274,36 +383,17 @@ tui_run(sqlite3 *db, const struct tui_options *o, char **cause)
 	struct sigaction sa;
 	FILE *keylog = NULL;
 	const char *keylog_path = getenv("HEAPTRAIL_TUI_KEYLOG");
-	int i, status = 0;
+	int status = 0;
 
 	memset(&t, 0, sizeof t);
-	t.mark_bucket = -1;
-	if ((t.run = run_open(db, o->path, o->supp_files, o->nsupp, cause)) ==
-	    NULL)
+	if (tui_start(&t, db, o, cause) != 0)
 		return -1;
-	t.cursor_bucket = t.run->buckets - 1;
-	tui_initial_scope(&t, o);
-	if ((t.sites = sites_open(t.run, cause)) == NULL) {
-		run_close(t.run);
-		return -1;
-	}
-	/* Built now, so that no key waits for them. */
-	if (trees_open(t.run, t.trees, cause) != 0) {
-		sites_close(t.sites);
-		run_close(t.run);
-		return -1;
-	}
 	if (keylog_path != NULL && (keylog = fopen(keylog_path, "a")) ==
 	    NULL) {
 		*cause = xasprintf("%s: cannot open the key log", keylog_path);
-		for (i = 0; i < 2; i++)
-			tree_close(t.trees[i]);
-		sites_close(t.sites);
-		run_close(t.run);
+		tui_close(&t);
 		return -1;
 	}
-	t.views[0] = &view_overview;
-	t.depth = 1;
 
 	setlocale(LC_ALL, "");
 	t.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
@@ -329,46 +419,51 @@ tui_run(sqlite3 *db, const struct tui_options *o, char **cause)
 	    BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
 	draw_init_colours(&t);
+	tui_open(&t, 0, -1);
 	tui_draw(&t);
 
 	while (!tui_signal) {
-		int ch = getch(), react;
+		int ch = getch(), shown, redraw;
+		const struct view_ops *v;
+		struct react r;
 		double start;
-		const struct view_ops *handler;
 		char kn[32];
 
 		if (ch == ERR)
 			continue;
 		start = now_ms();
-		handler = tui_view(&t);
+		shown = tui_shown(&t);
+		v = tui_views[shown];
 		if (ch == '\r')
 			ch = '\n';
-		if (ch == KEY_MOUSE) {
+		if (ch == KEY_RESIZE) {
+			r = REACT(REACT_REDRAW);
+		} else if (ch == 12) {	/* Ctrl-L */
+			clearok(curscr, TRUE);
+			r = REACT(REACT_REDRAW);
+		} else if (ch == KEY_MOUSE) {
 			MEVENT ev;
 
-			react = REACT_NONE;
-			if (getmouse(&ev) == OK && handler->click != NULL) {
+			r = REACT(REACT_NONE);
+			if (getmouse(&ev) == OK && v->click != NULL) {
 				int button = ev.bstate & BUTTON4_PRESSED ? 4 :
 				    ev.bstate & BUTTON5_PRESSED ? 5 : 1;
 
-				react = handler->click(&t, ev.y, ev.x, button);
+				r = v->click(&t, t.states[shown], ev.y, ev.x,
+				    button);
 			}
-		} else if (t.prompting ||
-		    (react = tui_common_key(&t, ch)) < 0) {
-			react = handler->key(&t, ch);
+		} else if ((r = v->key(&t, t.states[shown], ch)).kind ==
+		    REACT_PASS) {
+			r = tui_common_key(&t, ch);
 		}
-		if (react & REACT_QUIT)
+		if ((redraw = tui_act(&t, r)) < 0)
 			break;
-		if (react & REACT_BACK && t.depth > 1)
-			t.depth--;
-		if (react & REACT_PUSH && t.push_view != NULL) {
-			tui_push(&t, t.push_view);
-			t.push_view = NULL;
-		}
-		tui_draw(&t);
+		/* A message shows until the next key. */
+		if (redraw || t.message[0] != '\0' || t.message_shown)
+			tui_draw(&t);
 		if (keylog != NULL) {
 			fprintf(keylog, "%s %s %.3f\n", tui_key_name(ch, kn,
-			    sizeof kn), handler->name, now_ms() - start);
+			    sizeof kn), v->name, now_ms() - start);
 			fflush(keylog);
 		}
 	}
@@ -378,11 +473,6 @@ out:
 	tui_restore_terminal();
 	if (keylog != NULL)
 		fclose(keylog);
-	detail_close(t.detail);
-	for (i = 0; i < 2; i++)
-		tree_close(t.trees[i]);
-	modules_free(&t.modules);
-	sites_close(t.sites);
-	run_close(t.run);
+	tui_close(&t);
 	return *cause != NULL ? -1 : status;
 }

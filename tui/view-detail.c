@@ -5,22 +5,37 @@
  * panel that v cycles: the site's live bytes over the run, the sizes of
  * its blocks, their lifetimes (and the ages of those still live), and
  * the source around the selected frame when the file is on disk.
+ *
+ * Owns the site shown (struct detail, kept when the view is left: 5 shows
+ * it again) and the panel (struct detail_view).  Opened with a site id it
+ * shows that site; without, the one it showed, or else the site selected
+ * in the sites model.  Its figures are the sites model's rows.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../util/xmalloc.h"
 #include "tui.h"
+
+enum detail_panel { PANEL_CHART, PANEL_SIZES, PANEL_LIFETIMES,
+	PANEL_SOURCE, PANEL_COUNT };
 
 static const char *const panel_names[PANEL_COUNT] = {
 	"chart", "sizes", "lifetimes", "source",
 };
 
+struct detail_view {
+	struct detail *d;	/* NULL: no site shown yet */
+	enum detail_panel panel;
+};
+
 static const struct site_row *
-detail_row(struct tui *t)
+detail_row(struct tui *t, const struct detail_view *dv)
 {
 	struct sites *s = t->sites;
-	int64_t id = t->detail->site_id, at;
+	int64_t id = dv->d->site_id, at;
 
 	if (id < 0 || (size_t)id >= s->nids || (at = s->row_of_id[id]) < 0)
 		return NULL;
@@ -90,9 +105,9 @@ histo_rows(struct tui *t, int y, int rows, const char *title,
 }
 
 static void
-detail_panel(struct tui *t, int y, int rows)
+detail_panel(struct tui *t, struct detail_view *dv, int y, int rows)
 {
-	struct detail *d = t->detail;
+	struct detail *d = dv->d;
 	struct run *r = t->run;
 	int x, i;
 
@@ -103,7 +118,7 @@ detail_panel(struct tui *t, int y, int rows)
 		   warns that the %s argument might be null. */
 		int len = (int)strlen(panel_names[i]);
 
-		attrset(i == (int)t->panel ? A_REVERSE | A_BOLD : A_NORMAL);
+		attrset(i == (int)dv->panel ? A_REVERSE | A_BOLD : A_NORMAL);
 		draw_text(y, x, 1, " ");
 		draw_text(y, x + 1, len, panel_names[i]);
 		draw_text(y, x + 1 + len, 1, " ");
@@ -113,7 +128,7 @@ detail_panel(struct tui *t, int y, int rows)
 	draw_text(y, x, COLS - x, "(v: next)");
 	y++;
 	rows--;
-	switch (t->panel) {
+	switch (dv->panel) {
 	case PANEL_CHART: {
 		struct chart c;
 
@@ -183,11 +198,70 @@ detail_panel(struct tui *t, int y, int rows)
 	}
 }
 
-static void
-detail_draw(struct tui *t)
+static void *
+detail_view_init(struct tui *t, char **cause)
 {
-	struct detail *d = t->detail;
-	const struct site_row *row = detail_row(t);
+	(void)t;
+	(void)cause;
+	return xcalloc(1, sizeof(struct detail_view));
+}
+
+static void
+detail_view_free(void *state)
+{
+	struct detail_view *dv = state;
+
+	detail_close(dv->d);
+	free(dv);
+}
+
+static int
+detail_view_ready(struct tui *t, void *state)
+{
+	struct detail_view *dv = state;
+
+	return dv->d != NULL || sites_selected(t->sites) != NULL;
+}
+
+/* ARG: the site id to show (-1: as described at the top). */
+static int
+detail_view_open(struct tui *t, void *state, int64_t arg)
+{
+	struct detail_view *dv = state;
+	char *cause = NULL;
+	struct detail *d;
+
+	if (arg >= 0 || dv->d == NULL) {
+		if (arg < 0) {
+			struct site_row *row = sites_selected(t->sites);
+
+			if (row == NULL) {
+				snprintf(t->message, sizeof t->message,
+				    " no site selected");
+				return -1;
+			}
+			arg = row->id;
+		}
+		if ((d = detail_open(t->run, arg, &cause)) == NULL) {
+			snprintf(t->message, sizeof t->message, " %s", cause);
+			free(cause);
+			return -1;
+		}
+		detail_close(dv->d);
+		dv->d = d;
+	}
+	/* The site's figures in the scope as it is now. */
+	if (t->sites->scope_serial != t->run->scope_serial)
+		sites_refresh(t->sites);
+	return 0;
+}
+
+static void
+detail_draw(struct tui *t, void *state)
+{
+	struct detail_view *dv = state;
+	struct detail *d = dv->d;
+	const struct site_row *row = d != NULL ? detail_row(t, dv) : NULL;
 	int y = VIEW_TOP, frame_rows, i;
 	char a[6][32];
 
@@ -247,47 +321,72 @@ detail_draw(struct tui *t)
 		attrset(A_NORMAL);
 	}
 	y += frame_rows;
-	detail_panel(t, y, LINES - 1 - y);
+	detail_panel(t, dv, y, LINES - 1 - y);
 	draw_status(t, "j k frame  v panel  [ ] stack");
 }
 
-static int
-detail_key(struct tui *t, int ch)
+static struct react
+detail_key(struct tui *t, void *state, int ch)
 {
-	struct detail *d = t->detail;
+	struct detail_view *dv = state;
+	struct detail *d = dv->d;
 
 	if (d == NULL)
-		return REACT_NONE;
+		return REACT(REACT_PASS);
 	switch (ch) {
 	case 'v':
-		t->panel = (t->panel + 1) % PANEL_COUNT;
-		return REACT_REDRAW;
+		dv->panel = (dv->panel + 1) % PANEL_COUNT;
+		return REACT(REACT_REDRAW);
 	case '\n':
 	case KEY_ENTER:
-		t->panel = PANEL_SOURCE;
-		return REACT_REDRAW;
+		dv->panel = PANEL_SOURCE;
+		return REACT(REACT_REDRAW);
 	case '[':
 		detail_next_stack(d, t->run, -1);
-		return REACT_REDRAW;
+		return REACT(REACT_REDRAW);
 	case ']':
 		detail_next_stack(d, t->run, 1);
-		return REACT_REDRAW;
+		return REACT(REACT_REDRAW);
 	case KEY_LEFT:
 	case 'h':
-		return t->depth > 1 ? REACT_BACK : REACT_NONE;
+		/* Back to the view below, if there is one. */
+		return REACT(REACT_BACK);
 	}
 	return list_key(&d->cur, ch);
 }
 
-static int
-detail_click(struct tui *t, int y, int x, int button)
+static struct react
+detail_click(struct tui *t, void *state, int y, int x, int button)
 {
+	struct detail_view *dv = state;
+
+	(void)t;
 	(void)x;
-	if (t->detail == NULL)
-		return REACT_NONE;
-	return list_click(&t->detail->cur, VIEW_TOP + 4, y, button);
+	if (dv->d == NULL)
+		return REACT(REACT_NONE);
+	return list_click(&dv->d->cur, VIEW_TOP + 4, y, button);
 }
 
+static const char *const detail_help[] = {
+	"Site detail",
+	"  Up Down, k j   select a frame of the stack (> marks the site)",
+	"  [ ]            the site's previous, next stack",
+	"  v              panel: chart, sizes, lifetimes, source",
+	"  Enter          the source of the selected frame (if on disk)",
+	"  Left, h        back",
+	NULL,
+};
+
 const struct view_ops view_detail = {
-	"detail", detail_draw, detail_key, detail_click,
+	.name = "detail",
+	.shortcut = '5',
+	.kind = VIEW_MAIN,
+	.help = detail_help,
+	.init = detail_view_init,
+	.free = detail_view_free,
+	.ready = detail_view_ready,
+	.open = detail_view_open,
+	.draw = detail_draw,
+	.key = detail_key,
+	.click = detail_click,
 };

@@ -1,13 +1,19 @@
 /*
  * view-help.c - `?`: every key of the browser, by view; scrolls like a
  * list.  Esc (or ?) closes it; q still quits.
+ *
+ * The keys every view shares are here; each view's own come from its
+ * struct view_ops (help), in the order of the table in views.c.  Owns the
+ * lines put together at start and the scroll position (struct help).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "../util/xmalloc.h"
 #include "tui.h"
 
-static const char *const help_lines[] = {
+static const char *const help_shared[] = {
 	"Everywhere",
 	"  ?              this help (Esc closes it)",
 	"  q              quit",
@@ -22,65 +28,68 @@ static const char *const help_lines[] = {
 	"  PgUp PgDn      a page up, down (also Ctrl-B Ctrl-F; Space: down)",
 	"  Home End, g G  first, last row",
 	"  mouse          a click selects a row, the wheel scrolls",
-	"",
-	"Overview: heap (bars) and RSS (dots) over the run",
-	"  Left Right, h l  move the time cursor one column",
-	"  H L            ten columns",
-	"  Home End       start, end of the run",
-	"  [ ]            previous, next marker",
-	"  p              the peak",
-	"  Enter          select the time: every view shows memory live then",
-	"  Space          start a window; Space (or Enter) again ends it:",
-	"                 memory allocated in the window, still live at its end",
-	"  Esc            cancel a window being chosen",
-	"  mouse          a click on the chart moves the cursor",
-	"",
-	"Sites",
-	"  s              sort by: live bytes, live blocks, allocations,",
-	"                 peak, growth, class",
-	"  /              filter by text in function, file or module (as you",
-	"                 type; Enter keeps it, Esc restores the old one)",
-	"  c              class filter: all, leak, unclear, steady, freed",
-	"  Enter, Right   the site's detail",
-	"  class letters  L leak, S steady, U unclear, F freed (all freed)",
-	"",
-	"Call tree",
-	"  Enter          open or close the node",
-	"  Right, l       open it, or step into it",
-	"  Left, h        close it, or close its parent",
-	"  e              open the heaviest path below",
-	"  E              close everything",
-	"  t              top-down (from main) or bottom-up (from the",
-	"                 allocating function)",
-	"  s              measure: live bytes (in the time selection),",
-	"                 allocations, bytes allocated",
-	"",
-	"Modules",
-	"  Enter, Right   the module's sites (Esc: back)",
-	"",
-	"Site detail",
-	"  Up Down, k j   select a frame of the stack (> marks the site)",
-	"  [ ]            the site's previous, next stack",
-	"  v              panel: chart, sizes, lifetimes, source",
-	"  Enter          the source of the selected frame (if on disk)",
-	"  Left, h        back",
+	NULL,
 };
 
-#define NHELP (long)(sizeof help_lines / sizeof help_lines[0])
-
-static struct cursor help_cursor;
+struct help {
+	const char **lines;	/* borrowed texts */
+	long nlines;
+	struct cursor cur;	/* the rows shown: top */
+};
 
 static void
-help_draw(struct tui *t)
+help_add(struct help *h, size_t *cap, const char *line)
 {
+	if ((size_t)h->nlines == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		h->lines = xreallocarray(h->lines, *cap, sizeof *h->lines);
+	}
+	h->lines[h->nlines++] = line;
+}
+
+static void *
+help_init(struct tui *t, char **cause)
+{
+	struct help *h = xcalloc(1, sizeof *h);
+	const struct view_ops *const *v;
+	const char *const *l;
+	size_t cap = 0;
+
+	(void)t;
+	(void)cause;
+	for (l = help_shared; *l != NULL; l++)
+		help_add(h, &cap, *l);
+	for (v = tui_views; *v != NULL; v++) {
+		if ((*v)->help == NULL)
+			continue;
+		help_add(h, &cap, "");
+		for (l = (*v)->help; *l != NULL; l++)
+			help_add(h, &cap, *l);
+	}
+	return h;
+}
+
+static void
+help_free(void *state)
+{
+	struct help *h = state;
+
+	free(h->lines);
+	free(h);
+}
+
+static void
+help_draw(struct tui *t, void *state)
+{
+	struct help *h = state;
 	int rows = VIEW_ROWS, i;
 
 	draw_title(t, "help", "Esc closes");
-	help_cursor.count = NHELP;
-	help_cursor.page = rows;
-	cursor_clamp(&help_cursor);
-	for (i = 0; i < rows && help_cursor.top + i < NHELP; i++) {
-		const char *l = help_lines[help_cursor.top + i];
+	h->cur.count = h->nlines;
+	h->cur.page = rows;
+	cursor_clamp(&h->cur);
+	for (i = 0; i < rows && h->cur.top + i < h->nlines; i++) {
+		const char *l = h->lines[h->cur.top + i];
 
 		attrset(l[0] != ' ' ? A_BOLD : A_NORMAL);
 		draw_text(VIEW_TOP + i, 1, COLS - 2, l);
@@ -89,30 +98,38 @@ help_draw(struct tui *t)
 	draw_status(t, "Up Down PgUp PgDn scroll");
 }
 
-static int
-help_key(struct tui *t, int ch)
+static struct react
+help_key(struct tui *t, void *state, int ch)
 {
+	struct help *h = state;
+
 	(void)t;
 	if (ch == '?')
-		return REACT_BACK;
+		return REACT(REACT_BACK);
 	/* Scrolling moves the view, not a selection. */
-	help_cursor.sel = ch == KEY_UP || ch == 'k' ? help_cursor.top :
-	    ch == KEY_DOWN || ch == 'j' ? help_cursor.top + help_cursor.page
-	    - 1 : help_cursor.sel;
-	return list_key(&help_cursor, ch);
+	h->cur.sel = ch == KEY_UP || ch == 'k' ? h->cur.top :
+	    ch == KEY_DOWN || ch == 'j' ? h->cur.top + h->cur.page - 1 :
+	    h->cur.sel;
+	return list_key(&h->cur, ch);
 }
 
-static int
-help_click(struct tui *t, int y, int x, int button)
+static struct react
+help_click(struct tui *t, void *state, int y, int x, int button)
 {
-	(void)t;
 	(void)x;
 	(void)y;
 	if (button == 4 || button == 5)
-		return help_key(t, button == 4 ? KEY_UP : KEY_DOWN);
-	return REACT_NONE;
+		return help_key(t, state, button == 4 ? KEY_UP : KEY_DOWN);
+	return REACT(REACT_NONE);
 }
 
 const struct view_ops view_help = {
-	"help", help_draw, help_key, help_click,
+	.name = "help",
+	.shortcut = '?',
+	.kind = VIEW_OVERLAY,
+	.init = help_init,
+	.free = help_free,
+	.draw = help_draw,
+	.key = help_key,
+	.click = help_click,
 };

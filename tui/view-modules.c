@@ -3,21 +3,49 @@
  * frame): live bytes and blocks in the time scope, split into leak,
  * steady and unclear by the sites' classes, the module's peak over the
  * run, allocations and sites.  Enter lists the module's sites.
+ *
+ * Owns the module table and its cursor (struct modules, from the shared
+ * sites model), recomputed when shown after a change of scope.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "../util/xmalloc.h"
 #include "tui.h"
 
-static void
-modules_draw(struct tui *t)
+static void *
+modules_view_init(struct tui *t, char **cause)
 {
-	struct modules *m = &t->modules;
-	int rows = VIEW_ROWS - 1, i, wide, name_w;
-	char extra[64];
+	(void)t;
+	(void)cause;
+	return xcalloc(1, sizeof(struct modules));
+}
 
+static void
+modules_view_free(void *state)
+{
+	modules_free(state);
+	free(state);
+}
+
+static int
+modules_view_open(struct tui *t, void *state, int64_t arg)
+{
+	struct modules *m = state;
+
+	(void)arg;
 	if (m->rows == NULL || m->scope_serial != t->run->scope_serial)
 		modules_refresh(m, t->sites);
+	return 0;
+}
+
+static void
+modules_draw(struct tui *t, void *state)
+{
+	struct modules *m = state;
+	int rows = VIEW_ROWS - 1, i, wide, name_w;
+	char extra[64];
 	snprintf(extra, sizeof extra, "%zu modules", m->nrows);
 	draw_title(t, "modules", extra);
 	/* The name first; blocks and sites when the terminal is wide. */
@@ -61,34 +89,51 @@ modules_draw(struct tui *t)
 	draw_status(t, "Enter: the module's sites");
 }
 
-static int
-modules_key(struct tui *t, int ch)
+static struct react
+modules_key(struct tui *t, void *state, int ch)
 {
-	struct modules *m = &t->modules;
+	struct modules *m = state;
 
+	(void)t;
 	switch (ch) {
 	case '\n':
 	case KEY_ENTER:
 	case KEY_RIGHT:
 	case 'l':
+		/* The module's sites, over this view. */
 		if (m->cur.count == 0)
-			return REACT_NONE;
-		t->sites->module_filter = m->rows[m->cur.sel].module_idx;
-		t->sites->cur.sel = 0;
-		sites_refresh(t->sites);
-		t->push_view = &view_sites;
-		return REACT_PUSH | REACT_REDRAW;
+			return REACT(REACT_NONE);
+		return REACT_TO(REACT_PUSH, &view_sites,
+		    m->rows[m->cur.sel].module_idx);
 	}
 	return list_key(&m->cur, ch);
 }
 
-static int
-modules_click(struct tui *t, int y, int x, int button)
+static struct react
+modules_click(struct tui *t, void *state, int y, int x, int button)
 {
+	struct modules *m = state;
+
+	(void)t;
 	(void)x;
-	return list_click(&t->modules.cur, VIEW_TOP + 1, y, button);
+	return list_click(&m->cur, VIEW_TOP + 1, y, button);
 }
 
+static const char *const modules_help[] = {
+	"Modules",
+	"  Enter, Right   the module's sites (Esc: back)",
+	NULL,
+};
+
 const struct view_ops view_modules = {
-	"modules", modules_draw, modules_key, modules_click,
+	.name = "modules",
+	.shortcut = '4',
+	.kind = VIEW_MAIN,
+	.help = modules_help,
+	.init = modules_view_init,
+	.free = modules_view_free,
+	.open = modules_view_open,
+	.draw = modules_draw,
+	.key = modules_key,
+	.click = modules_click,
 };

@@ -7,12 +7,24 @@
  * time under it (every view then shows memory live at that time), Space
  * starts a window and Space again ends it (memory allocated in the
  * window and still live at its end); x (anywhere) goes back to the end.
+ *
+ * Owns the time cursor, the start of a window being chosen and the RSS
+ * scale (struct overview); a change of scope, from here or from x
+ * anywhere, forgets a window being chosen.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../util/xmalloc.h"
 #include "tui.h"
+
+struct overview {
+	int cursor, mark;	/* buckets; mark -1: no window being chosen */
+	int rss_fits;		/* chart scaled to RSS too */
+	unsigned scope_serial;	/* the run's scope last seen */
+};
 
 #define FIGURE_ROWS 8
 
@@ -38,7 +50,7 @@ chart_height(void)
 }
 
 static void
-overview_axis(struct tui *t, int y)
+overview_axis(struct tui *t, struct overview *o, int y)
 {
 	struct run *r = t->run;
 	int w = data_width(), x0 = 1 + 10, col;
@@ -55,7 +67,7 @@ overview_axis(struct tui *t, int y)
 		mvaddstr(y, x0 + col, t->utf8 ? "\u25c6" : "+");
 	}
 	attrset(A_NORMAL);
-	col = chart_column(t->cursor_bucket, r->buckets, w);
+	col = chart_column(o->cursor, r->buckets, w);
 	attrset(A_BOLD);
 	mvaddstr(y, x0 + col, t->utf8 ? "\u25b2" : "^");
 	attrset(A_NORMAL);
@@ -83,11 +95,11 @@ overview_axis(struct tui *t, int y)
 }
 
 static void
-overview_figures(struct tui *t, int y)
+overview_figures(struct tui *t, struct overview *o, int y)
 {
 	struct run *r = t->run;
 	struct class_split cs = sites_class_split(t->sites);
-	int b = t->cursor_bucket, half = COLS / 2;
+	int b = o->cursor, half = COLS / 2;
 	char a1[32], a2[32], a3[32], a4[32], scope[96], t1[32], t2[32];
 
 	draw_fmt(y, 1, half - 1, "duration     %s, %lld thread%s",
@@ -127,32 +139,66 @@ overview_figures(struct tui *t, int y)
 
 	if (r->nmarkers > 0) {
 		char list[512];
-		size_t i, o = 0;
+		size_t i, at = 0;
 
 		list[0] = '\0';
-		for (i = 0; i < r->nmarkers && o + 64 < sizeof list; i++)
-			o += (size_t)snprintf(list + o, sizeof list - o, "%s%s %s",
-			    i ? ", " : "", r->markers[i].label, run_time_text(
-			    r->markers[i].time, t1, sizeof t1));
+		for (i = 0; i < r->nmarkers && at + 64 < sizeof list; i++)
+			at += (size_t)snprintf(list + at, sizeof list - at,
+			    "%s%s %s", i ? ", " : "", r->markers[i].label,
+			    run_time_text(r->markers[i].time, t1, sizeof t1));
 		draw_fmt(y + 5, 1, COLS - 2, "markers      %s", list);
 	}
 	draw_fmt(y + 6, 1, COLS - 2, "cursor %s: heap %s, RSS %s",
 	    run_time_text(run_bucket_end(r, b), t1, sizeof t1),
 	    draw_bytes(r->heap[b], a1, sizeof a1), r->rss[b] >= 0 ?
 	    draw_bytes(r->rss[b], a2, sizeof a2) : "-");
-	if (t->mark_bucket >= 0)
+	if (o->mark >= 0)
 		draw_fmt(y + 7, 1, COLS - 2, "window from %s to the cursor: "
 		    "Space selects it, Esc cancels", run_time_text(
-		    run_bucket_end(r, (t->mark_bucket < b ? t->mark_bucket :
-		    b) - 1), t2, sizeof t2));
+		    run_bucket_end(r, (o->mark < b ? o->mark : b) - 1), t2,
+		    sizeof t2));
 	else
 		draw_text(y + 7, 1, COLS - 2, "Enter: live at the cursor  "
 		    "Space: start a window  x: the end");
 }
 
-static void
-overview_draw(struct tui *t)
+static void *
+overview_init(struct tui *t, char **cause)
 {
+	struct overview *o = xcalloc(1, sizeof *o);
+	const struct scope *s = &t->run->scope;
+
+	(void)cause;
+	/* On the time chosen by --at or --to, else the end. */
+	o->cursor = s->kind == SCOPE_END ? t->run->buckets - 1 : s->to;
+	o->mark = -1;
+	o->scope_serial = t->run->scope_serial;
+	return o;
+}
+
+static void
+overview_free(void *state)
+{
+	free(state);
+}
+
+static int
+overview_open(struct tui *t, void *state, int64_t arg)
+{
+	struct overview *o = state;
+
+	(void)arg;
+	if (o->scope_serial != t->run->scope_serial) {
+		o->mark = -1;
+		o->scope_serial = t->run->scope_serial;
+	}
+	return 0;
+}
+
+static void
+overview_draw(struct tui *t, void *state)
+{
+	struct overview *o = state;
 	struct run *r = t->run;
 	struct chart c;
 	int h = chart_height();
@@ -162,40 +208,39 @@ overview_draw(struct tui *t)
 	c.a = r->peak;
 	c.b = r->rss;
 	c.n = r->buckets;
-	c.cursor = t->cursor_bucket;
+	c.cursor = o->cursor;
 	c.win_from = c.win_to = -1;
-	if (t->mark_bucket >= 0) {
-		c.win_from = t->mark_bucket < t->cursor_bucket ?
-		    t->mark_bucket : t->cursor_bucket;
-		c.win_to = t->mark_bucket < t->cursor_bucket ?
-		    t->cursor_bucket : t->mark_bucket;
+	if (o->mark >= 0) {
+		c.win_from = o->mark < o->cursor ? o->mark : o->cursor;
+		c.win_to = o->mark < o->cursor ? o->cursor : o->mark;
 	} else if (r->scope.kind == SCOPE_WINDOW) {
 		c.win_from = r->scope.from;
 		c.win_to = r->scope.to;
 	}
 	c.a_colour = C_HEAP;
 	c.b_colour = C_RSS;
-	c.b_fits = t->rss_fits;
+	c.b_fits = o->rss_fits;
 	attrset(draw_attr(t, C_HEAP));
 	draw_text(VIEW_TOP, 1, 12, t->utf8 ? "\u2588 heap" : "# heap");
 	attrset(draw_attr(t, C_RSS));
-	draw_text(VIEW_TOP, 13, COLS - 14, t->rss_fits ? (t->utf8 ?
+	draw_text(VIEW_TOP, 13, COLS - 14, o->rss_fits ? (t->utf8 ?
 	    "\u2022 RSS  (r: scale to the heap)" : "* RSS  (r: scale to the "
 	    "heap)") : (t->utf8 ? "\u2022 RSS where below the top  (r: "
 	    "scale to RSS)" : "* RSS where below the top  (r: scale to "
 	    "RSS)"));
 	attrset(A_NORMAL);
 	draw_chart(t, &c, VIEW_TOP + 1, 1, h - 1, chart_width());
-	overview_axis(t, VIEW_TOP + h);
-	overview_figures(t, VIEW_TOP + h + 2);
+	overview_axis(t, o, VIEW_TOP + h);
+	overview_figures(t, o, VIEW_TOP + h + 2);
 	draw_status(t, "<- -> time  Enter  Space");
 }
 
-static int
-overview_key(struct tui *t, int ch)
+static struct react
+overview_key(struct tui *t, void *state, int ch)
 {
+	struct overview *o = state;
 	struct run *r = t->run;
-	int b = t->cursor_bucket, step = (r->buckets + data_width() - 1) /
+	int b = o->cursor, step = (r->buckets + data_width() - 1) /
 	    (data_width() > 0 ? data_width() : 1);
 	size_t i;
 
@@ -230,8 +275,8 @@ overview_key(struct tui *t, int ch)
 		b = run_bucket_of(r, r->peak_time);
 		break;
 	case 'r':
-		t->rss_fits = !t->rss_fits;
-		return REACT_REDRAW;
+		o->rss_fits = !o->rss_fits;
+		return REACT(REACT_REDRAW);
 	case '[':
 		for (i = r->nmarkers; i-- > 0;)
 			if (run_bucket_of(r, r->markers[i].time) < b) {
@@ -248,48 +293,78 @@ overview_key(struct tui *t, int ch)
 		break;
 	case '\n':
 	case KEY_ENTER:
-		if (t->mark_bucket >= 0)
+		if (o->mark >= 0)
 			goto window;
-		t->cursor_bucket = b;
 		return tui_scope(t, (struct scope){ SCOPE_AT, 0, b, 0 });
 	case ' ':
-		if (t->mark_bucket < 0) {
-			t->mark_bucket = b;
-			return REACT_REDRAW;
+		if (o->mark < 0) {
+			o->mark = b;
+			return REACT(REACT_REDRAW);
 		}
 window:
 		{
-			struct scope s = { SCOPE_WINDOW, t->mark_bucket, b, 0 };
+			struct scope s = { SCOPE_WINDOW, o->mark, b, 0 };
 
 			if (s.from > s.to) {
 				s.from = b;
-				s.to = t->mark_bucket;
+				s.to = o->mark;
 			}
-			t->mark_bucket = -1;
+			o->mark = -1;
 			return tui_scope(t, s);
 		}
 	case 27:
-		t->mark_bucket = -1;
-		return REACT_REDRAW;
+		/* Cancels a window being chosen; else the shared Esc. */
+		if (o->mark < 0)
+			return REACT(REACT_PASS);
+		o->mark = -1;
+		return REACT(REACT_REDRAW);
 	default:
-		return REACT_NONE;
+		return REACT(REACT_PASS);
 	}
-	t->cursor_bucket = b < 0 ? 0 : b >= r->buckets ? r->buckets - 1 : b;
-	return REACT_REDRAW;
+	b = b < 0 ? 0 : b >= r->buckets ? r->buckets - 1 : b;
+	if (b == o->cursor)
+		return REACT(REACT_NONE);
+	o->cursor = b;
+	return REACT(REACT_REDRAW);
 }
 
-static int
-overview_click(struct tui *t, int y, int x, int button)
+static struct react
+overview_click(struct tui *t, void *state, int y, int x, int button)
 {
+	struct overview *o = state;
 	int w = data_width(), col = x - 1 - 10;
 
 	if (button != 1 || y < VIEW_TOP + 1 || y > VIEW_TOP + chart_height() ||
 	    col < 0 || col >= w)
-		return REACT_NONE;
-	t->cursor_bucket = chart_bucket(col, t->run->buckets, w);
-	return REACT_REDRAW;
+		return REACT(REACT_NONE);
+	o->cursor = chart_bucket(col, t->run->buckets, w);
+	return REACT(REACT_REDRAW);
 }
 
+static const char *const overview_help[] = {
+	"Overview: heap (bars) and RSS (dots) over the run",
+	"  Left Right, h l  move the time cursor one column",
+	"  H L            ten columns",
+	"  Home End       start, end of the run",
+	"  [ ]            previous, next marker",
+	"  p              the peak",
+	"  Enter          select the time: every view shows memory live then",
+	"  Space          start a window; Space (or Enter) again ends it:",
+	"                 memory allocated in the window, still live at its end",
+	"  Esc            cancel a window being chosen",
+	"  mouse          a click on the chart moves the cursor",
+	NULL,
+};
+
 const struct view_ops view_overview = {
-	"overview", overview_draw, overview_key, overview_click,
+	.name = "overview",
+	.shortcut = '1',
+	.kind = VIEW_MAIN,
+	.help = overview_help,
+	.init = overview_init,
+	.free = overview_free,
+	.open = overview_open,
+	.draw = overview_draw,
+	.key = overview_key,
+	.click = overview_click,
 };

@@ -5,13 +5,24 @@
  * sort, / filters by text (function, file or module; as you type), c
  * cycles a class filter, Enter opens the site's detail.  Shown over the
  * module view, it lists one module's sites.
+ *
+ * The table, its sort, filters and cursor are the shared sites model
+ * (t->sites: the modules and the detail read it too); this view owns the
+ * "/" prompt (struct sites_view).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/xmalloc.h"
 #include "tui.h"
+
+struct sites_view {
+	int prompting;		/* "/" typed: keys edit the filter */
+	char prompt[128];	/* the text typed */
+	char saved[128];	/* the filter before "/", for Esc */
+};
 
 /* Columns of the five figures after the class letter. */
 #define NUMBERS_WIDTH 51
@@ -80,16 +91,46 @@ sites_draw_row(struct tui *t, int y, struct site_row *row, int selected)
 	attrset(A_NORMAL);
 }
 
-static void
-sites_draw(struct tui *t)
+static void *
+sites_view_init(struct tui *t, char **cause)
 {
+	(void)t;
+	(void)cause;
+	return xcalloc(1, sizeof(struct sites_view));
+}
+
+static void
+sites_view_free(void *state)
+{
+	free(state);
+}
+
+/* ARG: a module index to list only its sites (-1: the filters as they
+ * are). */
+static int
+sites_view_open(struct tui *t, void *state, int64_t arg)
+{
+	struct sites *s = t->sites;
+
+	(void)state;
+	if (arg >= 0) {
+		s->module_filter = (int)arg;
+		s->cur.sel = 0;
+		sites_refresh(s);
+	} else if (s->scope_serial != t->run->scope_serial) {
+		sites_refresh(s);
+	}
+	return 0;
+}
+
+static void
+sites_draw(struct tui *t, void *state)
+{
+	struct sites_view *sv = state;
 	struct sites *s = t->sites;
 	char extra[256], live[32];
 	int rows = VIEW_ROWS - 2, points = spark_points(), i;
 	struct site_row *sel;
-
-	if (s->scope_serial != t->run->scope_serial)
-		sites_refresh(s);
 	/* The sort shows as the column name in capitals. */
 	snprintf(extra, sizeof extra, "%ld of %zu%s%s%s%s%s%s",
 	    s->cur.count, s->nrows, s->cls_filter ? " | class: " : "",
@@ -128,109 +169,118 @@ sites_draw(struct tui *t)
 		    sizeof live));
 		attrset(A_NORMAL);
 	}
-	draw_status(t, "s sort  / filter  c class  Enter detail");
-}
-
-/* Opens the detail of the selected site over this view. */
-static int
-sites_open_detail(struct tui *t)
-{
-	struct site_row *row = sites_selected(t->sites);
-	char *cause = NULL;
-	struct detail *d;
-
-	if (row == NULL)
-		return REACT_NONE;
-	if ((d = detail_open(t->run, row->id, &cause)) == NULL) {
-		snprintf(t->message, sizeof t->message, " %s", cause);
-		free(cause);
-		return REACT_REDRAW;
-	}
-	detail_close(t->detail);
-	t->detail = d;
-	t->push_view = &view_detail;
-	return REACT_PUSH | REACT_REDRAW;
+	if (sv->prompting)
+		draw_prompt(t, "filter: ", sv->prompt);
+	else
+		draw_status(t, "s sort  / filter  c class  Enter detail");
 }
 
 /* Keys while the "/" prompt is open: the filter follows the text. */
-static int
-sites_prompt_key(struct tui *t, int ch)
+static struct react
+sites_prompt_key(struct tui *t, struct sites_view *sv, int ch)
 {
 	struct sites *s = t->sites;
-	size_t len = strlen(t->prompt);
+	size_t len = strlen(sv->prompt);
 
 	switch (ch) {
 	case '\n':
 	case KEY_ENTER:
-		t->prompting = 0;
-		return REACT_REDRAW;
+		sv->prompting = 0;
+		return REACT(REACT_REDRAW);
 	case 27:
-		t->prompting = 0;
-		snprintf(s->filter, sizeof s->filter, "%s", t->saved_filter);
+		sv->prompting = 0;
+		snprintf(s->filter, sizeof s->filter, "%s", sv->saved);
 		sites_refresh(s);
-		return REACT_REDRAW;
+		return REACT(REACT_REDRAW);
 	case KEY_BACKSPACE:
 	case 127:
 	case 8:
 		if (len > 0)
-			t->prompt[len - 1] = '\0';
+			sv->prompt[len - 1] = '\0';
 		break;
 	default:
-		if (ch < 0x20 || ch > 0xff || len + 1 >= sizeof t->prompt)
-			return REACT_NONE;
-		t->prompt[len] = (char)ch;
-		t->prompt[len + 1] = '\0';
+		/* Every other key is the prompt's, even if it does nothing. */
+		if (ch < 0x20 || ch > 0xff || len + 1 >= sizeof sv->prompt)
+			return REACT(REACT_NONE);
+		sv->prompt[len] = (char)ch;
+		sv->prompt[len + 1] = '\0';
 		break;
 	}
-	snprintf(s->filter, sizeof s->filter, "%s", t->prompt);
+	snprintf(s->filter, sizeof s->filter, "%s", sv->prompt);
 	s->cur.sel = 0;
 	sites_refresh(s);
-	return REACT_REDRAW;
+	return REACT(REACT_REDRAW);
 }
 
-static int
-sites_key(struct tui *t, int ch)
+static struct react
+sites_key(struct tui *t, void *state, int ch)
 {
+	struct sites_view *sv = state;
 	struct sites *s = t->sites;
 	static const char classes[] = { 0, 'L', 'U', 'S', 'F' };
+	struct site_row *row;
 	size_t i;
 
-	if (t->prompting)
-		return sites_prompt_key(t, ch);
+	if (sv->prompting)
+		return sites_prompt_key(t, sv, ch);
 	switch (ch) {
 	case 's':
 		s->sort = (s->sort + 1) % SORT_COUNT;
 		sites_refresh(s);
-		return REACT_REDRAW;
+		return REACT(REACT_REDRAW);
 	case '/':
-		t->prompting = 1;
-		snprintf(t->saved_filter, sizeof t->saved_filter, "%s",
-		    s->filter);
-		snprintf(t->prompt, sizeof t->prompt, "%s", s->filter);
-		return REACT_REDRAW;
+		sv->prompting = 1;
+		snprintf(sv->saved, sizeof sv->saved, "%s", s->filter);
+		snprintf(sv->prompt, sizeof sv->prompt, "%s", s->filter);
+		return REACT(REACT_REDRAW);
 	case 'c':
 		for (i = 0; i < sizeof classes; i++)
 			if (classes[i] == s->cls_filter)
 				break;
 		s->cls_filter = classes[(i + 1) % sizeof classes];
 		sites_refresh(s);
-		return REACT_REDRAW;
+		return REACT(REACT_REDRAW);
 	case '\n':
 	case KEY_ENTER:
 	case KEY_RIGHT:
 	case 'l':
-		return sites_open_detail(t);
+		/* The selected site's detail, over this view. */
+		if ((row = sites_selected(s)) == NULL)
+			return REACT(REACT_NONE);
+		return REACT_TO(REACT_PUSH, &view_detail, row->id);
 	}
 	return list_key(&s->cur, ch);
 }
 
-static int
-sites_click(struct tui *t, int y, int x, int button)
+static struct react
+sites_click(struct tui *t, void *state, int y, int x, int button)
 {
+	(void)state;
 	(void)x;
 	return list_click(&t->sites->cur, VIEW_TOP + 1, y, button);
 }
 
+static const char *const sites_help[] = {
+	"Sites",
+	"  s              sort by: live bytes, live blocks, allocations,",
+	"                 peak, growth, class",
+	"  /              filter by text in function, file or module (as you",
+	"                 type; Enter keeps it, Esc restores the old one)",
+	"  c              class filter: all, leak, unclear, steady, freed",
+	"  Enter, Right   the site's detail",
+	"  class letters  L leak, S steady, U unclear, F freed (all freed)",
+	NULL,
+};
+
 const struct view_ops view_sites = {
-	"sites", sites_draw, sites_key, sites_click,
+	.name = "sites",
+	.shortcut = '2',
+	.kind = VIEW_MAIN,
+	.help = sites_help,
+	.init = sites_view_init,
+	.free = sites_view_free,
+	.open = sites_view_open,
+	.draw = sites_draw,
+	.key = sites_key,
+	.click = sites_click,
 };

@@ -5,19 +5,63 @@
  * Enter toggles a node, Right expands (or steps into it), Left collapses
  * (or steps out), e expands the heaviest path below, t switches between
  * top-down (from main) and bottom-up (from the allocating function).
- * Both trees are built when the browser starts (tui.c).
+ *
+ * Owns both trees (struct tree_view), built by its init when the browser
+ * starts so that no key waits for them; each keeps its expanded nodes,
+ * measure and cursor while the browser runs.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/xmalloc.h"
 #include "tui.h"
 
+struct tree_view {
+	struct tree *trees[2];	/* top-down, bottom-up */
+	int bottom_up;		/* which one is shown */
+};
+
+/* The tree shown, brought up to the run's scope; NULL if none. */
 static struct tree *
-tree_shown(struct tui *t)
+tree_shown(struct tui *t, struct tree_view *tv)
 {
-	return t->trees[t->bottom_up];
+	struct tree *tr = tv->trees[tv->bottom_up];
+
+	if (tr != NULL && tr->scope_serial != t->run->scope_serial)
+		tree_refresh(tr, t->run);
+	return tr;
+}
+
+static void *
+tree_init(struct tui *t, char **cause)
+{
+	struct tree_view *tv = xcalloc(1, sizeof *tv);
+
+	if (trees_open(t->run, tv->trees, cause) != 0) {
+		free(tv);
+		return NULL;
+	}
+	return tv;
+}
+
+static void
+tree_free(void *state)
+{
+	struct tree_view *tv = state;
+
+	tree_close(tv->trees[0]);
+	tree_close(tv->trees[1]);
+	free(tv);
+}
+
+static int
+tree_open(struct tui *t, void *state, int64_t arg)
+{
+	(void)arg;
+	tree_shown(t, state);
+	return 0;
 }
 
 /* Screen columns of UTF-8 text S (one per character). */
@@ -41,14 +85,15 @@ tree_format_value(const struct tree *tr, int64_t v, char *buf, size_t cap)
 }
 
 static void
-tree_draw(struct tui *t)
+tree_draw(struct tui *t, void *state)
 {
-	struct tree *tr = tree_shown(t);
+	struct tree_view *tv = state;
+	struct tree *tr = tv->trees[tv->bottom_up];
 	int rows = VIEW_ROWS - 1, i, bar = COLS >= 100 ? 12 : 6;
 	char extra[128];
 	int64_t total;
 
-	snprintf(extra, sizeof extra, "%s | %s", t->bottom_up ?
+	snprintf(extra, sizeof extra, "%s | %s", tv->bottom_up ?
 	    "bottom-up" : "top-down", tr ? tree_measure_names[tr->measure] :
 	    "?");
 	draw_title(t, "call tree", extra);
@@ -56,14 +101,12 @@ tree_draw(struct tui *t)
 		draw_status(t, "t top-down/bottom-up");
 		return;
 	}
-	if (tr->scope_serial != t->run->scope_serial)
-		tree_refresh(tr, t->run);
 	total = tr->nodes[0].value[tr->measure];
 	attrset(A_BOLD);
 	draw_fmt(VIEW_TOP, 0, COLS, "%7s %10s %-*s %s", "share",
 	    tree_measure_names[tr->measure][0] == 'l' ? "live" :
 	    tr->measure == MEASURE_ALLOCS ? "allocs" : "alloc'd", bar, "",
-	    t->bottom_up ? "allocating function <- its callers" :
+	    tv->bottom_up ? "allocating function <- its callers" :
 	    "caller -> callees");
 	attrset(A_NORMAL);
 	tr->cur.page = rows;
@@ -115,44 +158,46 @@ tree_draw(struct tui *t)
 	draw_status(t, "Enter open  e heaviest  t flip  s measure");
 }
 
-static int
-tree_key(struct tui *t, int ch)
+static struct react
+tree_key(struct tui *t, void *state, int ch)
 {
-	struct tree *tr = tree_shown(t);
+	struct tree_view *tv = state;
+	struct tree *tr = tv->trees[tv->bottom_up];
 	uint32_t node;
 
 	if (ch == 't') {
-		t->bottom_up = !t->bottom_up;
-		return REACT_REDRAW;
+		tv->bottom_up = !tv->bottom_up;
+		tree_shown(t, tv);
+		return REACT(REACT_REDRAW);
 	}
 	if (tr == NULL)
-		return REACT_NONE;
+		return REACT(REACT_PASS);
 	node = tr->cur.count > 0 ? tr->visible[tr->cur.sel] : 0;
 	switch (ch) {
 	case 's':
 		tr->measure = (tr->measure + 1) % MEASURE_COUNT;
 		tree_refresh(tr, t->run);
-		return REACT_REDRAW;
+		return REACT(REACT_REDRAW);
 	case '\n':
 	case KEY_ENTER:
 		tree_toggle(tr, node, -1);
 		tree_refresh(tr, t->run);
-		return REACT_REDRAW;
+		return REACT(REACT_REDRAW);
 	case KEY_RIGHT:
 	case 'l':
 		if (node == 0)
-			return REACT_NONE;
+			return REACT(REACT_NONE);
 		if (tr->nodes[node].expanded && tr->cur.sel + 1 <
 		    tr->cur.count && tr->nodes[tr->visible[tr->cur.sel + 1]].
 		    parent == node)
 			cursor_move(&tr->cur, MOVE_DOWN);
 		tree_toggle(tr, node, 1);
 		tree_refresh(tr, t->run);
-		return REACT_REDRAW;
+		return REACT(REACT_REDRAW);
 	case KEY_LEFT:
 	case 'h':
 		if (node == 0)
-			return REACT_NONE;
+			return REACT(REACT_NONE);
 		if (tr->nodes[node].expanded && tr->nodes[node].first_child) {
 			tree_toggle(tr, node, 0);
 		} else if (tr->nodes[node].parent != 0) {
@@ -160,32 +205,57 @@ tree_key(struct tui *t, int ch)
 			tree_toggle(tr, tr->nodes[node].parent, 0);
 		}
 		tree_refresh(tr, t->run);
-		return REACT_REDRAW;
+		return REACT(REACT_REDRAW);
 	case 'e':
 		tree_expand_heaviest(tr, node);
 		tree_refresh(tr, t->run);
-		return REACT_REDRAW;
+		return REACT(REACT_REDRAW);
 	case 'E':
 		/* Collapse everything. */
 		for (node = 1; node < tr->nnodes; node++)
 			tr->nodes[node].expanded = 0;
 		tree_refresh(tr, t->run);
-		return REACT_REDRAW;
+		return REACT(REACT_REDRAW);
 	}
 	return list_key(&tr->cur, ch);
 }
 
-static int
-tree_click(struct tui *t, int y, int x, int button)
+static struct react
+tree_click(struct tui *t, void *state, int y, int x, int button)
 {
-	struct tree *tr = t->trees[t->bottom_up];
+	struct tree_view *tv = state;
+	struct tree *tr = tv->trees[tv->bottom_up];
 
+	(void)t;
 	(void)x;
 	if (tr == NULL)
-		return REACT_NONE;
+		return REACT(REACT_NONE);
 	return list_click(&tr->cur, VIEW_TOP + 1, y, button);
 }
 
+static const char *const tree_help[] = {
+	"Call tree",
+	"  Enter          open or close the node",
+	"  Right, l       open it, or step into it",
+	"  Left, h        close it, or close its parent",
+	"  e              open the heaviest path below",
+	"  E              close everything",
+	"  t              top-down (from main) or bottom-up (from the",
+	"                 allocating function)",
+	"  s              measure: live bytes (in the time selection),",
+	"                 allocations, bytes allocated",
+	NULL,
+};
+
 const struct view_ops view_tree = {
-	"tree", tree_draw, tree_key, tree_click,
+	.name = "tree",
+	.shortcut = '3',
+	.kind = VIEW_MAIN,
+	.help = tree_help,
+	.init = tree_init,
+	.free = tree_free,
+	.open = tree_open,
+	.draw = tree_draw,
+	.key = tree_key,
+	.click = tree_click,
 };

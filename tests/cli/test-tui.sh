@@ -62,6 +62,21 @@ expect_eq "$shown" "$(human "$bytes")" "window from .. to $to s, live at its end
 # x goes back to the end; q quits with 0 and the terminal as it was.
 tui_keys x
 tui_expect "live at the end: 250 KiB" "x: back to the end"
+
+# The detail follows the scope: at a time it shows the site's figures
+# then, and x in the detail brings them back to the end.
+tui_keys End H H H Enter 2 Enter
+tui_expect "| site | live at " "detail at a time"
+tui_screen | grep -qF "live 250 KiB in 1000 blocks" &&
+	fail "the detail at a time shows the end's figures: $(tui_screen)"
+tui_keys x
+tui_expect "live 250 KiB in 1000 blocks" "x in the detail: figures at the end"
+
+# A window being chosen stays while other views are shown; x forgets it.
+tui_keys 1 Space 2 1
+tui_expect "Space selects it, Esc cancels" "a window being chosen, after 2 1"
+tui_keys 2 x 1
+tui_expect "Space: start a window" "x forgets a window being chosen"
 tui_keys q
 i=0; while [ ! -f stty.after ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 expect_eq "$(cat tui.rc)" 0 "exit status after q"
@@ -80,6 +95,15 @@ tui_expect " ALLOCS " "s cycles the sort"
 first_row | grep -q " 20000 .* serve" || fail "allocation sort: $(first_row)"
 tui_keys c
 tui_expect "0 of 4 | class: leak" "class filter: leak"
+# No site selected: Tab and S-Tab pass over the detail, 5 says why.
+tui_keys 4 Tab
+tui_expect "| overview |" "Tab passes over the detail with no site"
+tui_keys BTab
+tui_expect "| modules |" "S-Tab passes over the detail with no site"
+tui_keys 5
+tui_expect "no site selected" "5 with no site"
+tui_keys 2
+tui_expect "0 of 4 | class: leak" "back to the sites, still filtered"
 tui_keys c c
 tui_expect "3 of 4 | class: steady" "class filter: steady"
 tui_keys c c /
@@ -134,6 +158,8 @@ tui_expect "| modules |" "Esc back to modules"
 # Help, then a resize: everything drawn for the new size.
 tui_keys "?"
 tui_expect "Everywhere" "help"
+tui_keys End
+tui_expect "Left, h        back" "help ends with the site detail's keys"
 tui_keys Escape 2
 $TUI_TMUX resize-window -t tui -x 120 -y 40 2> /dev/null ||
 	$TUI_TMUX resize-pane -t tui -x 120 -y 40
