@@ -41,3 +41,11 @@ classes_letter(const char *name)
 
 	return i < CLASSES_N ? classes[i].letter : '?';
 }
+
+const char *
+classes_name_of_letter(char letter)
+{
+	int i = classes_rank_of_letter(letter);
+
+	return i < CLASSES_N ? classes[i].name : "?";
+}

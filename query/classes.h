@@ -25,6 +25,9 @@ int classes_rank_of_letter(char letter);
 /* The letter of the class named NAME, '?' if NAME is none of them. */
 char classes_letter(const char *name);
 
+/* The name of the class with LETTER, "?" if none. */
+const char *classes_name_of_letter(char letter);
+
 /*
  * SQL aggregate: the worst of a group's classes C, NULL if it has none.
  * In classes[]'s order (tests/unit/test-query.c checks that it is).

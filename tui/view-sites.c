@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../query/classes.h"
 #include "../util/xmalloc.h"
 #include "tui.h"
 
@@ -31,13 +32,6 @@ static int
 spark_points(void)
 {
 	return COLS >= 120 ? SPARK_POINTS : 8;
-}
-
-static const char *
-class_word(char c)
-{
-	return c == 'L' ? "leak" : c == 'S' ? "steady" : c == 'U' ? "unclear" :
-	    c == 'F' ? "freed" : "?";
 }
 
 static void
@@ -59,8 +53,10 @@ sites_draw_row(struct tui *t, int y, struct site_row *row, int selected)
 	draw_bytes(row->growth < 0 ? -(int64_t)-row->growth :
 	    (int64_t)row->growth, rate, sizeof rate);
 	strncat(rate, "/s", sizeof rate - strlen(rate) - 1);
+	/* A suppressed site's letter is in lower case. */
 	attrset(draw_class_attr(t, row->cls) | (selected ? A_REVERSE : 0));
-	draw_fmt(y, x, 2, "%c", row->cls);
+	draw_fmt(y, x, 2, "%c", row->suppressed != NULL && row->cls >= 'A' &&
+	    row->cls <= 'Z' ? row->cls - 'A' + 'a' : row->cls);
 	attrset(selected ? A_REVERSE : A_NORMAL);
 	draw_fmt(y, x + 2, NUMBERS_WIDTH, "%9s %8lld %9lld %9s %11s ",
 	    draw_bytes(row->live_bytes, live, sizeof live),
@@ -134,7 +130,7 @@ sites_draw(struct tui *t, void *state)
 	/* The sort shows as the column name in capitals. */
 	snprintf(extra, sizeof extra, "%ld of %zu%s%s%s%s%s%s",
 	    s->cur.count, s->nrows, s->cls_filter ? " | class: " : "",
-	    s->cls_filter ? class_word(s->cls_filter) : "",
+	    s->cls_filter ? classes_name_of_letter(s->cls_filter) : "",
 	    s->filter[0] ? " | filter: " : "", s->filter,
 	    s->module_filter >= 0 ? " | module: " : "",
 	    s->module_filter >= 0 ? s->modules[s->module_filter] : "");
@@ -163,10 +159,12 @@ sites_draw(struct tui *t, void *state)
 	if (sel != NULL) {
 		attrset(draw_attr(t, C_DIM));
 		draw_fmt(LINES - 2, 0, COLS, "%s:%d | %s | %s | %s live in "
-		    "scope", sel->file ? sel->file : "?", sel->line,
+		    "scope%s%s", sel->file ? sel->file : "?", sel->line,
 		    sel->module, sel->pattern ? sel->pattern :
-		    class_word(sel->cls), draw_bytes(sel->live_bytes, live,
-		    sizeof live));
+		    classes_name_of_letter(sel->cls), draw_bytes(
+		    sel->live_bytes, live, sizeof live), sel->suppressed ?
+		    " | suppressed: " : "", sel->suppressed ? sel->suppressed :
+		    "");
 		attrset(A_NORMAL);
 	}
 	if (sv->prompting)
@@ -217,9 +215,8 @@ sites_key(struct tui *t, void *state, int ch)
 {
 	struct sites_view *sv = state;
 	struct sites *s = t->sites;
-	static const char classes[] = { 0, 'L', 'U', 'S', 'F' };
 	struct site_row *row;
-	size_t i;
+	int i;
 
 	if (sv->prompting)
 		return sites_prompt_key(t, sv, ch);
@@ -234,10 +231,9 @@ sites_key(struct tui *t, void *state, int ch)
 		snprintf(sv->prompt, sizeof sv->prompt, "%s", s->filter);
 		return REACT(REACT_REDRAW);
 	case 'c':
-		for (i = 0; i < sizeof classes; i++)
-			if (classes[i] == s->cls_filter)
-				break;
-		s->cls_filter = classes[(i + 1) % sizeof classes];
+		/* All, then each class worst first (query/classes.h). */
+		i = s->cls_filter ? classes_rank_of_letter(s->cls_filter) : -1;
+		s->cls_filter = i + 1 < CLASSES_N ? classes[i + 1].letter : 0;
 		sites_refresh(s);
 		return REACT(REACT_REDRAW);
 	case '\n':
@@ -268,7 +264,8 @@ static const char *const sites_help[] = {
 	"                 type; Enter keeps it, Esc restores the old one)",
 	"  c              class filter: all, leak, unclear, steady, freed",
 	"  Enter, Right   the site's detail",
-	"  class letters  L leak, S steady, U unclear, F freed (all freed)",
+	"  class letters  L leak, S steady, U unclear, F freed (all freed);",
+	"                 lower case: suppressed (the rule is under the table)",
 	NULL,
 };
 

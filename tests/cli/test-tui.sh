@@ -190,6 +190,24 @@ tui_keys q
 i=0; while [ ! -f stty.after ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 expect_eq "$(cat tui.rc)" 0 "exit status in a plain terminal"
 
+# --- suppressions and a window from the command line ---------------------------
+# A suppressed site: its letter in lower case, the rule under the table,
+# as leaks --suppressions lists it.
+echo "leak:session_new" > mine.supp
+expect_eq "$("$HT" leaks --suppressions mine.supp --format csv leak.db | grep -c ',session_new,.*leak:session_new')" 1 \
+	"the CLI suppresses session_new"
+tui_start 200 30 -- --suppressions mine.supp leak.db
+tui_keys 2
+tui_expect "suppressed: leak:session_new (mine.supp:1)" "the rule of the selected site"
+first_row | grep -q '^ *l ' || fail "a suppressed leak's letter: $(tui_screen)"
+tui_keys q
+i=0; while [ ! -f stty.after ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+# --from alone: the window ends at the end of the work, as in the queries.
+tui_start 100 30 -- --from 25% leak.db
+tui_expect "to the end of the work, live at its end: 250 KiB" "--from alone"
+tui_keys q
+i=0; while [ ! -f stty.after ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+
 # --- bad input ---------------------------------------------------------------
 "$HT" tui missing.db < /dev/null > out 2> err && fail "tui without a terminal succeeded"
 grep -q "needs a terminal" err || fail "no terminal: $(cat err)"
