@@ -330,7 +330,11 @@ supp_apply(sqlite3 *db, const char *const *files, int nfiles, char **cause)
 		goto out;
 	if (sqlite3_create_function(db, "ht_suppression", 3, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, &r, sql_suppression, NULL, NULL) !=
-	    SQLITE_OK || sqlite3_exec(db, "CREATE TEMP TABLE"
+	    SQLITE_OK || sqlite3_exec(db, "DROP TABLE IF EXISTS"
+	    " temp.suppression_rules; DROP TABLE IF EXISTS"
+	    " temp.suppressed_frames; DROP TABLE IF EXISTS"
+	    " temp.suppressed_stacks; DROP TABLE IF EXISTS"
+	    " temp.suppressed_sites; CREATE TEMP TABLE"
 	    " suppression_rules (id INTEGER PRIMARY KEY, text TEXT)", NULL,
 	    NULL, &err) != SQLITE_OK || sqlite3_prepare_v2(db, "INSERT INTO"
 	    " temp.suppression_rules VALUES (?, ?)", -1, &st, NULL) !=
