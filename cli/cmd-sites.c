@@ -127,19 +127,22 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 	}
 	if (windowed)
 		at = win.to_bucket;
-	if (query_classes_at(db, at) != 0) {
+	if (query_classes_at(db, at) != 0 || (grouped &&
+	    query_group(db, &o) != 0)) {
 		sqlite3_close(db);
 		return 1;
 	}
 	w = live_window_sql(grouped ? LIVE_OF_STACK : LIVE_OF_SITE, at,
 	    windowed ? &win : NULL);
 	if (grouped) {
-		char *having, *g;
+		char *having, *g, *site_live;
 
 		having = strstr(where, "live_blocks") == NULL ? xstrdup("") :
 		    xasprintf(" HAVING sum(w.live_blocks) > 0 AND"
 		    " sum(w.live_bytes) >= %lld", o.min_bytes);
-		g = group_sql(&o.group, w, having);
+		site_live = live_sql(LIVE_OF_SITE, "c.id", "live_bytes", at);
+		g = group_sql(&o.group, w, site_live, having);
+		free(site_live);
 		free(having);
 		free(w);
 		/* Order by the grouped query's columns. */

@@ -300,6 +300,15 @@ query_classes_at(sqlite3 *db, long bucket)
 }
 
 int
+query_group(sqlite3 *db, const struct query_opts *o)
+{
+	char *cause = NULL;
+	int rc = group_prepare(db, &o->group, &cause);
+
+	return query_report(rc, cause);
+}
+
+int
 query_suppress(sqlite3 *db, const struct query_opts *o)
 {
 	char *cause = NULL;

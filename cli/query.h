@@ -69,6 +69,9 @@ int query_classes_at(sqlite3 *db, long bucket);
    O's --suppressions (query/suppress.h). */
 int query_suppress(sqlite3 *db, const struct query_opts *o);
 
+/* O's --by and --focus: the groups (query/group.h). */
+int query_group(sqlite3 *db, const struct query_opts *o);
+
 /* Adds --suppressions PATH to O; -1 after a usage message (too many). */
 int query_add_suppressions(struct query_opts *o, const char *cmd,
     const char *path);

@@ -28,7 +28,7 @@
 static const char run_sql[] =
 	"INSERT INTO meta VALUES ('duration_s', 10), ('bucket_s', 1),"
 	" ('buckets', 10), ('work_end_s', 9.5), ('peak_time_s', 4),"
-	" ('program', 'synthetic');"
+	" ('program', 'synthetic'), ('mapped_bytes_end', 50);"
 	"INSERT INTO markers (time, label) VALUES (2.5, 'warm'), (7, 'warm');"
 	"WITH RECURSIVE b(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM b"
 	" WHERE n < 9) INSERT INTO timeline (bucket, time, heap_bytes,"
@@ -300,12 +300,13 @@ test_groups(void)
 {
 	sqlite3 *db = test_db();
 	struct group_opts g = { "object", { NULL }, 0 };
-	char *w, *rows, *sql;
+	char *w, *rows, *sql, *cause = NULL;
 
 	assert_true(db != NULL && prepare(db, TIME_BUCKET_END) == 0);
 	expect_true(group_wanted(&g));
 	w = live_window_sql(LIVE_OF_STACK, TIME_BUCKET_END, NULL);
-	rows = group_sql(&g, w, "");
+	assert_true(group_prepare(db, &g, &cause) == 0);
+	rows = group_sql(&g, w, "c.live_bytes", "");
 	/* prog: sites 1 and 2 whole. */
 	sql = xasprintf("SELECT live_bytes * 1000000 + allocations * 1000 +"
 	    " round(growth_bytes_per_s) FROM (%s) WHERE module = 'prog'",
@@ -338,7 +339,8 @@ test_groups(void)
 	free(rows);
 	/* By stack: site 1's rate shared out, 200 and 100 of its 300. */
 	g.by = "stack";
-	rows = group_sql(&g, w, "");
+	assert_true(group_prepare(db, &g, &cause) == 0);
+	rows = group_sql(&g, w, "c.live_bytes", "");
 	sql = xasprintf("SELECT round(growth_bytes_per_s) FROM (%s) WHERE"
 	    " id = 1", rows);
 	expect_u64_eq(sql_int(db, sql), 20);
