@@ -54,7 +54,8 @@ PY
 
 # --- C++ --------------------------------------------------------------------
 src="$SRC/tests/programs/own-code-cxx.cc"
-record cxx.trace "$BUILD/tests/own-code-cxx" 3000 || fail "record own-code-cxx"
+# 20000 rounds (some 25 ms; see the Rust run below for why not fewer).
+record cxx.trace "$BUILD/tests/own-code-cxx" 20000 || fail "record own-code-cxx"
 "$HT" analyze cxx.trace 2> err || fail "analyze: $(cat err)"
 check_sites cxx.db "$src" "map=register_session(long)" "vector=remember(long)" \
 	"string=log_session(long)" "unordered_map=name_session(long)" \
