@@ -48,13 +48,14 @@ trace_begin(void)
 {
 	uint8_t prefix[HT_PREFIX_LEN] = { 0 }, hdr[256], *p = hdr;
 	const char *dir = getenv("TMPDIR");
+	FILE *f;
 	int fd;
 
 	/* In $TMPDIR: the test runner's, for this test. */
 	snprintf(path, sizeof path, "%s/heaptrail-codec-XXXXXX",
 	    dir != NULL && *dir != '\0' ? dir : "/tmp");
 	fd = mkstemp(path);
-	FILE *f = fdopen(fd, "wb");
+	f = fdopen(fd, "wb");
 
 	memcpy(prefix, HT_MAGIC, HT_MAGIC_LEN);
 	prefix[8] = HT_FORMAT_VERSION;
