@@ -76,7 +76,7 @@ BENCH_BIN := $(BUILD)/bench/alloc-bench $(BUILD)/bench/alloc-bench-fp
 DEPS_STAMP := $(BUILD)/.deps-build
 CHECK_STAMP := $(BUILD)/.deps-check
 
-.PHONY: all demo check soak bench install uninstall clean asan help deps check-deps manlint fuzz
+.PHONY: all demo check update-expected soak bench install uninstall clean asan help deps check-deps manlint fuzz
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/heaptrail $(BUILD)/libheaptrail.so
@@ -85,6 +85,7 @@ help:
 	@echo "make              build $(BUILD)/heaptrail and $(BUILD)/libheaptrail.so"
 	@echo "make demo         record samples/leak.c, analyze it, show summary and leaks"
 	@echo "make check        build and run every test (ends: N passed, N failed)"
+	@echo "make update-expected  rewrite the expected output of tests/traces/ and the fuzz corpus"
 	@echo "make soak         long stress run and repeated race tests (SOAK_SECONDS, SOAK_ROUNDS)"
 	@echo "make bench        recording benchmark against heaptrack -> bench/RESULTS.md"
 	@echo "make asan         build with AddressSanitizer into build-asan/ and run the tests"
@@ -181,10 +182,12 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJ)
 $(BUILD)/unit/test-fuzz-corpus: tests/unit/test-fuzz-corpus.c tests/fuzz/fuzz-trace.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -DCORPUS_DIR='"$(CURDIR)/tests/fuzz/corpus"' \
+		-DEXPECTED_FILE='"$(CURDIR)/tests/fuzz/expected.txt"' \
 		-o $@ $< tests/fuzz/fuzz-trace.c $(LIB_OBJ) $(LDFLAGS) $(PROGRAM_LIBS)
 
 # make fuzz: libFuzzer on the trace reader (clang from Debian), new
-# interesting inputs land in tests/fuzz/corpus/.
+# interesting inputs land in tests/fuzz/corpus/ (then make update-expected
+# lists what the reader makes of them in tests/fuzz/expected.txt).
 FUZZ_SECONDS ?= 60
 fuzz: $(DEPS_STAMP)
 	$(Q)build-aux/install-deps clang
@@ -219,6 +222,14 @@ demo: all check-deps $(BUILD)/samples/leak
 
 check: all check-deps $(SAMPLE_BIN) $(TESTPROG_BIN) $(TESTLIB_BIN) $(UNIT_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh
+
+# After a deliberate change in what the reader or analyze make of a
+# trace: rewrites the expected output of the checked-in traces
+# (tests/traces/) and of the fuzz corpus (tests/fuzz/expected.txt).
+# Review the diff before committing it.
+update-expected: all check-deps $(BUILD)/unit/test-fuzz-corpus
+	$(Q)UPDATE_EXPECTED=1 BUILD=$(BUILD) tests/run.sh format-versions fuzz-corpus
+	$(Q)git diff --stat -- tests/traces tests/fuzz/expected.txt
 
 # The stress test at length (SOAK_SECONDS per run), then the tests of
 # endings, signals and fork over and over (SOAK_ROUNDS): for races that

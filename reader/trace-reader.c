@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -107,6 +106,7 @@ ht_reader_open(const char *path, char **cause)
 {
 	uint8_t prefix[HT_PREFIX_LEN];
 	struct stat st;
+	ZSTD_DCtx *dctx;
 	ht_reader *r;
 	ssize_t n;
 	uint32_t version;
@@ -161,15 +161,20 @@ ht_reader_open(const char *path, char **cause)
 		return NULL;
 	}
 
+	dctx = ZSTD_createDCtx();
+	if (dctx == NULL) {
+		/* Not through xmalloc: the caller decides what to do. */
+		if (cause)
+			*cause = xasprintf("%s: cannot create a zstd "
+			    "decompression context (out of memory)", path);
+		close(fd);
+		return NULL;
+	}
 	r = xcalloc(1, sizeof *r);
 	r->path = xstrdup(path);
 	r->fd = fd;
 	r->file_size = (uint64_t)st.st_size;
-	r->dctx = ZSTD_createDCtx();
-	if (r->dctx == NULL) {
-		fprintf(stderr, "heaptrail: out of memory (zstd context)\n");
-		exit(1);
-	}
+	r->dctx = dctx;
 	r->in = xmalloc(READER_IN_SIZE);
 	r->in_file_off = HT_PREFIX_LEN;
 	r->frame = xmalloc(HT_FRAME_MAX);

@@ -10,7 +10,8 @@
  *    allocations needs (see "Ordering" in man/heaptrail.5).
  *
  * Both are library code: they return error codes and keep a message for
- * the caller to print; they never print or exit.
+ * the caller to print; they never print or exit.  The one exception is
+ * running out of memory through util/xmalloc.h, which is fatal there.
  */
 #ifndef HEAPTRAIL_TRACE_READER_H
 #define HEAPTRAIL_TRACE_READER_H

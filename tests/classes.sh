@@ -64,15 +64,47 @@ analyze_or_note() {
 }
 
 # run_variant VARIANT PROGRAM ARGS... : records VARIANT.trace and analyzes
-# it into VARIANT.db; 1 (noted) if either fails
+# it into VARIANT.db; 1 (noted) if either fails.  Under record_ahead, only
+# starts the recording in the background and returns 1; afterwards, a
+# variant recorded ahead (VARIANT.status) is only analyzed.
+_ahead=0 _ahead_running=0
 run_variant() {
 	_v=$1
 	shift
-	"$HT" record -q -o "$_v.trace" -- "$@" > "$_v.out" 2> "$_v.err" || {
-		problem "$_v: record $* failed (status $?): $(head -c 300 "$_v.err")"
+	if [ $_ahead = 1 ]; then
+		if [ $_ahead_running -ge "${RECORD_AHEAD_JOBS:-4}" ]; then
+			wait
+			_ahead_running=0
+		fi
+		{ "$HT" record -q -o "$_v.trace" -- "$@" > "$_v.out" 2> "$_v.err"
+		  echo $? > "$_v.status"; } &
+		_ahead_running=$((_ahead_running + 1))
+		return 1
+	fi
+	if [ -f "$_v.status" ]; then
+		_st=$(cat "$_v.status")
+	else
+		"$HT" record -q -o "$_v.trace" -- "$@" > "$_v.out" 2> "$_v.err"
+		_st=$?
+	fi
+	[ "$_st" -eq 0 ] || {
+		problem "$_v: record $* failed (status $_st): $(head -c 300 "$_v.err")"
 		return 1
 	}
 	analyze_or_note "$_v.trace" "$_v"
+}
+
+# record_ahead COMMAND... : runs COMMAND (the test's list of variants)
+# with each run_variant only starting its recording, RECORD_AHEAD_JOBS (4)
+# at a time, and waits for them all; then COMMAND again judges each
+# variant from its trace.  The shape programs are paced by the clock and
+# mostly sleep: recorded one after the other they took half a minute.
+record_ahead() {
+	_ahead=1
+	"$@"
+	wait
+	_ahead=0 _ahead_running=0
+	"$@"
 }
 
 # want DB VARIANT FUNCTION CLASS [ERE] : every site of FUNCTION live at the

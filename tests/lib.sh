@@ -60,6 +60,19 @@ live_where() {
 		END { n = 0; for (p in live) n++; print n }' "$1.ordered"
 }
 
+# size_counts TRACE SIZE : "ALLOCATIONS LIVE" of SIZE bytes, as
+# allocs_by_size and live_by_size say, in one pass over `dump --ordered`
+# and without keeping it (for traces of millions of events)
+size_counts() {
+	"$HT" dump --ordered "$1" | awk -v want="size=$2" '
+		$3 ~ /^(malloc|calloc|realloc|reallocarray|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|heaptrail_alloc)$/ {
+			if ($5 == want) { n++; live[$4] = 1 } else delete live[$4]
+			next
+		}
+		$3 ~ /free$/ { delete live[$4] }
+		END { l = 0; for (p in live) l++; print n + 0, l }'
+}
+
 # live_by_size TRACE SIZE : blocks of SIZE bytes live at the end
 live_by_size() {
 	live_where "$1" "\$5 == \"size=$2\""

@@ -22,9 +22,6 @@ midleak() {
 	no_leak_but "$1.db" "$1" new_record
 	json_agrees "$1.db" "$1"
 }
-midleak midleak-50 1500 50 2000 128 1
-midleak midleak-30 2000 30 1200 512 3
-midleak midleak-70 2000 70 4000 64 2
 
 # 2. One block grown through realloc (exact appends, reallocarray by
 # chunks, capacity doubling): one object, a leak.
@@ -38,11 +35,6 @@ grower() {
 	no_leak_but "$1.db" "$1" "$2"
 	json_agrees "$1.db" "$1"
 }
-grower realloc-log log_append log 1500 3000
-grower realloc-array records_add array 1200 5000
-grower realloc-double vec_push double 1500 20000
-# Slow: the last doubling comes at two thirds of the run.
-grower realloc-double-slow vec_push double 1500 2000
 
 # 3. A sawtooth: filled to a bound, all released, over and over; the run
 # ends mid-cycle with part of a batch held: steady.
@@ -53,9 +45,6 @@ sawtooth() {
 	no_leak_but "$1.db" "$1"
 	json_agrees "$1.db" "$1"
 }
-sawtooth saw-250ms 1650 250 512 256
-sawtooth saw-600ms-4m 2100 600 4096 4096
-sawtooth saw-120ms-small 1100 120 128 64
 
 # 4. A bounded queue under bursty load, its depth wandering between half
 # and full: steady (the messages and the ring).
@@ -67,9 +56,6 @@ queue() {
 	no_leak_but "$1.db" "$1"
 	json_agrees "$1.db" "$1"
 }
-queue queue-1000x1 1500 1000 1 128
-queue queue-200x2 2000 200 2 2048
-queue queue-3000x2 1800 3000 2 64
 
 # 5. An LRU cache whose eviction forgets one entry in N: leak; the same
 # cache without the bug: steady.
@@ -88,9 +74,33 @@ cache() {
 	fi
 	json_agrees "$1.db" "$1"
 }
-cache cache-leak-1in10 leak 1500 500 10 200
-cache cache-leak-1in50 leak 2000 2000 50 1000
-cache cache-fixed-500 steady 1500 500 0 200
-cache cache-fixed-2000 steady 2000 2000 0 1000
 
+# The variants, numbered as above: all recorded first, several at once
+# (record_ahead, classes.sh), then each judged.
+variants() {
+	# 1.
+	midleak midleak-50 1500 50 2000 128 1
+	midleak midleak-30 2000 30 1200 512 3
+	midleak midleak-70 2000 70 4000 64 2
+	# 2.
+	grower realloc-log log_append log 1500 3000
+	grower realloc-array records_add array 1200 5000
+	grower realloc-double vec_push double 1500 20000
+	# Slow: the last doubling comes at two thirds of the run.
+	grower realloc-double-slow vec_push double 1500 2000
+	# 3.
+	sawtooth saw-250ms 1650 250 512 256
+	sawtooth saw-600ms-4m 2100 600 4096 4096
+	sawtooth saw-120ms-small 1100 120 128 64
+	# 4.
+	queue queue-1000x1 1500 1000 1 128
+	queue queue-200x2 2000 200 2 2048
+	queue queue-3000x2 1800 3000 2 64
+	# 5.
+	cache cache-leak-1in10 leak 1500 500 10 200
+	cache cache-leak-1in50 leak 2000 2000 50 1000
+	cache cache-fixed-500 steady 1500 500 0 200
+	cache cache-fixed-2000 steady 2000 2000 0 1000
+}
+record_ahead variants
 verdict

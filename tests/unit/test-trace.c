@@ -34,7 +34,17 @@ struct tw {
 	int records;
 };
 
-static char tmp_path[] = "/tmp/heaptrail-test-XXXXXX";
+static char tmp_path[4096];
+
+/* A new mkstemp template in $TMPDIR (the test runner's, for this test). */
+static void
+tmp_reset(void)
+{
+	const char *dir = getenv("TMPDIR");
+
+	snprintf(tmp_path, sizeof tmp_path, "%s/heaptrail-test-XXXXXX",
+	    dir != NULL && *dir != '\0' ? dir : "/tmp");
+}
 
 static void
 tw_open(struct tw *w, uint32_t version)
@@ -42,7 +52,7 @@ tw_open(struct tw *w, uint32_t version)
 	uint8_t prefix[16] = { 0 };
 	int fd;
 
-	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
+	tmp_reset();
 	fd = mkstemp(tmp_path);
 	memset(w, 0, sizeof *w);
 	w->version = version;
@@ -305,11 +315,13 @@ test_odd_ids(void)
 	write_odd_ids(0, 1);
 	expect_u64_eq(analyze_tmp(&cause), 0);	/* the block: no stack */
 	free(cause);
+	unlink(tmp_path);
 
 	write_odd_ids(0, 3000000000u);
 	expect_true(analyze_tmp(&cause) == -1);
 	expect_str_contains(cause, "thread index 3000000000 out of sequence");
 	free(cause);
+	unlink(tmp_path);
 
 	write_odd_ids(3000000000u, 1);
 	expect_true(analyze_tmp(&cause) == -1);
@@ -575,7 +587,7 @@ test_bad_input(void)
 	expect_str_contains(cause, "No such file");
 	free(cause);
 
-	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
+	tmp_reset();
 	close(mkstemp(tmp_path));
 	f = fopen(tmp_path, "w");
 	fputs("hello, this is not a trace at all\n", f);
@@ -594,7 +606,7 @@ test_bad_input(void)
 	free(cause);
 	unlink(tmp_path);
 
-	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
+	tmp_reset();
 	tw_open(&w, 99);
 	tw_header(&w);
 	tw_close(&w);
@@ -622,7 +634,7 @@ test_bad_input(void)
 	unlink(tmp_path);
 
 	/* Garbage after the prefix: not zstd. */
-	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
+	tmp_reset();
 	tw_open(&w, HT_FORMAT_VERSION);
 	fputs("garbage garbage garbage", w.f);
 	fclose(w.f);
@@ -637,7 +649,7 @@ test_bad_input(void)
 	}
 	ht_reader_close(r);
 	unlink(tmp_path);
-	strcpy(tmp_path, "/tmp/heaptrail-test-XXXXXX");
+	tmp_reset();
 }
 
 static void
