@@ -21,6 +21,7 @@
 #include "../analyzer/classify.h"
 #include "../util/xmalloc.h"
 #include "classify-at.h"
+#include "live.h"
 #include "time.h"
 
 /* A site's figures as of bucket B, gathered from the two tables. */
@@ -31,15 +32,12 @@ struct site_at {
 	uint64_t allocations, live_blocks;
 };
 
-/* Classifies site A (its series filled up to B) into INS. */
-static int
-classify_at_site(sqlite3_stmt *ins, const struct site_at *a, long b,
-    double bucket_s)
+/* Judges site A (its series filled up to B): classify.c's rules. */
+static enum site_class
+classify_at_judge(const struct site_at *a, long b, double bucket_s,
+    char *pattern, size_t cap, double *growth)
 {
 	struct site_history h;
-	char pattern[128];
-	double growth;
-	enum site_class c;
 
 	memset(&h, 0, sizeof h);
 	h.live = a->live;
@@ -54,7 +52,19 @@ classify_at_site(sqlite3_stmt *ins, const struct site_at *a, long b,
 	h.exit_live_blocks = h.live_blocks;	/* no teardown after B */
 	h.exit_live_bytes = h.live_bytes;
 	memcpy(h.live_by_period, a->periods, sizeof h.live_by_period);
-	c = classify_site(&h, pattern, sizeof pattern, &growth);
+	return classify_site(&h, pattern, cap, growth);
+}
+
+/* Classifies site A (its series filled up to B) into INS. */
+static int
+classify_at_site(sqlite3_stmt *ins, const struct site_at *a, long b,
+    double bucket_s)
+{
+	char pattern[128];
+	double growth;
+	enum site_class c = classify_at_judge(a, b, bucket_s, pattern,
+	    sizeof pattern, &growth);
+
 	sqlite3_bind_int64(ins, 1, a->id);
 	sqlite3_bind_text(ins, 2, class_names[c], -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 3, pattern, -1, SQLITE_TRANSIENT);
@@ -159,4 +169,168 @@ out:
 	sqlite3_finalize(ins);
 	free(a.live);
 	return ret;
+}
+
+/* --- the same in memory, for the browser --------------------------------- */
+
+struct classify_memory {
+	const struct live_series *series;
+	double bucket_s;
+	size_t nsites;			/* highest site id + 1 */
+	size_t *site_first, *site_stacks;	/* site i's stacks:
+				   site_stacks[site_first[i] ..
+				   site_first[i + 1] - 1] */
+	/* stack_survival, by stack: stack i's rows are
+	   surv_first[i] .. surv_first[i + 1] - 1 */
+	size_t *surv_first;
+	uint16_t *alloc_bucket, *free_bucket;
+	int64_t *surv_bytes;
+};
+
+struct classify_memory *
+classify_memory_open(sqlite3 *db, const struct live_series *series,
+    const int64_t *stack_site, char **cause)
+{
+	struct classify_memory *m = xcalloc(1, sizeof *m);
+	size_t nstacks = series->nstacks, i, n = 0, cap = 0, *at;
+	sqlite3_stmt *st = NULL;
+	int64_t maxsite = -1, last = -1;
+	int rc;
+
+	m->series = series;
+	m->bucket_s = db_meta_number(db, "bucket_s");
+	for (i = 0; i < nstacks; i++)
+		if (stack_site[i] > maxsite)
+			maxsite = stack_site[i];
+	m->nsites = (size_t)(maxsite + 1);
+	/* Each site's stacks: a counting sort by site. */
+	m->site_first = xcalloc(m->nsites + 1, sizeof *m->site_first);
+	m->site_stacks = xcalloc(nstacks ? nstacks : 1,
+	    sizeof *m->site_stacks);
+	for (i = 0; i < nstacks; i++)
+		if (stack_site[i] >= 0)
+			m->site_first[stack_site[i] + 1]++;
+	for (i = 0; i < m->nsites; i++)
+		m->site_first[i + 1] += m->site_first[i];
+	at = xcalloc(m->nsites + 1, sizeof *at);
+	memcpy(at, m->site_first, m->nsites * sizeof *at);
+	for (i = 0; i < nstacks; i++)
+		if (stack_site[i] >= 0)
+			m->site_stacks[at[stack_site[i]]++] = i;
+	free(at);
+	/* The survival rows, in the key's order (by stack). */
+	m->surv_first = xcalloc(nstacks + 1, sizeof *m->surv_first);
+	if (sqlite3_prepare_v2(db, "SELECT stack_id, alloc_bucket,"
+	    " free_bucket, bytes FROM stack_survival ORDER BY stack_id", -1,
+	    &st, NULL) != SQLITE_OK)
+		goto sql_error;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		int ab = sqlite3_column_int(st, 1), fb = sqlite3_column_int(st, 2);
+
+		if (id < 0 || (size_t)id >= nstacks || id < last || ab < 0 ||
+		    ab > UINT16_MAX || fb < 0 || fb > UINT16_MAX)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			m->alloc_bucket = xreallocarray(m->alloc_bucket, cap,
+			    sizeof *m->alloc_bucket);
+			m->free_bucket = xreallocarray(m->free_bucket, cap,
+			    sizeof *m->free_bucket);
+			m->surv_bytes = xreallocarray(m->surv_bytes, cap,
+			    sizeof *m->surv_bytes);
+		}
+		for (; last < id; last++)
+			m->surv_first[last + 1] = n;
+		m->alloc_bucket[n] = (uint16_t)ab;
+		m->free_bucket[n] = (uint16_t)fb;
+		m->surv_bytes[n++] = sqlite3_column_int64(st, 3);
+	}
+	if (rc != SQLITE_DONE)
+		goto sql_error;
+	sqlite3_finalize(st);
+	for (i = (size_t)(last + 1); i <= nstacks; i++)
+		m->surv_first[i] = n;
+	return m;
+sql_error:
+	*cause = xasprintf("%s: cannot read stack_survival: %s",
+	    sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	classify_memory_close(m);
+	return NULL;
+}
+
+void
+classify_memory_close(struct classify_memory *m)
+{
+	if (m == NULL)
+		return;
+	free(m->site_first);
+	free(m->site_stacks);
+	free(m->surv_first);
+	free(m->alloc_bucket);
+	free(m->free_bucket);
+	free(m->surv_bytes);
+	free(m);
+}
+
+void
+classify_memory_at(const struct classify_memory *m, long bucket,
+    classify_at_fn *fn, void *arg)
+{
+	const struct live_series *s = m->series;
+	struct site_at a;
+	size_t site, k, r;
+	long i;
+
+	if (bucket == TIME_BUCKET_END)
+		return;
+	if (bucket == TIME_BUCKET_START)
+		bucket = 0;
+	memset(&a, 0, sizeof a);
+	a.live = xcalloc((size_t)bucket + 1, sizeof *a.live);
+	for (site = 0; site < m->nsites; site++) {
+		char pattern[128];
+		double growth;
+		enum site_class c;
+		int judged = 0;
+
+		a.id = (int64_t)site;
+		a.allocations = a.live_blocks = 0;
+		memset(a.periods, 0, sizeof a.periods);
+		for (i = 0; i <= bucket; i++)
+			a.live[i] = 0;
+		/* The site's series: its stacks' changes, summed. */
+		for (k = m->site_first[site]; k < m->site_first[site + 1]; k++) {
+			size_t st = m->site_stacks[k];
+			int64_t prev = 0, blocks = 0;
+
+			for (r = s->first[st]; r < s->first[st + 1] &&
+			    (long)s->bucket[r] <= bucket; r++) {
+				a.live[s->bucket[r]] += (double)(s->bytes[r] -
+				    prev);
+				prev = s->bytes[r];
+				blocks = s->blocks[r];
+				a.allocations += s->allocs[r];
+				judged = 1;
+			}
+			a.live_blocks += (uint64_t)blocks;
+			for (r = m->surv_first[st]; r < m->surv_first[st + 1];
+			    r++)
+				if (m->alloc_bucket[r] <= bucket &&
+				    m->free_bucket[r] > bucket)
+					a.periods[classify_period(
+					    m->alloc_bucket[r],
+					    (uint64_t)bucket)] +=
+					    (double)m->surv_bytes[r];
+		}
+		if (!judged)
+			continue;	/* no series up to then */
+		for (i = 1; i <= bucket; i++)
+			a.live[i] += a.live[i - 1];
+		c = classify_at_judge(&a, bucket, m->bucket_s, pattern,
+		    sizeof pattern, &growth);
+		fn(arg, a.id, class_names[c], pattern, growth);
+	}
+	free(a.live);
 }

@@ -7,6 +7,7 @@
 #define HEAPTRAIL_CLASSIFY_AT_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 /*
  * Leaves in DB's temporary table site_class_at (site_id, class_at,
@@ -18,5 +19,29 @@
  * Returns 0, or -1 with *cause.
  */
 int classify_at(sqlite3 *db, long bucket, char **cause);
+
+/*
+ * The same in memory, for the browser: judged from the stacks' series it
+ * holds (SERIES, with STACK_SITE the site of each stack, -1 none) and
+ * the survival rows read here, with no query per time (0.6 to 1.1 s of
+ * queries on 111k sites).  tests/unit/test-query.c checks that both
+ * judge alike.
+ */
+struct live_series;
+struct classify_memory;
+
+typedef void classify_at_fn(void *arg, int64_t site_id, const char *cls,
+    const char *pattern, double growth);
+
+/* NULL with *cause.  SERIES must outlive it. */
+struct classify_memory *classify_memory_open(sqlite3 *db,
+    const struct live_series *series, const int64_t *stack_site,
+    char **cause);
+void classify_memory_close(struct classify_memory *m);
+
+/* Calls FN for every site with a series up to BUCKET (none for
+   TIME_BUCKET_END) with its class as of then. */
+void classify_memory_at(const struct classify_memory *m, long bucket,
+    classify_at_fn *fn, void *arg);
 
 #endif /* HEAPTRAIL_CLASSIFY_AT_H */

@@ -97,7 +97,8 @@ live_series_load(sqlite3 *db, size_t nstacks, struct live_series *s,
 	sqlite3_finalize(st);
 	/* The primary key's order: by stack, then bucket. */
 	if (sqlite3_prepare_v2(db, "SELECT stack_id, bucket, live_bytes,"
-	    " live_blocks FROM stack_series ORDER BY stack_id, bucket", -1,
+	    " live_blocks, allocations FROM stack_series ORDER BY stack_id,"
+	    " bucket", -1,
 	    &st, NULL) != SQLITE_OK)
 		goto sql_error;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -114,13 +115,18 @@ live_series_load(sqlite3 *db, size_t nstacks, struct live_series *s,
 			s->bytes = xreallocarray(s->bytes, cap, sizeof *s->bytes);
 			s->blocks = xreallocarray(s->blocks, cap,
 			    sizeof *s->blocks);
+			s->allocs = xreallocarray(s->allocs, cap,
+			    sizeof *s->allocs);
 		}
 		/* Stacks without rows between: they start here too. */
 		for (; last < id; last++)
 			s->first[last + 1] = s->nrows;
 		s->bucket[s->nrows] = (uint16_t)b;
 		s->bytes[s->nrows] = sqlite3_column_int64(st, 2);
-		s->blocks[s->nrows++] = sqlite3_column_int64(st, 3);
+		s->blocks[s->nrows] = sqlite3_column_int64(st, 3);
+		/* (saturated: a count per stack and bucket) */
+		s->allocs[s->nrows++] = sqlite3_column_int64(st, 4) > UINT32_MAX ?
+		    UINT32_MAX : (uint32_t)sqlite3_column_int64(st, 4);
 	}
 	if (rc != SQLITE_DONE)
 		goto sql_error;
@@ -143,6 +149,7 @@ live_series_free(struct live_series *s)
 	free(s->bucket);
 	free(s->bytes);
 	free(s->blocks);
+	free(s->allocs);
 	free(s->end_bytes);
 	free(s->end_blocks);
 	memset(s, 0, sizeof *s);

@@ -52,6 +52,7 @@ struct live_series {
 	uint16_t *bucket;	/* the rows, by stack then bucket */
 	int64_t *bytes;
 	int64_t *blocks;
+	uint32_t *allocs;	/* allocations made in the bucket */
 	size_t nrows;
 	int64_t *end_bytes, *end_blocks;	/* [nstacks]: stack_stats' */
 };

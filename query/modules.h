@@ -16,4 +16,20 @@
  */
 char *modules_sql(long bucket);
 
+/*
+ * The same rule in memory, for the browser, which holds the sites' live
+ * figures and classes in its scope: a module's sums, to which each of its
+ * sites is added (modules_add_site).  tests/unit/test-query.c checks that
+ * the two agree.
+ */
+struct module_sums {
+	int64_t live_blocks, live_bytes, allocations;
+	int64_t leak_bytes, steady_bytes, unclear_bytes;
+	int nsites;
+};
+
+/* Adds a site's figures, its class given by its letter (classes.h). */
+void modules_add_site(struct module_sums *m, int64_t live_bytes,
+    int64_t live_blocks, int64_t allocations, char class_letter);
+
 #endif /* HEAPTRAIL_MODULES_H */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../analyzer/analyzer.h"
+#include "../query/classify-at.h"
 #include "../query/suppress.h"
 #include "../query/time.h"
 #include "../util/xmalloc.h"
@@ -254,6 +255,7 @@ run_close(struct run *r)
 	free(r->scoped_bytes);
 	free(r->scoped_blocks);
 	free(r->scoped_growth);
+	classify_memory_close(r->classes);
 	live_series_free(&r->series);
 	free(r->program);
 	free(r->path);

@@ -91,8 +91,10 @@ struct run {
 	size_t nstacks;			/* highest id + 1 */
 
 	/* Every stack's series, held to answer a change of scope without
-	   a query (query/live.h). */
+	   a query (query/live.h), and what judges the classes as of a time
+	   from it (query/classify-at.h; read on the first time chosen). */
 	struct live_series series;
+	struct classify_memory *classes;
 
 	struct scope scope;
 	/* Per stack live bytes and blocks in the scope, and (a window) the
@@ -174,7 +176,8 @@ struct sites {
 	struct run *run;
 	struct site_row *rows;
 	size_t nrows;
-	char **modules;			/* distinct module names */
+	char **modules;			/* distinct modules' names */
+	char **module_paths;		/* and paths: what tells them apart */
 	size_t nmodules;
 	int64_t *row_of_id;		/* site id -> row index, -1 none */
 	size_t nids;
@@ -214,9 +217,13 @@ struct module_row {
 	int nsites;
 };
 
+
+
 struct modules {
 	struct module_row *rows;
 	size_t nrows;
+	int64_t *peak_of;		/* index module_idx: the modules
+					   table's highest peak */
 	struct cursor cur;
 	unsigned scope_serial;
 };

@@ -67,6 +67,10 @@ static const char run_sql[] =
 	" (1, 6, 300, 3, 1, 100),"
 	" (2, 0, 100, 1, 10, 100),"
 	" (3, 1, 50, 1, 1, 50), (3, 4, 0, 0, 0, 0), (3, 7, 50, 1, 1, 50);"
+	"INSERT INTO stack_survival (stack_id, alloc_bucket, free_bucket,"
+	" blocks, bytes) VALUES (1, 0, 10, 1, 50), (1, 3, 10, 1, 50),"
+	" (1, 6, 10, 1, 100), (2, 2, 10, 1, 100), (3, 0, 10, 1, 100),"
+	" (4, 1, 4, 1, 50), (4, 7, 10, 1, 50);"
 	"INSERT INTO blocks (address, size, alloc_time, stack_id, entry,"
 	" live_at_end) VALUES (65536, 50, 7.5, 4, 'mmap', 1),"
 	" (1024, 100, 0.5, 3, 'malloc', 1);";
@@ -384,6 +388,118 @@ test_modules(void)
 	sqlite3_close(db);
 }
 
+/* What classify_memory_at said, by site id. */
+struct judged {
+	char cls[4][16], pattern[4][128];
+	double growth[4];
+	int n;
+};
+
+static void
+judged_add(void *arg, int64_t id, const char *cls, const char *pattern,
+    double growth)
+{
+	struct judged *j = arg;
+
+	if (id < 0 || id > 3)
+		return;
+	snprintf(j->cls[id], sizeof j->cls[id], "%s", cls);
+	snprintf(j->pattern[id], sizeof j->pattern[id], "%s", pattern);
+	j->growth[id] = growth;
+	j->n++;
+}
+
+/* The classes as of every bucket: the queries' and the browser's agree. */
+static void
+test_classes_agree(void)
+{
+	sqlite3 *db = test_db();
+	struct live_series s;
+	struct classify_memory *m;
+	int64_t stack_site[5] = { -1, 1, 1, 2, 3 };
+	char *cause = NULL;
+	long b;
+
+	assert_true(db != NULL);
+	assert_true(live_series_load(db, 5, &s, &cause) == 0);
+	m = classify_memory_open(db, &s, stack_site, &cause);
+	assert_true(m != NULL);
+	for (b = 0; b < 10; b++) {
+		struct judged j;
+		sqlite3_stmt *st = NULL;
+		int n = 0;
+
+		memset(&j, 0, sizeof j);
+		classify_memory_at(m, b, judged_add, &j);
+		assert_true(classify_at(db, b, &cause) == 0);
+		assert_true(sqlite3_prepare_v2(db, "SELECT site_id, class_at,"
+		    " pattern_at, growth_at FROM temp.site_class_at", -1, &st,
+		    NULL) == SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int id = sqlite3_column_int(st, 0);
+
+			n++;
+			if (id < 1 || id > 3 || strcmp(j.cls[id],
+			    (const char *)sqlite3_column_text(st, 1)) != 0 ||
+			    strcmp(j.pattern[id], (const char *)
+			    sqlite3_column_text(st, 2)) != 0 ||
+			    fabs(j.growth[id] - sqlite3_column_double(st, 3)) >
+			    1e-9)
+				test_fail_at("bucket %ld, site %d: SQL %s '%s',"
+				    " memory %s '%s'", b, id, (const char *)
+				    sqlite3_column_text(st, 1), (const char *)
+				    sqlite3_column_text(st, 2), id >= 1 &&
+				    id <= 3 ? j.cls[id] : "?", id >= 1 &&
+				    id <= 3 ? j.pattern[id] : "?");
+		}
+		sqlite3_finalize(st);
+		expect_u64_eq(j.n, n);
+	}
+	classify_memory_close(m);
+	live_series_free(&s);
+	sqlite3_close(db);
+}
+
+/* The browser's modules (summed in C) are modules_sql's rows. */
+static void
+modules_agree(sqlite3 *db, const struct modules *m, long bucket)
+{
+	char *rows = modules_sql(bucket), *cause = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t i = 0;
+
+	if (classify_at(db, bucket, &cause) != 0) {
+		test_fail_at("classify_at: %s", cause);
+		free(cause);
+	}
+
+	if (sqlite3_prepare_v2(db, rows, -1, &st, NULL) != SQLITE_OK) {
+		test_fail_at("modules_sql: %s", sqlite3_errmsg(db));
+		free(rows);
+		return;
+	}
+	for (; sqlite3_step(st) == SQLITE_ROW; i++) {
+		const struct module_row *mr = &m->rows[i];
+
+		if (i >= m->nrows) {
+			test_fail_at("more modules in SQL than in the model");
+			break;
+		}
+		expect_true(strcmp(mr->name, (const char *)
+		    sqlite3_column_text(st, 0)) == 0);
+		expect_u64_eq(mr->live_blocks, sqlite3_column_int64(st, 1));
+		expect_u64_eq(mr->live_bytes, sqlite3_column_int64(st, 2));
+		expect_u64_eq(mr->peak_bytes, sqlite3_column_int64(st, 3));
+		expect_u64_eq(mr->allocations, sqlite3_column_int64(st, 4));
+		expect_u64_eq(mr->leak_bytes, sqlite3_column_int64(st, 5));
+		expect_u64_eq(mr->steady_bytes, sqlite3_column_int64(st, 6));
+		expect_u64_eq(mr->unclear_bytes, sqlite3_column_int64(st, 7));
+	}
+	expect_u64_eq(i, m->nrows);
+	sqlite3_finalize(st);
+	free(rows);
+}
+
 /* The browser's models: scope, sites and modules, as the queries say. */
 static void
 test_models(void)
@@ -425,6 +541,11 @@ test_models(void)
 	expect_u64_eq(m.nrows, 2);
 	expect_u64_eq(m.rows[0].live_bytes, 300);
 	expect_u64_eq(m.rows[0].nsites, 2);
+	modules_agree(db, &m, 3);
+	run_set_scope(r, (struct scope){ SCOPE_END, 0, 0, 0 });
+	modules_refresh(&m, s);
+	modules_agree(db, &m, TIME_BUCKET_END);
+	run_set_scope(r, (struct scope){ SCOPE_AT, 0, 3, 0 });
 
 	/* A window from the end of bucket 0 to the end of bucket 6. */
 	run_set_scope(r, (struct scope){ SCOPE_WINDOW, 1, 6, 0 });
@@ -481,6 +602,8 @@ main(void)
 		{ "query: growth over a window", test_window_growth },
 		{ "query: grouped rows (peak, growth, mapped)", test_groups },
 		{ "query: the modules table", test_modules },
+		{ "query: classes as of a time, SQL and in memory agree",
+		    test_classes_agree },
 		{ "models: scope, sites, modules", test_models },
 		{ "models: the list cursor", test_cursor },
 		{ NULL, NULL },
