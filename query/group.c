@@ -33,6 +33,7 @@
 
 #include <sqlite3.h>
 
+#include "../analyzer/analyzer.h"
 #include "../util/xmalloc.h"
 #include "classes.h"
 #include "group.h"
@@ -100,11 +101,26 @@ group_key_columns(const struct group_opts *g)
 	return "k.gaddress, k.gfunction, k.gfile, k.gline";
 }
 
+/* Groups x buckets summed in one table up to this many cells (64 MiB). */
+#define GROUP_DENSE_CELLS (8.0 * 1024 * 1024)
+
+static int
+group_peak_add(sqlite3_stmt *ins, int64_t gid, int64_t peak)
+{
+	sqlite3_bind_int64(ins, 1, gid);
+	sqlite3_bind_int64(ins, 2, peak);
+	if (sqlite3_step(ins) != SQLITE_DONE)
+		return -1;
+	sqlite3_reset(ins);
+	return 0;
+}
+
 /*
  * temp.group_peak from the stacks' series: each group's live bytes per
- * bucket are the sums of its stacks' changes (a series row is a change),
- * so each group's stacks are walked together, their changes summed into
- * one array of buckets.  The series is read once, in its key's order.
+ * bucket are the sums of its stacks' changes (a series row is a change).
+ * The series is read once, in its key's order, its changes summed into
+ * a table of groups by buckets, or (too many groups for that) kept and
+ * sorted by group, each group then summed into one array of buckets.
  */
 static int
 group_peaks(sqlite3 *db, char **cause)
@@ -116,7 +132,7 @@ group_peaks(sqlite3 *db, char **cause)
 	    *rows = NULL;
 	long buckets = 0;
 	int64_t g, last = -1, prev = 0;
-	int ret = -1, rc;
+	int ret = -1, rc, dense, in_savepoint = 0;
 
 	if (sqlite3_prepare_v2(db, "SELECT max(stack_id) + 1, max(gid) + 1"
 	    " FROM temp.group_key", -1, &st, NULL) != SQLITE_OK ||
@@ -140,7 +156,18 @@ group_peaks(sqlite3 *db, char **cause)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	/* Each stack's changes: the series' rows less the row before. */
+	/*
+	 * Each stack's changes: the series' rows less the row before.  Few
+	 * groups (by function, file, object): summed at once into a table
+	 * of groups by buckets.  Many (by stack): kept, then sorted by
+	 * group (the table would be groups x buckets cells).
+	 */
+	buckets = (long)db_meta_number(db, "buckets");
+	if (buckets <= 0 || buckets > UINT16_MAX + 1)
+		buckets = UINT16_MAX + 1;
+	dense = (double)ngroups * (double)buckets <= GROUP_DENSE_CELLS;
+	if (dense)
+		acc = xcalloc((size_t)ngroups * (size_t)buckets, sizeof *acc);
 	if (sqlite3_prepare_v2(db, "SELECT stack_id, bucket, live_bytes FROM"
 	    " stack_series ORDER BY stack_id, bucket", -1, &st, NULL) !=
 	    SQLITE_OK)
@@ -150,19 +177,21 @@ group_peaks(sqlite3 *db, char **cause)
 		int64_t bytes = sqlite3_column_int64(st, 2);
 		int b = sqlite3_column_int(st, 1);
 
-		if (id < 0 || id >= nstacks || b < 0 || b > UINT16_MAX)
+		if (id < 0 || id >= nstacks || b < 0 || b >= buckets)
 			continue;
 		if (id != last)
 			prev = 0;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			rows = xreallocarray(rows, cap, sizeof *rows);
+		if (dense) {
+			acc[gid_of[id] * buckets + b] += bytes - prev;
+		} else {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 65536;
+				rows = xreallocarray(rows, cap, sizeof *rows);
+			}
+			rows[n].stack = (uint32_t)id;
+			rows[n].bucket = (uint16_t)b;
+			rows[n++].delta = bytes - prev;
 		}
-		rows[n].stack = (uint32_t)id;
-		rows[n].bucket = (uint16_t)b;
-		rows[n++].delta = bytes - prev;
-		if (b + 1 > buckets)
-			buckets = b + 1;
 		last = id;
 		prev = bytes;
 	}
@@ -170,6 +199,30 @@ group_peaks(sqlite3 *db, char **cause)
 		goto sql_error;
 	sqlite3_finalize(st);
 	st = NULL;
+	if (sqlite3_exec(db, "DROP TABLE IF EXISTS temp.group_peak; CREATE"
+	    " TEMP TABLE group_peak (gid INTEGER PRIMARY KEY, peak INTEGER)",
+	    NULL, NULL, NULL) != SQLITE_OK || sqlite3_prepare_v2(db, "INSERT"
+	    " INTO temp.group_peak VALUES (?, ?)", -1, &ins, NULL) !=
+	    SQLITE_OK || sqlite3_exec(db, "SAVEPOINT group_peak", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		goto sql_error;
+	in_savepoint = 1;	/* one transaction for the rows */
+	if (dense) {
+		for (g = 0; g < ngroups; g++) {
+			int64_t live = 0, peak = 0, *row = acc + g * buckets;
+			long b;
+
+			for (b = 0; b < buckets; b++) {
+				live += row[b];
+				if (live > peak)
+					peak = live;
+			}
+			if (group_peak_add(ins, g, peak) != 0)
+				goto sql_error;
+		}
+		ret = 0;
+		goto out;
+	}
 	/* The rows by group (a counting sort), then each group's sum. */
 	first = xcalloc((size_t)ngroups + 1, sizeof *first);
 	for (i = 0; i < n; i++)
@@ -182,13 +235,7 @@ group_peaks(sqlite3 *db, char **cause)
 	for (i = 0; i < n; i++)
 		order[next[gid_of[rows[i].stack]]++] = i;
 	free(next);
-	acc = xcalloc((size_t)(buckets ? buckets : 1), sizeof *acc);
-	if (sqlite3_exec(db, "DROP TABLE IF EXISTS temp.group_peak; CREATE"
-	    " TEMP TABLE group_peak (gid INTEGER PRIMARY KEY, peak INTEGER)",
-	    NULL, NULL, NULL) != SQLITE_OK || sqlite3_prepare_v2(db, "INSERT"
-	    " INTO temp.group_peak VALUES (?, ?)", -1, &ins, NULL) !=
-	    SQLITE_OK)
-		goto sql_error;
+	acc = xcalloc((size_t)buckets, sizeof *acc);
 	for (g = 0; g < ngroups; g++) {
 		int64_t live = 0, peak = 0;
 		long b;
@@ -203,11 +250,8 @@ group_peaks(sqlite3 *db, char **cause)
 			if (live > peak)
 				peak = live;
 		}
-		sqlite3_bind_int64(ins, 1, g);
-		sqlite3_bind_int64(ins, 2, peak);
-		if (sqlite3_step(ins) != SQLITE_DONE)
+		if (group_peak_add(ins, g, peak) != 0)
 			goto sql_error;
-		sqlite3_reset(ins);
 	}
 	ret = 0;
 	goto out;
@@ -215,6 +259,12 @@ sql_error:
 	*cause = xasprintf("%s: grouping: %s", sqlite3_db_filename(db,
 	    "main"), sqlite3_errmsg(db));
 out:
+	if (in_savepoint && sqlite3_exec(db, "RELEASE group_peak", NULL, NULL,
+	    NULL) != SQLITE_OK && ret == 0) {
+		*cause = xasprintf("%s: grouping: %s", sqlite3_db_filename(db,
+		    "main"), sqlite3_errmsg(db));
+		ret = -1;
+	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(ins);
 	free(rows);

@@ -224,8 +224,11 @@ run_open(sqlite3 *db, const char *path, const char *const *supp_files,
 		run_close(r);
 		return NULL;
 	}
+	/* The classes as of a time are read now: a first key would wait. */
 	if (run_load_timeline(r, cause) != 0 || run_load_stacks(r, cause) !=
-	    0 || supp_apply(db, supp_files, nsupp, cause) != 0) {
+	    0 || supp_apply(db, supp_files, nsupp, cause) != 0 ||
+	    (r->classes = classify_memory_open(db, &r->series, r->stack_site,
+	    cause)) == NULL) {
 		if (*cause == NULL)
 			*cause = xasprintf("%s: %s", path, sqlite3_errmsg(db));
 		run_close(r);

@@ -185,7 +185,6 @@ static void
 sites_classes_at(struct sites *s, long b)
 {
 	struct run *r = s->run;
-	char *cause = NULL;
 	size_t i;
 
 	if (b == s->classes_bucket)
@@ -200,14 +199,8 @@ sites_classes_at(struct sites *s, long b)
 		row->pattern_at = NULL;
 	}
 	s->classes_bucket = b;
-	if (b == TIME_BUCKET_END)
-		return;
-	if (r->classes == NULL && (r->classes = classify_memory_open(r->db,
-	    &r->series, r->stack_site, &cause)) == NULL) {
-		free(cause);	/* the classes stay those of the end */
-		return;
-	}
-	classify_memory_at(r->classes, b, sites_class_of, s);
+	if (b != TIME_BUCKET_END)
+		classify_memory_at(r->classes, b, sites_class_of, s);
 }
 
 /* Sums each site's stacks in the run's scope into its row. */

@@ -92,7 +92,7 @@ struct run {
 
 	/* Every stack's series, held to answer a change of scope without
 	   a query (query/live.h), and what judges the classes as of a time
-	   from it (query/classify-at.h; read on the first time chosen). */
+	   from it (query/classify-at.h). */
 	struct live_series series;
 	struct classify_memory *classes;
 
