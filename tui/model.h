@@ -7,13 +7,15 @@
  *
  *   model-run.c     meta, timeline, markers, the time scope and the
  *                   per-stack values in scope; list cursors
- *   model-sites.c   sites and modules: rows, scoped values, sort, filter
+ *   model-sites.c   sites: rows, scoped values and classes, sort, filter
+ *   model-modules.c modules: the sites' rows summed by module
  *   model-tree.c    top-down and bottom-up call trees
  *   model-detail.c  one site: its stacks, series, histograms, source
  *
- * Memory: the sites and stacks tables are held as compact arrays (one
- * row each, loaded once); series, frames, blocks and histograms are
- * queried by key when a view needs them.
+ * Memory: the sites and stacks tables, the stacks' series and their
+ * survival rows are held as compact arrays (loaded once: a change of
+ * time needs no query); the sites' series, frames, blocks and histograms
+ * are queried by key when a view needs them.
  */
 #ifndef HEAPTRAIL_TUI_MODEL_H
 #define HEAPTRAIL_TUI_MODEL_H
