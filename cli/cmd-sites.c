@@ -4,8 +4,8 @@
  * of stacks with --by and --focus.
  *
  *   sites   every site, most bytes allocated first
- *   leaks   sites still holding memory at the end, leaks first (those
- *           suppressed last)
+ *   leaks   sites holding memory at the end of the work (or --at TIME),
+ *           leaks first (those suppressed last)
  *   growth  sites ranked by how fast their live memory grows
  */
 #define _GNU_SOURCE
@@ -99,8 +99,9 @@ site_stack(sqlite3 *db, sqlite3_stmt *row, void *arg)
 	printf("]");
 }
 
+/* ONLY_LIVE: only the rows holding memory (leaks). */
 static int
-sites_run(int argc, char **argv, const char *cmd, const char *where,
+sites_run(int argc, char **argv, const char *cmd, int only_live,
     const char *order, int flags)
 {
 	struct query_opts o;
@@ -137,7 +138,7 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 	if (grouped) {
 		char *having, *g, *site_live;
 
-		having = strstr(where, "live_blocks") == NULL ? xstrdup("") :
+		having = !only_live ? xstrdup("") :
 		    xasprintf(" HAVING sum(w.live_blocks) > 0 AND"
 		    " sum(w.live_bytes) >= %lld", o.min_bytes);
 		site_live = live_sql(LIVE_OF_SITE, "c.id", "live_bytes", at);
@@ -149,10 +150,10 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 		sql = xasprintf("SELECT * FROM (%s) ORDER BY %s", g, order);
 		free(g);
 	} else {
-		/* --min-bytes is leaks': its WHERE is there to add to. */
-		sql = xasprintf("%s%s w ON w.wid = sites.id%s AND w.live_bytes"
-		    " >= %lld ORDER BY %s", SITE_SELECT, w, where[0] ? where :
-		    " WHERE 1", o.min_bytes, order);
+		/* (--min-bytes is leaks': 0 for the others) */
+		sql = xasprintf("%s%s w ON w.wid = sites.id WHERE %s AND"
+		    " w.live_bytes >= %lld ORDER BY %s", SITE_SELECT, w,
+		    only_live ? "w.live_blocks > 0" : "1", o.min_bytes, order);
 		free(w);
 	}
 	{
@@ -178,10 +179,14 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 		    " class = 'leak' AND suppressed IS NULL", sql);
 		sqlite3_stmt *st = NULL;
 
-		if (sqlite3_prepare_v2(db, count, -1, &st, NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW &&
-		    sqlite3_column_int64(st, 0) > 0)
+		if (sqlite3_prepare_v2(db, count, -1, &st, NULL) != SQLITE_OK ||
+		    sqlite3_step(st) != SQLITE_ROW) {
+			cli_error("%s: --fail-on-leak: %s", o.input,
+			    sqlite3_errmsg(db));
+			ret = 1;
+		} else if (sqlite3_column_int64(st, 0) > 0) {
 			ret = EXIT_LEAK;
+		}
 		sqlite3_finalize(st);
 		free(count);
 	}
@@ -193,14 +198,14 @@ sites_run(int argc, char **argv, const char *cmd, const char *where,
 int
 cmd_sites(int argc, char **argv)
 {
-	return sites_run(argc, argv, "sites", "", "alloc_bytes DESC",
+	return sites_run(argc, argv, "sites", 0, "alloc_bytes DESC",
 	    QUERY_AT | QUERY_GROUP | QUERY_SUPPRESS);
 }
 
 int
 cmd_leaks(int argc, char **argv)
 {
-	return sites_run(argc, argv, "leaks", " WHERE w.live_blocks > 0",
+	return sites_run(argc, argv, "leaks", 1,
 	    "suppressed IS NULL DESC, class = 'leak' DESC, live_bytes DESC",
 	    QUERY_FAIL_ON_LEAK | QUERY_AT | QUERY_GROUP | QUERY_SUPPRESS |
 	    QUERY_MIN_BYTES);
@@ -209,7 +214,7 @@ cmd_leaks(int argc, char **argv)
 int
 cmd_growth(int argc, char **argv)
 {
-	return sites_run(argc, argv, "growth", "",
+	return sites_run(argc, argv, "growth", 0,
 	    "growth_bytes_per_s DESC", QUERY_WINDOW | QUERY_GROUP |
 	    QUERY_SUPPRESS);
 }

@@ -51,7 +51,8 @@ cmd_tui(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: heaptrail tui [--at TIME | --from TIME "
-			    "--to TIME] DB|TRACE\n\n"
+			    "--to TIME] [--suppressions FILE]\n"
+			    "                     DB|TRACE\n\n"
 			    "  --at TIME                 start with the memory "
 			    "live at TIME\n"
 			    "  --from TIME --to TIME     start with the window: "
@@ -92,7 +93,7 @@ cmd_tui(int argc, char **argv)
 	}
 	if (ret != 0) {
 		sqlite3_close(db);
-		return EXIT_USAGE;
+		return 1;	/* as the queries: a TIME that names nothing */
 	}
 	to.path = argv[optind];
 	to.supp_files = qo.suppressions;

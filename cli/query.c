@@ -263,7 +263,6 @@ int
 query_time(sqlite3 *db, const char *spec, double *seconds)
 {
 	char *cause = NULL;
-
 	int rc = time_parse(db, spec, seconds, &cause);
 
 	return query_report(rc, cause);
@@ -273,7 +272,6 @@ int
 query_at(sqlite3 *db, const struct query_opts *o, long *bucket)
 {
 	char *cause = NULL;
-
 	int rc = time_at(db, o->at, bucket, &cause);
 
 	return query_report(rc, cause);
@@ -283,7 +281,6 @@ int
 query_window(sqlite3 *db, const struct query_opts *o, struct time_window *w)
 {
 	char *cause = NULL;
-
 	int rc = time_window(db, o->from, o->to, w, &cause);
 
 	return query_report(rc, cause);
@@ -293,7 +290,6 @@ int
 query_classes_at(sqlite3 *db, long bucket)
 {
 	char *cause = NULL;
-
 	int rc = classify_at(db, bucket, &cause);
 
 	return query_report(rc, cause);
@@ -312,7 +308,6 @@ int
 query_suppress(sqlite3 *db, const struct query_opts *o)
 {
 	char *cause = NULL;
-
 	int rc = supp_apply(db, o->suppressions, o->nsuppressions, &cause);
 
 	return query_report(rc, cause);

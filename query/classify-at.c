@@ -24,6 +24,9 @@
 #include "live.h"
 #include "time.h"
 
+/* The pattern of a site that had allocated nothing yet. */
+#define NOT_YET "no allocation yet"
+
 /* A site's figures as of bucket B, gathered from the two tables. */
 struct site_at {
 	int64_t id;
@@ -155,7 +158,10 @@ classify_at(sqlite3 *db, long bucket, char **cause)
 		if (classify_at_site(ins, &a, bucket, bucket_s) != 0)
 			goto out;
 	}
-	if (rc_series == SQLITE_DONE)
+	/* The sites with no series up to then had nothing yet. */
+	if (rc_series == SQLITE_DONE && sqlite3_exec(db, "INSERT OR IGNORE INTO"
+	    " temp.site_class_at SELECT id, 'freed', '" NOT_YET "', 0 FROM"
+	    " sites", NULL, NULL, NULL) == SQLITE_OK)
 		ret = 0;
 out:
 	if (in_savepoint && sqlite3_exec(db, "RELEASE classify_at", NULL, NULL,
@@ -324,8 +330,13 @@ classify_memory_at(const struct classify_memory *m, long bucket,
 					    (uint64_t)bucket)] +=
 					    (double)m->surv_bytes[r];
 		}
-		if (!judged)
-			continue;	/* no series up to then */
+		if (!judged) {
+			/* No series up to then: nothing yet (as classify_at). */
+			if (m->site_first[site] < m->site_first[site + 1])
+				fn(arg, a.id, class_names[CLASS_FREED], NOT_YET,
+				    0);
+			continue;
+		}
 		for (i = 1; i <= bucket; i++)
 			a.live[i] += a.live[i - 1];
 		c = classify_at_judge(&a, bucket, m->bucket_s, pattern,

@@ -11,8 +11,9 @@
 
 /*
  * Leaves in DB's temporary table site_class_at (site_id, class_at,
- * pattern_at, growth_at), made anew, the class of every site with a
- * series as of time bucket BUCKET (time.h): none for TIME_BUCKET_END
+ * pattern_at, growth_at), made anew, the class of every site as of time
+ * bucket BUCKET (time.h; a site with no series up to then is freed, "no
+ * allocation yet"): none for TIME_BUCKET_END
  * (the sites table's own columns are the classes at the end of the
  * work), the first bucket's for TIME_BUCKET_START.  So a site's class
  * as of the time is coalesce(site_class_at.class_at, sites.class).
@@ -39,8 +40,8 @@ struct classify_memory *classify_memory_open(sqlite3 *db,
     char **cause);
 void classify_memory_close(struct classify_memory *m);
 
-/* Calls FN for every site with a series up to BUCKET (none for
-   TIME_BUCKET_END) with its class as of then. */
+/* Calls FN for every site (none for TIME_BUCKET_END) with its class as
+   of BUCKET, as classify_at judges it. */
 void classify_memory_at(const struct classify_memory *m, long bucket,
     classify_at_fn *fn, void *arg);
 

@@ -14,13 +14,16 @@
  *   peak                the highest of its summed live bytes at the end
  *                       of any time bucket (stack_series, summed in C:
  *                       in SQL it took 9 s on 4.5M rows, see
- *                       group_peaks), and at least its heaviest stack's
- *                       own peak
+ *                       group_peaks), of its heaviest stack's own peak,
+ *                       and of its live bytes at the end of the work and
+ *                       as of --at (the buckets' ends miss the peaks
+ *                       between them)
  *   growth              over a window, the sum of its stacks' change;
  *                       else each site's rate (as of --at) shared out
  *                       by the part of the site's live bytes the group
- *                       holds: a group of whole sites has the sum of
- *                       their rates
+ *                       holds (of its bytes allocated, when the site
+ *                       holds none): a group of whole sites has the sum
+ *                       of their rates
  *   mapped bytes        its live blocks at the end of the work that are
  *                       anonymous mappings (blocks.entry mmap, mremap)
  *   suppressed          when its stacks are (SUPP_GROUP_RULE)
@@ -314,17 +317,20 @@ group_sql(const struct group_opts *g, const char *w, const char *site_live,
 	int whole_frame = strcmp(by, "site") == 0 || strcmp(by, "stack") == 0;
 
 	return xasprintf("SELECT g.id, g.class, g.live_bytes, g.live_blocks, max("
-	    "coalesce(pk.peak, 0), g.stack_peak) AS peak_bytes, g.allocations,"
+	    "coalesce(pk.peak, 0), g.stack_peak, g.end_live, g.live_bytes) AS"
+	    " peak_bytes, g.allocations,"
 	    " g.alloc_bytes, g.growth_bytes_per_s, g.module, g.function,"
 	    " g.file, g.line, g.pattern, g.address, g.mapped_bytes, r.text AS"
 	    " suppressed FROM (SELECT gk.gid AS gid, min(gk.stack_id) AS id,"
 	    " coalesce(" CLASSES_WORST_SQL("coalesce(ca.class_at, c.class)")
 	    ", 'freed') AS class, sum(w.live_bytes) AS live_bytes,"
 	    " sum(w.live_blocks) AS live_blocks, max(ss.peak_bytes) AS"
-	    " stack_peak, sum(ss.allocations) AS allocations,"
+	    " stack_peak, sum(ss.live_bytes) AS end_live, sum(ss.allocations)"
+	    " AS allocations,"
 	    " sum(ss.alloc_bytes) AS alloc_bytes, sum(coalesce(w.growth,"
-	    " coalesce(ca.growth_at, c.growth_bytes_per_s) * CASE WHEN"
-	    " w.live_bytes > 0 THEN 1.0 * w.live_bytes / (%s) ELSE 0 END)) AS"
+	    " coalesce(ca.growth_at, c.growth_bytes_per_s) * CASE WHEN (%s) >"
+	    " 0 THEN 1.0 * w.live_bytes / (%s) WHEN c.alloc_bytes > 0 THEN 1.0"
+	    " * ss.alloc_bytes / c.alloc_bytes ELSE 1 END)) AS"
 	    " growth_bytes_per_s, gk.gmodule AS module, %s AS function, %s AS"
 	    " file, %s AS line, NULL AS pattern, %s AS address,"
 	    " sum(gk.mapped) AS mapped_bytes, "
@@ -336,6 +342,7 @@ group_sql(const struct group_opts *g, const char *w, const char *site_live,
 	    " sx.stack_id = gk.stack_id GROUP BY gk.gid%s) g LEFT JOIN"
 	    " temp.group_peak pk ON pk.gid = g.gid LEFT JOIN"
 	    " temp.suppression_rules r ON r.id = g.rule_id", site_live,
+	    site_live,
 	    strcmp(by, "file") == 0 || strcmp(by, "object") == 0 ? "NULL" :
 	    "gk.gfunction", strcmp(by, "object") == 0 ? "NULL" : "gk.gfile",
 	    whole_frame ? "gk.gline" : "NULL", whole_frame ?

@@ -47,8 +47,8 @@ live_window_sql(enum live_of of, long at, const struct time_window *window)
 		char *a = live_of_row(of, id, "live_bytes", window->from_bucket);
 		char *b = live_of_row(of, id, "live_bytes", window->to_bucket);
 
-		growth = xasprintf("(%s - %s) / %.9f", b, a, window->to -
-		    window->from);
+		growth = xasprintf("(%s - %s) / %.9f", b, a,
+		    window->seconds);
 		free(a);
 		free(b);
 	} else if (of == LIVE_OF_SITE) {

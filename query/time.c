@@ -97,6 +97,26 @@ time_bucket(sqlite3 *db, double t)
 	    (long)db_meta_number(db, "buckets"), t);
 }
 
+double
+time_bucket_end_of(double bucket_s, long buckets, double duration, long b)
+{
+	if (b < 0)
+		return 0;
+	if (b >= buckets - 1)
+		return duration;
+	return (double)(b + 1) * bucket_s;
+}
+
+double
+time_bucket_end(sqlite3 *db, long b)
+{
+	if (b == TIME_BUCKET_END)
+		return time_work_end(db);
+	return time_bucket_end_of(db_meta_number(db, "bucket_s"),
+	    (long)db_meta_number(db, "buckets"),
+	    db_meta_number(db, "duration_s"), b);
+}
+
 int
 time_at(sqlite3 *db, const char *spec, long *bucket, char **cause)
 {
@@ -129,5 +149,14 @@ time_window(sqlite3 *db, const char *from, const char *to,
 	    TIME_BUCKET_START;
 	w->to_bucket = to == NULL || strcmp(to, "end") == 0 ?
 	    TIME_BUCKET_END : time_bucket(db, w->to);
+	w->seconds = time_bucket_end(db, w->to_bucket) -
+	    time_bucket_end(db, w->from_bucket);
+	if (w->seconds <= 0) {
+		*cause = xasprintf("%s: --from %s and --to %s fall in the same "
+		    "time bucket (%.6g s)", sqlite3_db_filename(db, "main"),
+		    from ? from : "0", to ? to : "end",
+		    db_meta_number(db, "bucket_s"));
+		return -1;
+	}
 	return 0;
 }

@@ -35,6 +35,16 @@ long time_bucket_of(double bucket_s, long buckets, double t);
 long time_bucket(sqlite3 *db, double t);
 
 /*
+ * When bucket B ends, the time its live figures are of: 0 for B < 0,
+ * the run's DURATION for the last of BUCKETS, else (B + 1) * BUCKET_S.
+ */
+double time_bucket_end_of(double bucket_s, long buckets, double duration,
+    long b);
+
+/* The same in DB (TIME_BUCKET_END: the end of the work). */
+double time_bucket_end(sqlite3 *db, long b);
+
+/*
  * SPEC's bucket into *bucket: TIME_BUCKET_END for "end" or a NULL SPEC,
  * TIME_BUCKET_START for 0.  0, or -1 with *cause.
  */
@@ -48,7 +58,9 @@ int time_at(sqlite3 *db, const char *spec, long *bucket, char **cause);
 struct time_window {
 	long from_bucket;	/* TIME_BUCKET_START at 0 */
 	long to_bucket;		/* TIME_BUCKET_END at the end of the work */
-	double from, to;	/* seconds */
+	double from, to;	/* seconds, as given */
+	double seconds;		/* between the ends of the two buckets,
+				   which the live figures are of */
 };
 
 /* The window FROM..TO (either NULL: its default); 0, or -1 with *cause

@@ -103,17 +103,14 @@ run_load_timeline(struct run *r, char **cause)
 	sqlite3_stmt *st = NULL;
 	int b;
 
-	r->time = xcalloc((size_t)r->buckets, sizeof *r->time);
 	r->heap = xcalloc((size_t)r->buckets, sizeof *r->heap);
 	r->peak = xcalloc((size_t)r->buckets, sizeof *r->peak);
 	r->rss = xcalloc((size_t)r->buckets, sizeof *r->rss);
 	r->allocs_in = xcalloc((size_t)r->buckets, sizeof *r->allocs_in);
 	r->frees_in = xcalloc((size_t)r->buckets, sizeof *r->frees_in);
-	for (b = 0; b < r->buckets; b++) {
-		r->time[b] = (b + 1) * r->bucket_s;
+	for (b = 0; b < r->buckets; b++)
 		r->rss[b] = -1;
-	}
-	if (sqlite3_prepare_v2(r->db, "SELECT bucket, time, heap_bytes,"
+	if (sqlite3_prepare_v2(r->db, "SELECT bucket, heap_bytes,"
 	    " peak_bytes, rss_bytes, allocations, frees FROM timeline", -1,
 	    &st, NULL) != SQLITE_OK) {
 		*cause = xasprintf("%s: cannot read the timeline: %s",
@@ -124,13 +121,12 @@ run_load_timeline(struct run *r, char **cause)
 		b = sqlite3_column_int(st, 0);
 		if (b < 0 || b >= r->buckets)
 			continue;
-		r->time[b] = sqlite3_column_double(st, 1);
-		r->heap[b] = sqlite3_column_int64(st, 2);
-		r->peak[b] = sqlite3_column_int64(st, 3);
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-			r->rss[b] = sqlite3_column_int64(st, 4);
-		r->allocs_in[b] = sqlite3_column_int64(st, 5);
-		r->frees_in[b] = sqlite3_column_int64(st, 6);
+		r->heap[b] = sqlite3_column_int64(st, 1);
+		r->peak[b] = sqlite3_column_int64(st, 2);
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+			r->rss[b] = sqlite3_column_int64(st, 3);
+		r->allocs_in[b] = sqlite3_column_int64(st, 4);
+		r->frees_in[b] = sqlite3_column_int64(st, 5);
 	}
 	sqlite3_finalize(st);
 
@@ -248,7 +244,6 @@ run_close(struct run *r)
 	for (i = 0; i < r->nmarkers; i++)
 		free(r->markers[i].label);
 	free(r->markers);
-	free(r->time);
 	free(r->heap);
 	free(r->peak);
 	free(r->rss);
@@ -276,11 +271,27 @@ run_bucket_of(const struct run *r, double t)
 double
 run_bucket_end(const struct run *r, int b)
 {
-	if (b < 0)
-		return 0;
-	if (b >= r->buckets - 1)
-		return r->duration;
-	return r->time[b];
+	return time_bucket_end_of(r->bucket_s, r->buckets, r->duration, b);
+}
+
+/* The bucket whose end starts window S: the one before its first. */
+static long
+scope_start_bucket(const struct scope *s)
+{
+	return s->from > 0 ? s->from - 1 : TIME_BUCKET_START;
+}
+
+struct scope
+run_window_scope(const struct run *r, const struct time_window *w)
+{
+	struct scope s = { SCOPE_WINDOW, 0, 0, 0 };
+
+	s.from = w->from_bucket < 0 ? 0 : (int)w->from_bucket + 1;
+	s.to_end = w->to_bucket == TIME_BUCKET_END;
+	s.to = s.to_end ? run_bucket_of(r, r->work_end) : (int)w->to_bucket;
+	if (s.from > s.to)
+		s.from = s.to;
+	return s;
 }
 
 long
@@ -318,12 +329,13 @@ run_set_scope(struct run *r, struct scope s)
 	if (s.kind == SCOPE_WINDOW) {
 		/* The window starts at the end of the bucket before from. */
 		double seconds = (s.to_end ? r->work_end :
-		    run_bucket_end(r, s.to)) - run_bucket_end(r, s.from - 1);
+		    run_bucket_end(r, s.to)) - run_bucket_end(r,
+		    (int)scope_start_bucket(&s));
 		int64_t *before = xcalloc(r->nstacks, sizeof *before);
 		int64_t *blocks = xcalloc(r->nstacks, sizeof *blocks);
 
-		live_series_at(&r->series, s.from > 0 ? s.from - 1 :
-		    TIME_BUCKET_START, before, blocks);
+		live_series_at(&r->series, scope_start_bucket(&s), before,
+		    blocks);
 		for (i = 0; seconds > 0 && i < r->nstacks; i++)
 			r->scoped_growth[i] = (double)(r->scoped_bytes[i] -
 			    before[i]) / seconds;
@@ -356,7 +368,8 @@ run_scope_text(const struct run *r, char *buf, size_t cap)
 		break;
 	case SCOPE_WINDOW:
 		snprintf(buf, cap, "from %s to %s, live at its end", run_time_text(
-		    run_bucket_end(r, r->scope.from - 1), a, sizeof a),
+		    run_bucket_end(r, (int)scope_start_bucket(&r->scope)), a,
+		    sizeof a),
 		    r->scope.to_end ? "the end of the work" : run_time_text(
 		    run_bucket_end(r, r->scope.to), b, sizeof b));
 		break;

@@ -22,6 +22,7 @@
 #include "../query/classes.h"
 #include "../query/classify-at.h"
 #include "../query/live.h"
+#include "../query/modules.h"
 #include "../query/time.h"
 #include "../util/xmalloc.h"
 #include "model.h"
@@ -446,6 +447,14 @@ sites_selected(struct sites *s)
 	return &s->rows[s->order[s->cur.sel]];
 }
 
+char
+sites_letter(const struct site_row *row)
+{
+	if (row->suppressed != NULL && row->cls >= 'A' && row->cls <= 'Z')
+		return (char)(row->cls - 'A' + 'a');
+	return row->cls;
+}
+
 void
 sites_spark(struct sites *s, struct site_row *row)
 {
@@ -496,21 +505,21 @@ struct class_split
 sites_class_split(struct sites *s)
 {
 	struct class_split c = { 0, 0, 0, 0 };
+	struct module_sums all;
 	size_t i;
 
 	if (s->scope_serial != s->run->scope_serial)
 		sites_refresh(s);
-	for (i = 0; i < s->nrows; i++) {
-		const struct site_row *row = &s->rows[i];
-
-		if (row->cls == 'L')
-			c.leak += row->live_bytes;
-		else if (row->cls == 'S')
-			c.steady += row->live_bytes;
-		else if (row->cls == 'U')
-			c.unclear += row->live_bytes;
-		else
-			c.freed += row->live_bytes;
-	}
+	/* The whole run as one module: the modules table's rule. */
+	memset(&all, 0, sizeof all);
+	for (i = 0; i < s->nrows; i++)
+		modules_add_site(&all, s->rows[i].live_bytes,
+		    s->rows[i].live_blocks, s->rows[i].allocations,
+		    s->rows[i].cls);
+	c.leak = all.leak_bytes;
+	c.steady = all.steady_bytes;
+	c.unclear = all.unclear_bytes;
+	c.freed = all.live_bytes - all.leak_bytes - all.steady_bytes -
+	    all.unclear_bytes;
 	return c;
 }

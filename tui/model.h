@@ -82,7 +82,6 @@ struct run {
 	int complete;
 
 	/* The timeline, one entry per bucket. */
-	double *time;			/* end of each bucket */
 	int64_t *heap, *peak, *rss;	/* rss -1: no sample yet */
 	int64_t *allocs_in, *frees_in;
 	struct marker *markers;
@@ -119,6 +118,10 @@ void run_close(struct run *r);
 void run_set_scope(struct run *r, struct scope s);
 /* The scope's time as query/time.h's bucket (TIME_BUCKET_END...). */
 long run_scope_bucket(const struct run *r);
+/* The scope of window W (query/time.h's): from the bucket after its
+   from_bucket to its to_bucket, or to the end of the work. */
+struct scope run_window_scope(const struct run *r,
+    const struct time_window *w);
 /* The scope in words for titles: "live at the end", "live at 1.20 s". */
 void run_scope_text(const struct run *r, char *buf, size_t cap);
 /* "0.044 s", "12.50 s": a time with the precision that matters. */
@@ -208,6 +211,8 @@ void sites_refresh(struct sites *s);
 void sites_spark(struct sites *s, struct site_row *row);
 /* The selected row, or NULL. */
 struct site_row *sites_selected(struct sites *s);
+/* ROW's class letter as shown: in lower case when it is suppressed. */
+char sites_letter(const struct site_row *row);
 /* Live bytes in scope split by class. */
 struct class_split sites_class_split(struct sites *s);
 

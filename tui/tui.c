@@ -306,25 +306,19 @@ static void
 tui_initial_scope(struct tui *t, const struct tui_options *o)
 {
 	struct scope s = { SCOPE_END, 0, 0, 0 };
-	const struct time_window *w = &o->window;
 
 	switch (o->start) {
 	case TUI_START_END:
 		return;
 	case TUI_START_AT:
+		if (o->at == TIME_BUCKET_END)
+			return;		/* "end": the end of the work */
+		/* (0 is bucket 0 here: a scope is a bucket's end) */
 		s.kind = SCOPE_AT;
-		s.to = o->at == TIME_BUCKET_END ? run_bucket_of(t->run,
-		    t->run->work_end) : o->at < 0 ? 0 : (int)o->at;
+		s.to = o->at < 0 ? 0 : (int)o->at;
 		break;
 	case TUI_START_WINDOW:
-		/* The window starts at the end of its from bucket. */
-		s.kind = SCOPE_WINDOW;
-		s.from = w->from_bucket < 0 ? 0 : (int)w->from_bucket + 1;
-		s.to_end = w->to_bucket == TIME_BUCKET_END;
-		s.to = s.to_end ? run_bucket_of(t->run, t->run->work_end) :
-		    (int)w->to_bucket;
-		if (s.from > s.to)
-			s.from = s.to;
+		s = run_window_scope(t->run, &o->window);
 		break;
 	}
 	run_set_scope(t->run, s);

@@ -278,9 +278,10 @@ detail_draw(struct tui *t, void *state)
 	    row->function : "?", row->file ? row->file : "?", row->line,
 	    row->module);
 	attrset(draw_class_attr(t, row->cls));
-	draw_fmt(y++, 1, COLS - 2, "%c %s%s%s", row->cls, row->pattern ?
-	    row->pattern : row->cls == 'F' ? "freed" : "", row->suppressed ?
-	    ", suppressed: " : "", row->suppressed ? row->suppressed : "");
+	draw_fmt(y++, 1, COLS - 2, "%c %s%s%s", sites_letter(row),
+	    row->pattern ? row->pattern : row->cls == 'F' ? "freed" : "",
+	    row->suppressed ? ", suppressed: " : "", row->suppressed ?
+	    row->suppressed : "");
 	attrset(A_NORMAL);
 	draw_fmt(y++, 1, COLS - 2, "live %s in %lld blocks | peak %s | %lld "
 	    "allocs (%s) | %s/s | %s to %s",

@@ -53,10 +53,8 @@ sites_draw_row(struct tui *t, int y, struct site_row *row, int selected)
 	draw_bytes(row->growth < 0 ? -(int64_t)-row->growth :
 	    (int64_t)row->growth, rate, sizeof rate);
 	strncat(rate, "/s", sizeof rate - strlen(rate) - 1);
-	/* A suppressed site's letter is in lower case. */
 	attrset(draw_class_attr(t, row->cls) | (selected ? A_REVERSE : 0));
-	draw_fmt(y, x, 2, "%c", row->suppressed != NULL && row->cls >= 'A' &&
-	    row->cls <= 'Z' ? row->cls - 'A' + 'a' : row->cls);
+	draw_fmt(y, x, 2, "%c", sites_letter(row));
 	attrset(selected ? A_REVERSE : A_NORMAL);
 	draw_fmt(y, x + 2, NUMBERS_WIDTH, "%9s %8lld %9lld %9s %11s ",
 	    draw_bytes(row->live_bytes, live, sizeof live),
@@ -158,13 +156,12 @@ sites_draw(struct tui *t, void *state)
 	sel = sites_selected(s);
 	if (sel != NULL) {
 		attrset(draw_attr(t, C_DIM));
-		draw_fmt(LINES - 2, 0, COLS, "%s:%d | %s | %s | %s live in "
-		    "scope%s%s", sel->file ? sel->file : "?", sel->line,
+		draw_fmt(LINES - 2, 0, COLS, "%s:%d | %s | %s%s%s | %s live "
+		    "in scope", sel->file ? sel->file : "?", sel->line,
 		    sel->module, sel->pattern ? sel->pattern :
-		    classes_name_of_letter(sel->cls), draw_bytes(
-		    sel->live_bytes, live, sizeof live), sel->suppressed ?
+		    classes_name_of_letter(sel->cls), sel->suppressed ?
 		    " | suppressed: " : "", sel->suppressed ? sel->suppressed :
-		    "");
+		    "", draw_bytes(sel->live_bytes, live, sizeof live));
 		attrset(A_NORMAL);
 	}
 	if (sv->prompting)
