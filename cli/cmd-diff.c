@@ -113,8 +113,9 @@ static const char diff_sql[] =
 	    " AS allocations_a, sum(nb) AS allocations_b, sum(bb) - sum(ba)"
 	    " AS alloc_bytes_delta, sum(ba) AS alloc_bytes_a, sum(bb) AS"
 	    " alloc_bytes_b, coalesce(" CLASSES_WORST_SQL("class_b") ", "
-	    CLASSES_WORST_SQL("class_a") ") AS class, " CLASSES_WORST_SQL("class_a")
-	    " AS class_a, " CLASSES_WORST_SQL("class_b")
+	    CLASSES_WORST_SQL("class_a") ") AS class, "
+	    CLASSES_WORST_SQL("class_a") " AS class_a, "
+	    CLASSES_WORST_SQL("class_b")
 	    " AS class_b, max(module) AS module, function,"
 	    " file FROM u GROUP BY function, file HAVING live_bytes_delta != 0"
 	    " OR live_blocks_delta != 0 OR allocations_delta != 0 OR"
@@ -236,8 +237,7 @@ cmd_diff(int argc, char **argv)
 			goto out;
 		side_a = diff_side("main", bucket_a);
 		side_b = diff_side("main", win.to_bucket == TIME_BUCKET_END ?
-		    NULL :
-		    bucket_b);
+		    NULL : bucket_b);
 		what_a = xasprintf("%s at %s", o.input, when_a);
 		what_b = xasprintf("%s at %s", o.input, when_b);
 	}
