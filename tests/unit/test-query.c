@@ -223,7 +223,7 @@ test_live_agrees(void)
 	for (b = TIME_BUCKET_END; b < 10; b++) {
 		live_series_at(&s, b, bytes, blocks);
 		for (id = 1; id <= 4; id++) {
-			char ids[8], *e1, *e2, *sql;
+			char ids[16], *e1, *e2, *sql;
 
 			snprintf(ids, sizeof ids, "%d", id);
 			e1 = live_sql(LIVE_OF_STACK, ids, "live_bytes", b);
