@@ -107,6 +107,22 @@ group_key_columns(const struct group_opts *g)
 /* Groups x buckets summed in one table up to this many cells (64 MiB). */
 #define GROUP_DENSE_CELLS (8.0 * 1024 * 1024)
 
+/* The highest running sum of N changes, which are zeroed on the way. */
+static int64_t
+peak_of_changes(int64_t *changes, long n)
+{
+	int64_t live = 0, peak = 0;
+	long b;
+
+	for (b = 0; b < n; b++) {
+		live += changes[b];
+		changes[b] = 0;
+		if (live > peak)
+			peak = live;
+	}
+	return peak;
+}
+
 static int
 group_peak_add(sqlite3_stmt *ins, int64_t gid, int64_t peak)
 {
@@ -212,15 +228,8 @@ group_peaks(sqlite3 *db, char **cause)
 	in_savepoint = 1;	/* one transaction for the rows */
 	if (dense) {
 		for (g = 0; g < ngroups; g++) {
-			int64_t live = 0, peak = 0, *row = acc + g * buckets;
-			long b;
-
-			for (b = 0; b < buckets; b++) {
-				live += row[b];
-				if (live > peak)
-					peak = live;
-			}
-			if (group_peak_add(ins, g, peak) != 0)
+			if (group_peak_add(ins, g, peak_of_changes(acc + g *
+			    buckets, buckets)) != 0)
 				goto sql_error;
 		}
 		ret = 0;
@@ -240,20 +249,12 @@ group_peaks(sqlite3 *db, char **cause)
 	free(next);
 	acc = xcalloc((size_t)buckets, sizeof *acc);
 	for (g = 0; g < ngroups; g++) {
-		int64_t live = 0, peak = 0;
-		long b;
-
 		if (first[g] == first[g + 1])
 			continue;
 		for (i = first[g]; i < first[g + 1]; i++)
 			acc[rows[order[i]].bucket] += rows[order[i]].delta;
-		for (b = 0; b < buckets; b++) {
-			live += acc[b];
-			acc[b] = 0;
-			if (live > peak)
-				peak = live;
-		}
-		if (group_peak_add(ins, g, peak) != 0)
+		if (group_peak_add(ins, g, peak_of_changes(acc, buckets)) !=
+		    0)
 			goto sql_error;
 	}
 	ret = 0;
