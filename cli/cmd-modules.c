@@ -21,7 +21,9 @@ static const struct column module_columns[] = {
 	{ "leak_bytes", COL_BYTES, 0, "leak" },
 	{ "steady_bytes", COL_BYTES, 0, "steady" },
 	{ "path", COL_TEXT, 1, NULL },
+	{ "mapped_bytes", COL_BYTES, 2, "mapped" },
 };
+#define NMODULE_COLUMNS (int)(sizeof module_columns / sizeof module_columns[0])
 
 int
 cmd_modules(int argc, char **argv)
@@ -33,7 +35,7 @@ cmd_modules(int argc, char **argv)
 	int ret;
 
 	ret = query_parse(argc, argv, "modules", "[OPTIONS] DB|TRACE",
-	    module_columns, 8, QUERY_AT, &o);
+	    module_columns, NMODULE_COLUMNS, QUERY_AT, &o);
 	if (ret >= 0)
 		return ret;
 	if ((db = query_open(&o)) == NULL)
@@ -43,10 +45,14 @@ cmd_modules(int argc, char **argv)
 		return 1;
 	}
 	rows = modules_sql(at);
+	/* Tables show the mapped column only when a module has some. */
 	sql = xasprintf("SELECT module, live_blocks, live_bytes, peak_bytes,"
-	    " allocations, leak_bytes, steady_bytes, path FROM (%s)", rows);
+	    " allocations, leak_bytes, steady_bytes, path, %s FROM (%s)",
+	    o.format == QF_TABLE ? "nullif(mapped_bytes, 0)" : "mapped_bytes",
+	    rows);
 	free(rows);
-	n = query_print(db, sql, module_columns, 8, &o, NULL, NULL);
+	n = query_print(db, sql, module_columns, NMODULE_COLUMNS, &o, NULL,
+	    NULL);
 	free(sql);
 	sqlite3_close(db);
 	return n < 0 ? 1 : 0;

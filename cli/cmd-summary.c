@@ -39,10 +39,14 @@ static const struct field {
 	{ "peak_time_s", "peak_time_s", 0, 0 },
 	{ "work_end_s", "work_end_s", 0, 0 },
 	{ "work_end", "work_end", 0, 1 },
-	{ "live_bytes_end", "live_bytes_end", 1, 0 },
-	{ "live_blocks_end", "live_blocks_end", 0, 0 },
-	{ "exit_live_bytes", "exit_live_bytes", 1, 0 },
-	{ "exit_live_blocks", "exit_live_blocks", 0, 0 },
+	/* What the program holds, heap and mappings: the sites' sums, as
+	   leaks, modules and flamegraph count; the heap alone apart. */
+	{ "live_bytes_end", NULL, 1, 0 },
+	{ "live_blocks_end", NULL, 0, 0 },
+	{ "heap_bytes_end", "live_bytes_end", 1, 0 },
+	{ "heap_blocks_end", "live_blocks_end", 0, 0 },
+	{ "exit_live_bytes", NULL, 1, 0 },
+	{ "exit_live_blocks", NULL, 0, 0 },
 	{ "leak_bytes", NULL, 1, 0 },
 	{ "leak_blocks", NULL, 0, 0 },
 	{ "steady_bytes", NULL, 1, 0 },
@@ -91,6 +95,18 @@ computed(sqlite3 *db, const char *name)
 		    " markers ORDER BY time, id)");
 	if (strcmp(name, "threads") == 0)
 		return sql_text(db, "SELECT count(*) FROM threads WHERE tid != 0");
+	if (strcmp(name, "live_bytes_end") == 0)
+		return sql_text(db, "SELECT coalesce(sum(live_bytes), 0) FROM"
+		    " sites");
+	if (strcmp(name, "live_blocks_end") == 0)
+		return sql_text(db, "SELECT coalesce(sum(live_blocks), 0) FROM"
+		    " sites");
+	if (strcmp(name, "exit_live_bytes") == 0)
+		return sql_text(db, "SELECT coalesce(sum(exit_live_bytes), 0)"
+		    " FROM sites");
+	if (strcmp(name, "exit_live_blocks") == 0)
+		return sql_text(db, "SELECT coalesce(sum(exit_live_blocks), 0)"
+		    " FROM sites");
 	if (strcmp(name, "leak_bytes") == 0)
 		return sql_text(db, "SELECT coalesce(sum(live_bytes), 0) FROM"
 		    " sites WHERE class = 'leak'");

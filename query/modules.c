@@ -30,9 +30,11 @@ modules_sql(long bucket)
 	    " AS peak_bytes, (SELECT sum(y.allocations) FROM modules y WHERE"
 	    " y.path = x.path) AS allocations,"
 	    CLASS_BYTES("leak") CLASS_BYTES("steady") CLASS_BYTES("unclear")
-	    " x.path AS path FROM modules x LEFT JOIN (SELECT s.module_id,"
-	    " coalesce(ca.class_at, s.class) AS class, %s AS live_bytes, %s AS"
-	    " live_blocks FROM sites s LEFT JOIN temp.site_class_at ca ON"
+	    " x.path AS path, coalesce(sum(v.mapped_bytes), 0) AS mapped_bytes"
+	    " FROM modules x LEFT JOIN (SELECT s.module_id, coalesce("
+	    "ca.class_at, s.class) AS class, %s AS live_bytes, %s AS"
+	    " live_blocks, s.mapped_bytes FROM sites s LEFT JOIN"
+	    " temp.site_class_at ca ON"
 	    " ca.site_id = s.id) v ON v.module_id = x.id GROUP BY x.path"
 	    " HAVING max(x.allocations) > 0 ORDER BY live_bytes DESC,"
 	    " allocations DESC, module", bytes, blocks);

@@ -8,7 +8,9 @@
 /*
  * SQL whose rows are the modules that allocated, heaviest first:
  * module (its name), live_blocks, live_bytes, peak_bytes, allocations,
- * leak_bytes, steady_bytes, unclear_bytes, path.  A module's figures are
+ * leak_bytes, steady_bytes, unclear_bytes, path, mapped_bytes (of the
+ * live bytes at the end of the work, those in anonymous mappings, as the
+ * sites' mapped_bytes).  A module's figures are
  * the sums over the sites whose frame is in it, live as of BUCKET
  * (live.h), each site's class as of then (temp.site_class_at, which
  * classify_at must have made); an object loaded twice is one row, its

@@ -27,6 +27,17 @@ expect_eq "$(q "select count(*) || ' ' || sum(size) from blocks where entry in (
 expect_eq "$(q "select mapped_bytes from modules where name = 'mappings'")" $((1472 * KIB)) "mapped per module"
 "$HT" summary --format json m.db > sum.json || fail "summary"
 grep -q "\"mapped_bytes_end\": $((1472 * KIB))," sum.json || fail "summary: $(cat sum.json)"
+# Mapped memory counts the same everywhere: summary's live figures are
+# heap and mappings, as the sites', modules' and flamegraph's; the heap
+# alone is heap_bytes_end.
+all=$(q "select sum(live_bytes) from sites")
+expect_eq "$(sed 's/.*"live_bytes_end": \([0-9]*\).*/\1/' sum.json)" "$all" "summary live_bytes_end: heap and mappings"
+expect_eq "$(sed 's/.*"heap_bytes_end": \([0-9]*\).*/\1/' sum.json)" \
+	"$(q "select value from meta where key = 'live_bytes_end'")" "summary heap_bytes_end"
+expect_eq "$("$HT" modules --format csv m.db | awk -F, 'NR > 1 { s += $3 } END { print s }')" "$all" "modules: live"
+expect_eq "$("$HT" modules --format json m.db | grep -o '"mapped_bytes": [0-9]*' | head -n 1)" \
+	"\"mapped_bytes\": $((1472 * KIB))" "modules: mapped"
+expect_eq "$("$HT" flamegraph m.db | awk '{ s += $NF } END { print s }')" "$all" "flamegraph: live"
 "$HT" sites --format json m.db > sites.json || fail "sites"
 grep -q '"function": "make_arena".*"mapped_bytes": 917504' sites.json ||
 	fail "sites json: $(cat sites.json)"
