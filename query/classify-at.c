@@ -14,6 +14,7 @@
  * No teardown comes after B, so nothing is "released at exit".
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,22 +281,28 @@ classify_memory_close(struct classify_memory *m)
 	free(m);
 }
 
-void
-classify_memory_at(const struct classify_memory *m, long bucket,
-    classify_at_fn *fn, void *arg)
+/* One worker's share of classify_memory_at: sites FIRST .. END - 1. */
+struct classify_share {
+	const struct classify_memory *m;
+	long bucket;
+	size_t first, end;
+	classify_at_fn *fn;
+	void *arg;
+};
+
+static void *
+classify_memory_share(void *p)
 {
+	const struct classify_share *w = p;
+	const struct classify_memory *m = w->m;
 	const struct live_series *s = m->series;
+	long bucket = w->bucket, i;
 	struct site_at a;
 	size_t site, k, r;
-	long i;
 
-	if (bucket == TIME_BUCKET_END)
-		return;
-	if (bucket == TIME_BUCKET_START)
-		bucket = 0;
 	memset(&a, 0, sizeof a);
 	a.live = xcalloc((size_t)bucket + 1, sizeof *a.live);
-	for (site = 0; site < m->nsites; site++) {
+	for (site = w->first; site < w->end; site++) {
 		char pattern[128];
 		double growth;
 		enum site_class c;
@@ -333,15 +340,53 @@ classify_memory_at(const struct classify_memory *m, long bucket,
 		if (!judged) {
 			/* No series up to then: nothing yet (as classify_at). */
 			if (m->site_first[site] < m->site_first[site + 1])
-				fn(arg, a.id, class_names[CLASS_FREED], NOT_YET,
-				    0);
+				w->fn(w->arg, a.id, class_names[CLASS_FREED],
+				    NOT_YET, 0);
 			continue;
 		}
 		for (i = 1; i <= bucket; i++)
 			a.live[i] += a.live[i - 1];
 		c = classify_at_judge(&a, bucket, m->bucket_s, pattern,
 		    sizeof pattern, &growth);
-		fn(arg, a.id, class_names[c], pattern, growth);
+		w->fn(w->arg, a.id, class_names[c], pattern, growth);
 	}
 	free(a.live);
+	return NULL;
+}
+
+/* Sites shared out between this many threads (the machines are small). */
+#define CLASSIFY_THREADS 2
+
+void
+classify_memory_at(const struct classify_memory *m, long bucket,
+    classify_at_fn *fn, void *arg)
+{
+	struct classify_share w[CLASSIFY_THREADS];
+	pthread_t tid[CLASSIFY_THREADS];
+	int started[CLASSIFY_THREADS] = { 0 }, t;
+
+	if (bucket == TIME_BUCKET_END)
+		return;
+	if (bucket == TIME_BUCKET_START)
+		bucket = 0;
+	for (t = 0; t < CLASSIFY_THREADS; t++) {
+		w[t].m = m;
+		w[t].bucket = bucket;
+		w[t].first = m->nsites * (size_t)t / CLASSIFY_THREADS;
+		w[t].end = m->nsites * (size_t)(t + 1) / CLASSIFY_THREADS;
+		w[t].fn = fn;
+		w[t].arg = arg;
+	}
+	/* Few sites: not worth a thread.  A thread that cannot start: its
+	   share is done here. */
+	for (t = 1; m->nsites >= 4096 && t < CLASSIFY_THREADS; t++)
+		started[t] = pthread_create(&tid[t], NULL,
+		    classify_memory_share, &w[t]) == 0;
+	classify_memory_share(&w[0]);
+	for (t = 1; t < CLASSIFY_THREADS; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			classify_memory_share(&w[t]);
+	}
 }

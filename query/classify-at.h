@@ -40,8 +40,12 @@ struct classify_memory *classify_memory_open(sqlite3 *db,
     char **cause);
 void classify_memory_close(struct classify_memory *m);
 
-/* Calls FN for every site (none for TIME_BUCKET_END) with its class as
-   of BUCKET, as classify_at judges it. */
+/*
+ * Calls FN for every site (none for TIME_BUCKET_END) with its class as
+ * of BUCKET, as classify_at judges it.  FN is called from two threads at
+ * once, each site once: it may touch only that site's state (and
+ * allocate).
+ */
 void classify_memory_at(const struct classify_memory *m, long bucket,
     classify_at_fn *fn, void *arg);
 
