@@ -313,6 +313,8 @@ void load_module_unload(struct loader *l, const struct ht_record *r);
 struct module_acc *load_module_at(struct loader *l, uint64_t addr);
 uint32_t load_symbolize(struct loader *l, uint64_t addr);
 void load_symbols_meta(struct loader *l);
+/* Names code with no name MODULE+0xADDRESS in sites and frames. */
+void load_name_unnamed(struct loader *l);
 
 /* load-sites.c */
 void load_addr_info(struct addr_info *info, const struct module_acc *m,

@@ -274,3 +274,32 @@ load_symbols_meta(struct loader *l)
 	load_meta(l, "symbolize_failures", "%s", list);
 	free(list);
 }
+
+/*
+ * Code with no name (stripped, or no symbol covers it) is named
+ * MODULE+0xADDRESS, its address in the module's own terms (the run-time
+ * address less the load bias: what addr2line -e MODULE and objdump
+ * take), in the sites and frames tables, so that every table, JSON, the
+ * grouping by function and the browser show it and keep such code apart.
+ */
+void
+load_name_unnamed(struct loader *l)
+{
+	static const char *const sql[] = {
+		"UPDATE sites SET function = (SELECT m.name || '+' ||"
+		" printf('0x%x', sites.address - m.base) FROM modules m WHERE"
+		" m.id = sites.module_id) WHERE function IS NULL AND"
+		" module_id IS NOT NULL",
+		"UPDATE frames SET function = (SELECT m.name || '+' ||"
+		" printf('0x%x', frames.address - m.base) FROM modules m WHERE"
+		" m.id = frames.module_id) WHERE function IS NULL AND"
+		" module_id IS NOT NULL",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof sql / sizeof sql[0] && !l->error; i++)
+		if (sqlite3_exec(l->sql.db, sql[i], NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			load_error(l, "%s: naming unnamed code: %s",
+			    l->opt->db, sqlite3_errmsg(l->sql.db));
+}

@@ -259,6 +259,7 @@ load_tables(struct loader *l)
 		sqlite3_finalize(ins);
 		sqlite3_finalize(upd);
 	}
+	load_name_unnamed(l);
 	load_classify(l);
 	{
 		sqlite3_stmt *upd = load_prepare(l, "UPDATE modules SET"
