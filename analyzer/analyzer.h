@@ -77,4 +77,19 @@ sqlite3 *db_open_reporting(const char *path, load_progress_fn *progress,
 double db_meta_number(sqlite3 *db, const char *key);
 char *db_meta_text(sqlite3 *db, const char *key);
 
+/* What db_warning found wrong with the recording behind a database. */
+enum db_damage {
+	DB_WHOLE,		/* an END record: nothing to say */
+	DB_CUT_SHORT,		/* events, but no END record */
+	DB_NO_EVENTS		/* nothing recorded at all */
+};
+
+/*
+ * The one rule of what a query on DB must be told about the recording
+ * behind it: a line naming PATH (the file the user gave), malloc'ed, or
+ * NULL when the trace ended cleanly with events in it; *damage (when not
+ * NULL) says which case it is.
+ */
+char *db_warning(sqlite3 *db, const char *path, enum db_damage *damage);
+
 #endif /* HEAPTRAIL_ANALYZER_H */

@@ -7,6 +7,10 @@
  * written by an older heaptrail is replaced).  A database must be SQLite
  * with our schema version (PRAGMA user_version); anything else is refused
  * with a message naming the file.
+ *
+ * db_warning holds the rule of what is wrong with a recording that
+ * analyzed (meta events, complete, cut_at): nothing recorded, or cut
+ * short by a kill; every query command prints it through cli_open_db.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -178,4 +182,44 @@ db_meta_text(sqlite3 *db, const char *key)
 	}
 	sqlite3_finalize(st);
 	return v;
+}
+
+char *
+db_warning(sqlite3 *db, const char *path, enum db_damage *damage)
+{
+	long long events = (long long)db_meta_number(db, "events");
+	long long bytes = (long long)db_meta_number(db, "trace_bytes");
+	long long cut_at = (long long)db_meta_number(db, "cut_at");
+	int complete = db_meta_number(db, "complete") != 0;
+	double secs = db_meta_number(db, "duration_s");
+	enum db_damage d = events == 0 ? DB_NO_EVENTS : complete ? DB_WHOLE :
+	    DB_CUT_SHORT;
+	char *where, *line;
+
+	if (damage != NULL)
+		*damage = d;
+	if (d == DB_WHOLE)
+		return NULL;
+	if (d == DB_NO_EVENTS) {
+		if (complete)
+			return xasprintf("%s: no events: the recording ended "
+			    "cleanly but holds no allocations or frees", path);
+		if (cut_at > 0 && cut_at <= HT_PREFIX_LEN)
+			return xasprintf("%s: no events: the trace ends after "
+			    "%lld bytes, inside its first frame", path, bytes);
+		if (cut_at > 0)
+			return xasprintf("%s: no events: the trace ends after "
+			    "%lld bytes, inside the frame at byte %lld", path,
+			    bytes, cut_at);
+		return xasprintf("%s: no events: the trace ends after %lld "
+		    "bytes with no end record, the program was killed or is "
+		    "still running", path, bytes);
+	}
+	where = cut_at > 0 ? xasprintf(" (at byte %lld of %lld, inside a "
+	    "frame)", cut_at, bytes) : xstrdup("");
+	line = xasprintf("%s: the trace ends early%s: no end record, the "
+	    "program was killed or is still running; figures are up to "
+	    "%.3f s", path, where, secs);
+	free(where);
+	return line;
 }

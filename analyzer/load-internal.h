@@ -199,6 +199,8 @@ struct load_run {
 	char *exe, *argv;
 	size_t argv_len;
 	int complete;			/* the trace has its END */
+	uint64_t cut_at;		/* offset of a last frame cut short,
+					   0 if none */
 	int64_t heap_bytes, heap_blocks;	/* at the end of the work, once
 						   load_work_end has run */
 	int64_t exit_heap_bytes, exit_heap_blocks;	/* after the last

@@ -306,6 +306,7 @@ load_tables(struct loader *l)
 	    l->mapped.exit_mapped_bytes);
 	load_meta(l, "mapped_peak_bytes", "%" PRId64, l->mapped.mapped_peak);
 	load_meta(l, "complete", "%d", l->run.complete);
+	load_meta(l, "cut_at", "%" PRIu64, l->run.cut_at);
 	load_meta(l, "trace", "%s", l->opt->trace);
 	load_meta(l, "trace_bytes", "%lld", stat(l->opt->trace, &st) == 0 ?
 	    (long long)st.st_size : 0LL);

@@ -369,6 +369,9 @@ load_trace(const struct load_options *opt, char **cause)
 			if (err == NULL ||
 			    strstr(err, "truncated frame") == NULL)
 				load_error(&l, "%s", err ? err : "read error");
+			else
+				l.run.cut_at = ht_reader_frame_offset(
+				    ht_ordered_reader(o));
 		}
 		if (l.error == NULL)
 			load_finish(&l, o);

@@ -46,8 +46,12 @@ void cli_progress(void *arg, uint64_t at, uint64_t size, int done);
 /*
  * Opens PATH (a database, or a trace analyzed first: db_open_reporting)
  * for the query commands, with the progress bar if PROGRESS.  Returns the
- * connection, or NULL with *cause.
+ * connection, or NULL with *cause.  What is wrong with the recording
+ * (db_warning: nothing recorded, cut short) is said on stderr here, once
+ * for every command; *NO_EVENTS (when not NULL) is set to 1 if it
+ * recorded nothing.
  */
-struct sqlite3 *cli_open_db(const char *path, int progress, char **cause);
+struct sqlite3 *cli_open_db(const char *path, int progress, int *no_events,
+    char **cause);
 
 #endif /* HEAPTRAIL_CLI_H */

@@ -29,11 +29,32 @@ cli_progress(void *arg, uint64_t at, uint64_t size, int done)
 	    done ? "\n" : "");
 }
 
-sqlite3 *
-cli_open_db(const char *path, int progress, char **cause)
+/* Says on stderr what db_warning finds wrong with DB, opened from PATH. */
+static enum db_damage
+warn_damage(sqlite3 *db, const char *path)
 {
-	return db_open_reporting(path, progress ? cli_progress : NULL, NULL,
-	    cause);
+	enum db_damage d;
+	char *warning = db_warning(db, path, &d);
+
+	if (warning != NULL)
+		cli_error("%s", warning);
+	free(warning);
+	return d;
+}
+
+sqlite3 *
+cli_open_db(const char *path, int progress, int *no_events, char **cause)
+{
+	sqlite3 *db = db_open_reporting(path, progress ? cli_progress : NULL,
+	    NULL, cause);
+	enum db_damage d;
+
+	if (db == NULL)
+		return NULL;
+	d = warn_damage(db, path);
+	if (no_events != NULL)
+		*no_events = d == DB_NO_EVENTS;
+	return db;
 }
 
 static void
@@ -89,7 +110,15 @@ cmd_analyze(int argc, char **argv)
 		cli_error("%s", cause);
 		free(cause);
 	} else {
+		char *unread = NULL;
+		sqlite3 *written = db_open_reporting(opt.db, NULL, NULL,
+		    &unread);
+
 		fprintf(stderr, "heaptrail: wrote %s\n", opt.db);
+		if (written != NULL)
+			warn_damage(written, opt.trace);
+		sqlite3_close(written);
+		free(unread);
 	}
 	free(db);
 	return ret == 0 ? 0 : 1;

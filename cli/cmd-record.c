@@ -168,6 +168,28 @@ elf_defines(int fd, const Elf64_Ehdr *eh, unsigned type, const char *name)
 }
 
 /*
+ * Is the ELF file FD, with no PT_INTERP and the PT_DYNAMIC segment DYN, a
+ * static-pie program?  It relocates itself, so its dynamic section has no
+ * DT_NEEDED and, unlike the dynamic loader run as a program, no DT_SONAME.
+ */
+static int
+static_pie(int fd, const Elf64_Phdr *dyn)
+{
+	Elf64_Dyn d;
+	uint64_t off;
+
+	for (off = 0; off + sizeof d <= dyn->p_filesz && off < (1u << 20);
+	    off += sizeof d) {
+		if (pread(fd, &d, sizeof d, (off_t)(dyn->p_offset + off)) !=
+		    (ssize_t)sizeof d || d.d_tag == DT_NULL)
+			break;
+		if (d.d_tag == DT_NEEDED || d.d_tag == DT_SONAME)
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * Why the recorder cannot see PROGRAM, or NULL.  Sets *WARNING (or NULL)
  * to a problem that does not stop recording but makes it partial.
  */
@@ -175,8 +197,9 @@ static char *
 check_program(const char *path, char **warning)
 {
 	Elf64_Ehdr eh;
+	Elf64_Phdr dyn = { 0 };
 	struct stat st;
-	int fd, i, dynamic = 0;
+	int fd, i, interp = 0, dynamic = 0;
 
 	*warning = NULL;
 	if (stat(path, &st) != 0)
@@ -201,9 +224,16 @@ check_program(const char *path, char **warning)
 		if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff +
 		    (uint64_t)i * eh.e_phentsize)) != (ssize_t)sizeof ph)
 			break;
-		if (ph.p_type == PT_INTERP || ph.p_type == PT_DYNAMIC)
+		if (ph.p_type == PT_INTERP)
+			interp = dynamic = 1;
+		if (ph.p_type == PT_DYNAMIC) {
 			dynamic = 1;
+			dyn = ph;
+		}
 	}
+	/* Static-pie: no loader runs, so LD_PRELOAD is never read. */
+	if (!interp && dynamic && static_pie(fd, &dyn))
+		dynamic = 0;
 	/*
 	 * An allocator linked in statically: if it exports malloc, the
 	 * recorder notices at start and says so itself; if not, only the
@@ -219,8 +249,9 @@ check_program(const char *path, char **warning)
 		    "most allocations", path);
 	close(fd);
 	if (!dynamic)
-		return xasprintf("%s: is statically linked; the recorder "
-		    "(a preloaded library) cannot see its allocations", path);
+		return xasprintf("%s: is statically linked%s; the recorder "
+		    "(a preloaded library) cannot see its allocations", path,
+		    interp || eh.e_type != ET_DYN ? "" : " (static-pie)");
 	return NULL;
 }
 

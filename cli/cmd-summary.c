@@ -170,7 +170,8 @@ cmd_summary(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage("summary", "want exactly one DB or TRACE");
-	db = cli_open_db(argv[optind], isatty(STDERR_FILENO), &cause);
+	db = cli_open_db(argv[optind], isatty(STDERR_FILENO), NULL,
+	    &cause);
 	if (db == NULL) {
 		cli_error("%s", cause);
 		free(cause);

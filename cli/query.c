@@ -317,11 +317,17 @@ sqlite3 *
 query_open(const struct query_opts *o)
 {
 	char *cause = NULL;
-	sqlite3 *db = cli_open_db(o->input, isatty(STDERR_FILENO), &cause);
+	int no_events = 0;
+	sqlite3 *db = cli_open_db(o->input, isatty(STDERR_FILENO), &no_events,
+	    &cause);
 
 	if (db == NULL) {
 		cli_error("%s", cause);
 		free(cause);
+	} else if (no_events && o->fail_on_leak) {
+		/* Nothing recorded is no pass: the warning said why. */
+		sqlite3_close(db);
+		return NULL;
 	}
 	return db;
 }

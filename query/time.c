@@ -10,6 +10,10 @@
 #include "../util/xmalloc.h"
 #include "time.h"
 
+/* How far past the duration a TIME in seconds may be: the rounding of
+   a duration printed to the millisecond. */
+#define TIME_SLACK_S 0.0005
+
 double
 time_work_end(sqlite3 *db)
 {
@@ -68,6 +72,15 @@ time_parse(sqlite3 *db, const char *spec, double *seconds, char **cause)
 	}
 	if (end != spec && (*end == '\0' || strcmp(end, "s") == 0) &&
 	    *seconds >= 0) {
+		/* Past the end is refused, not clamped: the answer would be
+		   that of another time.  The duration as printed to the
+		   millisecond (rounded up) is still in the run. */
+		if (*seconds > duration + TIME_SLACK_S) {
+			*cause = xasprintf("TIME '%s' is past the end of the "
+			    "run, which lasted %.3f s (exit or 100%% is its "
+			    "end)", spec, duration);
+			return -1;
+		}
 		if (*seconds > duration)
 			*seconds = duration;
 		return 0;

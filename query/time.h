@@ -21,7 +21,8 @@
 #define TIME_BUCKET_START (-1L)
 #define TIME_BUCKET_END (-2L)
 
-/* SPEC as seconds into *seconds; 0, or -1 with *cause (malloc'ed). */
+/* SPEC as seconds into *seconds; 0, or -1 with *cause (malloc'ed): a
+   time in seconds past the run's end is refused, not clamped. */
 int time_parse(sqlite3 *db, const char *spec, double *seconds,
     char **cause);
 

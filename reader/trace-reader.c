@@ -226,6 +226,12 @@ ht_reader_offset(const ht_reader *r)
 }
 
 uint64_t
+ht_reader_frame_offset(const ht_reader *r)
+{
+	return r->frame_off;
+}
+
+uint64_t
 ht_reader_stream_bytes(const ht_reader *r, int stream)
 {
 	return r->stream_bytes[stream];

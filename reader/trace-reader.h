@@ -230,6 +230,10 @@ int ht_reader_saw_end(const ht_reader *r);
 /* Bytes of the file consumed so far (for progress). */
 uint64_t ht_reader_offset(const ht_reader *r);
 
+/* File offset of the frame being read: after a "truncated frame" error,
+   the frame the file ends inside. */
+uint64_t ht_reader_frame_offset(const ht_reader *r);
+
 /* Decompressed bytes of one stream (enum ht_stream) read so far. */
 uint64_t ht_reader_stream_bytes(const ht_reader *r, int stream);
 

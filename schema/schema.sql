@@ -11,6 +11,7 @@ PRAGMA user_version = 5;
 
 -- Key facts of the run, one row per key: program, pid, duration_s,
 -- events, allocations, frees, complete (1 if the recording ended cleanly),
+-- cut_at (offset of a last frame cut short, 0 if none),
 -- trace (path), trace_bytes, realtime_start (Unix seconds), buckets,
 -- bucket_s, schema (5); the end of the work: work_end_s, work_end (what
 -- ended it), live_bytes_end and live_blocks_end (then),

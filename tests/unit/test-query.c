@@ -174,7 +174,16 @@ test_time(void)
 
 	expect_true(time_parse(db, "50%", &t, &cause) == 0 && t == 5);
 	expect_true(time_parse(db, "2.5s", &t, &cause) == 0 && t == 2.5);
-	expect_true(time_parse(db, "99", &t, &cause) == 0 && t == 10);
+	/* Past the end (10 s) is refused, naming the duration; the
+	   rounding of a duration printed to the millisecond is not. */
+	expect_true(time_parse(db, "99", &t, &cause) == -1);
+	expect_str_contains(cause, "'99' is past the end of the run, which "
+	    "lasted 10.000 s");
+	free(cause);
+	cause = NULL;
+	expect_true(time_parse(db, "10.0004", &t, &cause) == 0 && t == 10);
+	expect_true(time_parse(db, "10", &t, &cause) == 0 && t == 10);
+	expect_true(time_parse(db, "100%", &t, &cause) == 0 && t == 10);
 	expect_true(time_parse(db, "end", &t, &cause) == 0 && t == 9.5);
 	expect_true(time_parse(db, "exit", &t, &cause) == 0 && t == 10);
 	expect_true(time_parse(db, "peak", &t, &cause) == 0 && t == 4);
