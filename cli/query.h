@@ -22,14 +22,30 @@ enum column_type {
 	COL_TEXT,
 	COL_DELTA,	/* signed integer: "+3", "-2" in tables */
 	COL_DELTA_BYTES,	/* signed bytes: "+1.50 KiB" in tables */
+	COL_FUNCTION,	/* text: a function's name, abbreviated in tables
+			   (C++ template arguments and argument lists) */
+	COL_FILE,	/* text: a source file; in tables "FILE:LINE" with
+			   the next column's line when it is COL_LINE, the
+			   file's base name when the table is narrow */
+	COL_LINE,	/* integer: the line of the COL_FILE before it */
 };
 
+/*
+ * Tables fit the width (query_print): text columns are cut, down to
+ * MIN each, then the columns with a DROP are left out, lowest DROP
+ * first, until the rest fit.  --wide tables are never cut.
+ */
 struct column {
 	const char *name;	/* JSON key, CSV and table header */
 	enum column_type type;
 	int hidden;		/* not in tables (CSV and JSON only); 2: only
-				   when a row has a value there */
+				   when a row has a value there; 3: only in
+				   --wide tables */
 	const char *label;	/* shorter table header, or NULL */
+	int drop;		/* order in which tables too narrow leave it
+				   out (1 first); 0: kept */
+	int min;		/* text: cut to no fewer characters while
+				   others can go (0: 10) */
 };
 
 struct query_opts {
@@ -47,6 +63,8 @@ struct query_opts {
 	const char *suppressions[8];	/* --suppressions files */
 	int nsuppressions;
 	long long min_bytes;	/* --min-bytes (leaks), 0: none */
+	int wide;		/* --wide: tables at full width, with full
+				   names and paths and the hidden=3 columns */
 	const char *input;	/* DB or TRACE */
 	const char *input2;	/* diff: the second DB or TRACE, or NULL */
 };
@@ -77,8 +95,8 @@ int query_add_suppressions(struct query_opts *o, const char *cmd,
     const char *path);
 
 /*
- * Parses the options of CMD (--format, --limit, --sort KEY among COLS,
- * and what FLAGS allows: --fail-on-leak, --at, --from/--to) into *o.
+ * Parses the options of CMD (--format, --wide, --limit, --sort KEY among
+ * COLS, and what FLAGS allows: --fail-on-leak, --at, --from/--to) into *o.
  * Returns -1 when all is well, else the exit status (help printed: 0;
  * usage error: 2).
  */
@@ -106,6 +124,13 @@ sqlite3 *query_open(const struct query_opts *o);
 long query_print(sqlite3 *db, const char *sql, const struct column *cols,
     int ncols, const struct query_opts *o,
     void (*extra)(sqlite3 *db, sqlite3_stmt *row, void *arg), void *arg);
+
+/*
+ * The width tables fit: the terminal's on a terminal, else $COLUMNS,
+ * else 80 on a terminal of no known size and 120 through a pipe or into
+ * a file.
+ */
+int query_width(void);
 
 /* JSON helpers for EXTRA callbacks. */
 void json_string(const char *s);
