@@ -50,8 +50,8 @@ static const struct column diff_columns[] = {
 	{ "class_a", COL_TEXT, 1, NULL, 0, 0 },
 	{ "class_b", COL_TEXT, 1, NULL, 0, 0 },
 	{ "module", COL_TEXT, 0, NULL, 4, 8 },
-	{ "function", COL_FUNCTION, 0, NULL, 0, 16 },
-	{ "file", COL_FILE, 3, NULL, 0, 12 },	/* --wide */
+	{ "function", COL_FUNCTION, 0, NULL, 0, 30 },
+	{ "file", COL_FILE, 3, NULL, 0, 24 },	/* --wide */
 };
 #define NDIFF_COLUMNS (int)(sizeof diff_columns / sizeof diff_columns[0])
 

@@ -28,10 +28,10 @@ static const struct column site_columns[] = {
 	{ "alloc_bytes", COL_BYTES, 0, "alloc'd", 1, 0 },
 	{ "growth_bytes_per_s", COL_RATE, 0, "growth", 6, 0 },	/* growth: 0 */
 	{ "module", COL_TEXT, 0, NULL, 4, 8 },
-	{ "function", COL_FUNCTION, 0, NULL, 0, 16 },
-	{ "file", COL_FILE, 0, "file:line", 0, 14 },
+	{ "function", COL_FUNCTION, 0, NULL, 0, 30 },
+	{ "file", COL_FILE, 0, "file:line", 0, 24 },
 	{ "line", COL_LINE, 1, NULL, 0, 0 },
-	{ "pattern", COL_TEXT, 0, NULL, 0, 18 },
+	{ "pattern", COL_TEXT, 0, NULL, 0, 30 },
 	{ "address", COL_TEXT, 3, NULL, 0, 0 },
 	{ "mapped_bytes", COL_BYTES, 1, "mapped", 0, 0 },
 	{ "suppressed", COL_TEXT, 2, NULL, 0, 8 },

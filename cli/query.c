@@ -477,19 +477,26 @@ text_offset(const char *s, int n)
 /*
  * S cut to W characters (W >= 1) with an ellipsis where the cut is: at
  * the end, or, with FROM_LEFT, at the start (a path's base name and a
- * qualified name's last part are what matter).  A new string.
+ * qualified name's last part are what matter), there at a "::" when
+ * what is kept has one ("…::operator[]", not "…>::operator[]").  A new
+ * string.
  */
 static char *
 text_cut(const char *s, int w, int from_left)
 {
 	int len = text_width(s);
+	const char *kept, *colons;
 
 	if (len <= w)
 		return xstrdup(s);
-	if (from_left)
-		return xasprintf(ELLIPSIS "%s", s + text_offset(s, len - w +
-		    1));
-	return xasprintf("%.*s" ELLIPSIS, (int)text_offset(s, w - 1), s);
+	if (!from_left)
+		return xasprintf("%.*s" ELLIPSIS, (int)text_offset(s, w - 1),
+		    s);
+	kept = s + text_offset(s, len - w + 1);
+	if (kept - s >= 2 && strncmp(kept - 2, "::", 2) != 0 &&
+	    (colons = strstr(kept, "::")) != NULL && colons[2] != '\0')
+		kept = colons;
+	return xasprintf(ELLIPSIS "%s", kept);
 }
 
 /* The length of "operator" and its symbol at S ("operator<<",
@@ -632,6 +639,29 @@ table_cell(sqlite3_stmt *st, const struct column *cols, int ncols, int i,
 /* The least width a text column is cut to while others can go. */
 #define TEXT_MIN(i) (cols[i].min > 0 ? cols[i].min : 10)
 
+/*
+ * How far text column C is cut in PASS 0 to 3 when the table is still
+ * too wide: to its minimum; to half of it, but short ones (the class)
+ * stay whole; other text but functions and files to 3; all to 3.
+ */
+static int
+text_floor(const struct column *c, int pass)
+{
+	int min = c->min > 0 ? c->min : 10;
+
+	switch (pass) {
+	case 0:
+		return min;
+	case 1:
+		return min / 2 > (min < 9 ? min : 9) ? min / 2 :
+		    (min < 9 ? min : 9);
+	case 2:
+		return c->type == COL_TEXT ? 3 : min;
+	default:
+		return 3;
+	}
+}
+
 /* Sets WIDTH to each column's widest cell or header; returns the width
    of the columns not HIDDEN, with a blank between two. */
 static int
@@ -751,9 +781,8 @@ query_print(sqlite3 *db, const char *sql, const struct column *cols,
 	 * than TW: files by base name; then the columns with a drop order
 	 * left out, first ones first, until the text columns at their
 	 * minimum widths would fit; then the text column widest above its
-	 * minimum cut, one character at a time, down to its minimum; below
-	 * it (to 3) only when nothing else is left, functions and files
-	 * last.
+	 * minimum cut, one character at a time, down to its minimum; then
+	 * below it (text_floor).
 	 */
 	tw = o->wide ? 0 : query_width();
 	width = xcalloc((size_t)ncols, sizeof *width);
@@ -797,13 +826,11 @@ query_print(sqlite3 *db, const char *sql, const struct column *cols,
 	while (tw > 0 && total > tw) {
 		int cut = -1, pass, excess = 0;
 
-		for (pass = 0; cut < 0 && pass < 3; pass++)
+		for (pass = 0; cut < 0 && pass < 4; pass++)
 			for (i = 0; i < ncols; i++) {
-				int e = width[i] - (pass == 0 ? TEXT_MIN(i) :
-				    3);
+				int e = width[i] - text_floor(&cols[i], pass);
 
 				if (!hidden[i] && IS_TEXT(cols[i].type) &&
-				    (pass != 1 || cols[i].type == COL_TEXT) &&
 				    e > excess) {
 					cut = i;
 					excess = e;

@@ -31,9 +31,10 @@ enum column_type {
 };
 
 /*
- * Tables fit the width (query_print): text columns are cut, down to
- * MIN each, then the columns with a DROP are left out, lowest DROP
- * first, until the rest fit.  --wide tables are never cut.
+ * Tables fit the width (query_print): while the columns shown, their
+ * text cut to MIN, would not fit, the one of lowest DROP is left out;
+ * then the text is cut, down to MIN, and below it (to 3) only when that
+ * is not enough.  --wide tables are never cut.
  */
 struct column {
 	const char *name;	/* JSON key, CSV and table header */
@@ -44,8 +45,8 @@ struct column {
 	const char *label;	/* shorter table header, or NULL */
 	int drop;		/* order in which tables too narrow leave it
 				   out (1 first); 0: kept */
-	int min;		/* text: cut to no fewer characters while
-				   others can go (0: 10) */
+	int min;		/* text: the characters it keeps while
+				   columns with a DROP can go (0: 10) */
 };
 
 struct query_opts {
