@@ -32,7 +32,7 @@
 #include "query.h"
 
 static const struct column diff_columns[] = {
-	{ "change", COL_TEXT, 0, NULL, 0, 0 },	/* new, gone, grew, shrank,
+	{ "change", COL_TEXT, 0, NULL, 0, 6 },	/* new, gone, grew, shrank,
 						   same */
 	{ "live_bytes_delta", COL_DELTA_BYTES, 0, "live +/-", 0, 0 },
 	{ "live_bytes_a", COL_BYTES, 0, "live A", 2, 0 },
@@ -46,11 +46,11 @@ static const struct column diff_columns[] = {
 	{ "alloc_bytes_delta", COL_DELTA_BYTES, 1, NULL, 0, 0 },
 	{ "alloc_bytes_a", COL_BYTES, 1, NULL, 0, 0 },
 	{ "alloc_bytes_b", COL_BYTES, 1, NULL, 0, 0 },
-	{ "class", COL_TEXT, 0, NULL, 0, 0 },	/* class_b, or class_a if gone */
+	{ "class", COL_TEXT, 0, NULL, 0, 7 },	/* class_b, or class_a if gone */
 	{ "class_a", COL_TEXT, 1, NULL, 0, 0 },
 	{ "class_b", COL_TEXT, 1, NULL, 0, 0 },
 	{ "module", COL_TEXT, 0, NULL, 4, 8 },
-	{ "function", COL_FUNCTION, 0, NULL, 0, 30 },
+	{ "function", COL_FUNCTION, 0, NULL, 0, 40 },
 	{ "file", COL_FILE, 3, NULL, 0, 24 },	/* --wide */
 };
 #define NDIFF_COLUMNS (int)(sizeof diff_columns / sizeof diff_columns[0])

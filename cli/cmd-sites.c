@@ -20,7 +20,7 @@
 
 static const struct column site_columns[] = {
 	{ "id", COL_INT, 1, NULL, 0, 0 },
-	{ "class", COL_TEXT, 0, NULL, 0, 0 },
+	{ "class", COL_TEXT, 0, NULL, 0, 7 },
 	{ "live_bytes", COL_BYTES, 0, "live", 0, 0 },
 	{ "live_blocks", COL_INT, 0, "blocks", 5, 0 },
 	{ "peak_bytes", COL_BYTES, 0, "peak", 2, 0 },
@@ -28,7 +28,7 @@ static const struct column site_columns[] = {
 	{ "alloc_bytes", COL_BYTES, 0, "alloc'd", 1, 0 },
 	{ "growth_bytes_per_s", COL_RATE, 0, "growth", 6, 0 },	/* growth: 0 */
 	{ "module", COL_TEXT, 0, NULL, 4, 8 },
-	{ "function", COL_FUNCTION, 0, NULL, 0, 30 },
+	{ "function", COL_FUNCTION, 0, NULL, 0, 40 },
 	{ "file", COL_FILE, 0, "file:line", 0, 24 },
 	{ "line", COL_LINE, 1, NULL, 0, 0 },
 	{ "pattern", COL_TEXT, 0, NULL, 0, 30 },

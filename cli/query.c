@@ -641,8 +641,9 @@ table_cell(sqlite3_stmt *st, const struct column *cols, int ncols, int i,
 
 /*
  * How far text column C is cut in PASS 0 to 3 when the table is still
- * too wide: to its minimum; to half of it, but short ones (the class)
- * stay whole; other text but functions and files to 3; all to 3.
+ * too wide: to its minimum; to half of it, but short ones (a minimum
+ * under 8: the class) stay whole; other text but functions, files and
+ * short ones to 3; all to 3.
  */
 static int
 text_floor(const struct column *c, int pass)
@@ -656,7 +657,7 @@ text_floor(const struct column *c, int pass)
 		return min / 2 > (min < 9 ? min : 9) ? min / 2 :
 		    (min < 9 ? min : 9);
 	case 2:
-		return c->type == COL_TEXT ? 3 : min;
+		return c->type == COL_TEXT && min >= 8 ? 3 : min;
 	default:
 		return 3;
 	}
