@@ -1,9 +1,11 @@
 /*
  * query.c - common options of the query commands and their output.
  *
- * Tables fit the terminal (the widest text column is cut to make them
- * fit) and use human units; CSV and JSON give plain numbers.  No colour
- * is used yet, so NO_COLOR has nothing to turn off.
+ * Tables fit the terminal (query_width, query_print: C++ names
+ * abbreviated, files by base name, low-value columns left out in each
+ * command's order, then text cut) and use human units; --wide tables are
+ * whole.  CSV and JSON give plain numbers and every column, unchanged.
+ * No colour is used yet, so NO_COLOR has nothing to turn off.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -434,7 +436,13 @@ csv_field(const char *s)
 	putchar('"');
 }
 
-int
+/*
+ * The width tables fit: the terminal's on a terminal, else $COLUMNS,
+ * else 80 on a terminal of no known size and 120 through a pipe or into
+ * a file (wide enough for a file:line and a pattern beside the figures,
+ * and a line in a log or a pager).
+ */
+static int
 query_width(void)
 {
 	struct winsize ws;

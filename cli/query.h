@@ -126,13 +126,6 @@ long query_print(sqlite3 *db, const char *sql, const struct column *cols,
     int ncols, const struct query_opts *o,
     void (*extra)(sqlite3 *db, sqlite3_stmt *row, void *arg), void *arg);
 
-/*
- * The width tables fit: the terminal's on a terminal, else $COLUMNS,
- * else 80 on a terminal of no known size and 120 through a pipe or into
- * a file.
- */
-int query_width(void);
-
 /* JSON helpers for EXTRA callbacks. */
 void json_string(const char *s);
 void json_column(sqlite3_stmt *st, int i);
