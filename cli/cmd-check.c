@@ -194,11 +194,11 @@ int
 cmd_check(int argc, char **argv)
 {
 	static const struct column anomaly_columns[] = {
-		{ "kind", COL_TEXT, 0, NULL },
-		{ "time_s", COL_REAL, 0, NULL },
-		{ "thread", COL_INT, 0, NULL },
-		{ "address", COL_TEXT, 0, NULL },
-		{ "count", COL_INT, 0, NULL },
+		{ "kind", COL_TEXT, 0, NULL, 0, 0 },
+		{ "time_s", COL_REAL, 0, NULL, 0, 0 },
+		{ "thread", COL_INT, 0, NULL, 0, 0 },
+		{ "address", COL_TEXT, 0, NULL, 0, 0 },
+		{ "count", COL_INT, 0, NULL, 0, 0 },
 	};
 	struct query_opts o;
 	sqlite3 *db;

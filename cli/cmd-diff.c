@@ -32,26 +32,26 @@
 #include "query.h"
 
 static const struct column diff_columns[] = {
-	{ "change", COL_TEXT, 0, NULL },	/* new, gone, grew, shrank,
+	{ "change", COL_TEXT, 0, NULL, 0, 6 },	/* new, gone, grew, shrank,
 						   same */
-	{ "live_bytes_delta", COL_DELTA_BYTES, 0, "live +/-" },
-	{ "live_bytes_a", COL_BYTES, 0, "live A" },
-	{ "live_bytes_b", COL_BYTES, 0, "live B" },
-	{ "live_blocks_delta", COL_DELTA, 1, NULL },
-	{ "live_blocks_a", COL_INT, 1, NULL },
-	{ "live_blocks_b", COL_INT, 1, NULL },
-	{ "allocations_delta", COL_DELTA, 0, "allocs +/-" },
-	{ "allocations_a", COL_INT, 1, NULL },
-	{ "allocations_b", COL_INT, 1, NULL },
-	{ "alloc_bytes_delta", COL_DELTA_BYTES, 1, NULL },
-	{ "alloc_bytes_a", COL_BYTES, 1, NULL },
-	{ "alloc_bytes_b", COL_BYTES, 1, NULL },
-	{ "class", COL_TEXT, 0, NULL },	/* class_b, or class_a if gone */
-	{ "class_a", COL_TEXT, 1, NULL },
-	{ "class_b", COL_TEXT, 1, NULL },
-	{ "module", COL_TEXT, 0, NULL },
-	{ "function", COL_TEXT, 0, NULL },
-	{ "file", COL_TEXT, 1, NULL },
+	{ "live_bytes_delta", COL_DELTA_BYTES, 0, "live +/-", 0, 0 },
+	{ "live_bytes_a", COL_BYTES, 0, "live A", 2, 0 },
+	{ "live_bytes_b", COL_BYTES, 0, "live B", 3, 0 },
+	{ "live_blocks_delta", COL_DELTA, 1, NULL, 0, 0 },
+	{ "live_blocks_a", COL_INT, 1, NULL, 0, 0 },
+	{ "live_blocks_b", COL_INT, 1, NULL, 0, 0 },
+	{ "allocations_delta", COL_DELTA, 0, "allocs +/-", 1, 0 },
+	{ "allocations_a", COL_INT, 1, NULL, 0, 0 },
+	{ "allocations_b", COL_INT, 1, NULL, 0, 0 },
+	{ "alloc_bytes_delta", COL_DELTA_BYTES, 1, NULL, 0, 0 },
+	{ "alloc_bytes_a", COL_BYTES, 1, NULL, 0, 0 },
+	{ "alloc_bytes_b", COL_BYTES, 1, NULL, 0, 0 },
+	{ "class", COL_TEXT, 0, NULL, 0, 7 },	/* class_b, or class_a if gone */
+	{ "class_a", COL_TEXT, 1, NULL, 0, 0 },
+	{ "class_b", COL_TEXT, 1, NULL, 0, 0 },
+	{ "module", COL_TEXT, 0, NULL, 4, 8 },
+	{ "function", COL_FUNCTION, 0, NULL, 0, 40 },
+	{ "file", COL_FILE, 3, NULL, 0, 24 },	/* --wide */
 };
 #define NDIFF_COLUMNS (int)(sizeof diff_columns / sizeof diff_columns[0])
 

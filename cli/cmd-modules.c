@@ -13,17 +13,18 @@
 #include "query.h"
 
 static const struct column module_columns[] = {
-	{ "module", COL_TEXT, 0, NULL },
-	{ "live_blocks", COL_INT, 0, "blocks" },
-	{ "live_bytes", COL_BYTES, 0, "live" },
-	{ "peak_bytes", COL_BYTES, 0, "peak" },
-	{ "allocations", COL_INT, 0, "allocs" },
-	{ "leak_bytes", COL_BYTES, 0, "leak" },
-	{ "steady_bytes", COL_BYTES, 0, "steady" },
-	{ "path", COL_TEXT, 1, NULL },
-	{ "mapped_bytes", COL_BYTES, 2, "mapped" },
+	{ "module", COL_TEXT, 0, NULL, 0, 12 },
+	{ "live_blocks", COL_INT, 0, "blocks", 3, 0 },
+	{ "live_bytes", COL_BYTES, 0, "live", 0, 0 },
+	{ "peak_bytes", COL_BYTES, 0, "peak", 1, 0 },
+	{ "allocations", COL_INT, 0, "allocs", 2, 0 },
+	{ "leak_bytes", COL_BYTES, 0, "leak", 0, 0 },
+	{ "steady_bytes", COL_BYTES, 0, "steady", 0, 0 },
+	{ "path", COL_TEXT, 3, NULL, 0, 0 },	/* --wide */
+	{ "mapped_bytes", COL_BYTES, 2, "mapped", 0, 0 },
 };
 #define NMODULE_COLUMNS (int)(sizeof module_columns / sizeof module_columns[0])
+/* Too narrow: peak, allocs, blocks left out, in order. */
 
 int
 cmd_modules(int argc, char **argv)

@@ -19,23 +19,28 @@
 #include "query.h"
 
 static const struct column site_columns[] = {
-	{ "id", COL_INT, 1, NULL },
-	{ "class", COL_TEXT, 0, NULL },
-	{ "live_bytes", COL_BYTES, 0, "live" },
-	{ "live_blocks", COL_INT, 0, "blocks" },
-	{ "peak_bytes", COL_BYTES, 0, "peak" },
-	{ "allocations", COL_INT, 0, "allocs" },
-	{ "alloc_bytes", COL_BYTES, 0, "alloc'd" },
-	{ "growth_bytes_per_s", COL_RATE, 0, "growth" },
-	{ "module", COL_TEXT, 0, NULL },
-	{ "function", COL_TEXT, 0, NULL },
-	{ "file", COL_TEXT, 1, NULL },
-	{ "line", COL_INT, 1, NULL },
-	{ "pattern", COL_TEXT, 1, NULL },
-	{ "address", COL_TEXT, 0, NULL },
-	{ "mapped_bytes", COL_BYTES, 1, "mapped" },
-	{ "suppressed", COL_TEXT, 2, NULL },
+	{ "id", COL_INT, 1, NULL, 0, 0 },
+	{ "class", COL_TEXT, 0, NULL, 0, 7 },
+	{ "live_bytes", COL_BYTES, 0, "live", 0, 0 },
+	{ "live_blocks", COL_INT, 0, "blocks", 5, 0 },
+	{ "peak_bytes", COL_BYTES, 0, "peak", 2, 0 },
+	{ "allocations", COL_INT, 0, "allocs", 3, 0 },
+	{ "alloc_bytes", COL_BYTES, 0, "alloc'd", 1, 0 },
+	{ "growth_bytes_per_s", COL_RATE, 0, "growth", 6, 0 },	/* growth: 0 */
+	{ "module", COL_TEXT, 0, NULL, 4, 8 },
+	{ "function", COL_FUNCTION, 0, NULL, 0, 40 },
+	{ "file", COL_FILE, 0, "file:line", 0, 24 },
+	{ "line", COL_LINE, 1, NULL, 0, 0 },
+	{ "pattern", COL_TEXT, 0, NULL, 0, 30 },
+	{ "address", COL_TEXT, 3, NULL, 0, 0 },
+	{ "mapped_bytes", COL_BYTES, 1, "mapped", 0, 0 },
+	{ "suppressed", COL_TEXT, 2, NULL, 0, 8 },
 };
+/*
+ * Tables too narrow leave out, in this order: alloc'd, peak, allocs,
+ * module, blocks, growth (never in growth's); the class, live bytes,
+ * function, file:line, pattern and suppression stay, cut.
+ */
 #define NSITE_COLUMNS (int)(sizeof site_columns / sizeof site_columns[0])
 
 /*
@@ -162,12 +167,17 @@ sites_run(int argc, char **argv, const char *cmd, int only_live,
 		int i;
 
 		memcpy(cols, site_columns, sizeof cols);
-		for (i = 0; i < NSITE_COLUMNS; i++)
+		for (i = 0; i < NSITE_COLUMNS; i++) {
 			if (o.group.by != NULL && strcmp(o.group.by, "file") ==
 			    0)
 				cols[i].hidden = strcmp(cols[i].name,
 				    "function") == 0 ? 1 : strcmp(cols[i].name,
 				    "file") == 0 ? 0 : cols[i].hidden;
+			/* growth keeps what it is sorted by */
+			if (strcmp(cmd, "growth") == 0 && strcmp(cols[i].name,
+			    "growth_bytes_per_s") == 0)
+				cols[i].drop = 0;
+		}
 		n = query_print(db, sql, cols, NSITE_COLUMNS, &o, site_stack,
 		    grouped ? (void *)&o : NULL);
 	}

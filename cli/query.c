@@ -1,9 +1,11 @@
 /*
  * query.c - common options of the query commands and their output.
  *
- * Tables fit the terminal (the widest text column is cut to make them
- * fit) and use human units; CSV and JSON give plain numbers.  No colour
- * is used yet, so NO_COLOR has nothing to turn off.
+ * Tables fit the terminal (query_width, query_print: C++ names
+ * abbreviated, files by base name, low-value columns left out in each
+ * command's order, then text cut) and use human units; --wide tables are
+ * whole.  CSV and JSON give plain numbers and every column, unchanged.
+ * No colour is used yet, so NO_COLOR has nothing to turn off.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -27,6 +29,7 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "wide", no_argument, NULL, 'W' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "fail-on-leak", no_argument, NULL, 'F' },
@@ -61,6 +64,12 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			else
 				return cli_usage(cmd, "--format wants table, "
 				    "csv or json, not '%s'", optarg);
+			break;
+		case 'W':
+			if (flags & QUERY_FOLDED)
+				return cli_usage(cmd, "%s writes folded stacks"
+				    " only: no --wide", cmd);
+			o->wide = 1;
 			break;
 		case 'n': {
 			char *end;
@@ -166,6 +175,10 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			} else {
 				printf("  --format table|csv|json   output "
 				    "format\n"
+				    "  --wide                    tables at full "
+				    "width: whole names and\n"
+				    "                            paths, and the "
+				    "address\n"
 				    "  --limit N                 at most N rows\n"
 				    "  --sort KEY                one of the "
 				    "columns:");
@@ -429,8 +442,14 @@ csv_field(const char *s)
 	putchar('"');
 }
 
+/*
+ * The width tables fit: the terminal's on a terminal, else $COLUMNS,
+ * else 80 on a terminal of no known size and 120 through a pipe or into
+ * a file (wide enough for a file:line and a pattern beside the figures,
+ * and a line in a log or a pager).
+ */
 static int
-terminal_width(void)
+query_width(void)
 {
 	struct winsize ws;
 	const char *env = getenv("COLUMNS");
@@ -440,10 +459,258 @@ terminal_width(void)
 		return ws.ws_col;
 	if (env != NULL && atoi(env) > 0)
 		return atoi(env);
-	return isatty(STDOUT_FILENO) ? 80 : 0;	/* 0: no limit */
+	return isatty(STDOUT_FILENO) ? 80 : 120;
 }
 
+#define ELLIPSIS "\xe2\x80\xa6"	/* U+2026, one column */
+
+/* Characters (UTF-8 code points) in S: the columns it takes. */
+static int
+text_width(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* The byte offset of S's character N (its length if it has fewer). */
+static size_t
+text_offset(const char *s, int n)
+{
+	size_t i = 0;
+
+	for (; s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && n-- == 0)
+			break;
+	return i;
+}
+
+/*
+ * S cut to W characters (W >= 1) with an ellipsis where the cut is: at
+ * the end, or, with FROM_LEFT, at the start (a path's base name and a
+ * qualified name's last part are what matter), there at a "::" when
+ * what is kept has one ("…::operator[]", not "…>::operator[]").  A new
+ * string.
+ */
+static char *
+text_cut(const char *s, int w, int from_left)
+{
+	int len = text_width(s);
+	const char *kept, *colons;
+
+	if (len <= w)
+		return xstrdup(s);
+	if (!from_left)
+		return xasprintf("%.*s" ELLIPSIS, (int)text_offset(s, w - 1),
+		    s);
+	kept = s + text_offset(s, len - w + 1);
+	if (kept - s >= 2 && strncmp(kept - 2, "::", 2) != 0 &&
+	    (colons = strstr(kept, "::")) != NULL && colons[2] != '\0')
+		kept = colons;
+	return xasprintf(ELLIPSIS "%s", kept);
+}
+
+/* The length of "operator" and its symbol at S ("operator<<",
+   "operator()", "operator new[]"), or 0 when S does not start with the
+   keyword. */
+static size_t
+operator_length(const char *s)
+{
+	size_t n;
+
+	if (strncmp(s, "operator", 8) != 0 || (s[8] >= 'a' && s[8] <= 'z') ||
+	    (s[8] >= 'A' && s[8] <= 'Z') || (s[8] >= '0' && s[8] <= '9') ||
+	    s[8] == '_')
+		return 0;
+	if (strncmp(s + 8, "()", 2) == 0)
+		return 10;
+	for (n = 8; s[n] != '\0' && s[n] != '('; n++)
+		;
+	return n;
+}
+
+/* The length of S up to and with the bracket that closes S[0]. */
+static size_t
+closing(const char *s, char open, char close)
+{
+	size_t i;
+	int depth = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == open)
+			depth++;
+		else if (s[i] == close && --depth == 0)
+			return i + 1;
+	}
+	return i;
+}
+
+/*
+ * A function's name for tables: each template's arguments as "<…>", the
+ * argument list and what follows it (const, ABI tags, clones) and a
+ * template function's return type left out, namespaces and classes kept:
+ * "void std::vector<Foo, std::allocator<Foo> >::_M_realloc_insert<Foo>(
+ * ...)" is "std::vector<…>::_M_realloc_insert<…>".  A new string.
+ */
+static char *
+function_abbrev(const char *s)
+{
+	char *out = xmalloc(strlen(s) * 2 + 8);
+	size_t i = 0, j = 0, start = 0, n;
+
+	while (s[i] != '\0') {
+		if ((i == 0 || s[i - 1] == ':' || s[i - 1] == ' ') &&
+		    (n = operator_length(s + i)) > 0) {
+			memcpy(out + j, s + i, n);
+			i += n;
+			j += n;
+		} else if (s[i] == '<') {
+			memcpy(out + j, "<" ELLIPSIS ">", 5);
+			j += 5;
+			i += closing(s + i, '<', '>');
+		} else if (strncmp(s + i, "(anonymous namespace)", 21) == 0) {
+			memcpy(out + j, s + i, 21);
+			i += 21;
+			j += 21;
+		} else if (s[i] == '(') {
+			/* The argument list: the name goes on only past a
+			   local entity's "::" ("f(int)::cache"). */
+			i += closing(s + i, '(', ')');
+			if (strncmp(s + i, "::", 2) != 0)
+				break;
+		} else if (s[i] == '{') {
+			/* {lambda(int)#1}: the braces as they are, without
+			   the argument list. */
+			size_t end = i + closing(s + i, '{', '}');
+
+			while (i < end) {
+				if (s[i] == '(') {
+					i += closing(s + i, '(', ')');
+					out[j++] = '(';
+					out[j++] = ')';
+				} else {
+					out[j++] = s[i++];
+				}
+			}
+		} else {
+			if (s[i] == ' ')
+				start = j + 1;	/* a return type before */
+			out[j++] = s[i++];
+		}
+	}
+	out[j] = '\0';
+	if (start > 0 && start < j)
+		memmove(out, out + start, j - start + 1);
+	if (out[0] == '\0') {
+		free(out);
+		return xstrdup(s);
+	}
+	return out;
+}
+
+/* Are columns of type T text in tables, cut to fit? */
+#define IS_TEXT(t) ((t) == COL_TEXT || (t) == COL_FUNCTION || (t) == COL_FILE)
+
 #define HEADER(i) (cols[i].label ? cols[i].label : cols[i].name)
+
+/* Prints a table's LINE, its trailing blanks left out, cut to TW (0: no
+   limit) should the columns still not fit. */
+static void
+table_line(char *line, int tw)
+{
+	size_t n = strlen(line);
+
+	while (n > 0 && line[n - 1] == ' ')
+		n--;
+	line[n] = '\0';
+	if (tw > 0)
+		line[text_offset(line, tw)] = '\0';
+	puts(line);
+}
+
+/* A cell of a table: like cell(), a function abbreviated unless WIDE,
+   a file with its line. */
+static char *
+table_cell(sqlite3_stmt *st, const struct column *cols, int ncols, int i,
+    int wide)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	if (s == NULL)
+		return xstrdup("-");
+	if (cols[i].type == COL_FUNCTION && !wide)
+		return function_abbrev(s);
+	if (cols[i].type == COL_FILE && i + 1 < ncols &&
+	    cols[i + 1].type == COL_LINE &&
+	    sqlite3_column_type(st, i + 1) != SQLITE_NULL)
+		return xasprintf("%s:%lld", s, sqlite3_column_int64(st, i + 1));
+	return cell(st, i, cols[i].type, 1);
+}
+
+/* The least width a text column is cut to while others can go. */
+#define TEXT_MIN(i) (cols[i].min > 0 ? cols[i].min : 10)
+
+/*
+ * How far text column C is cut in PASS 0 to 3 when the table is still
+ * too wide: to its minimum; to half of it, but short ones (a minimum
+ * under 8: the class) stay whole; other text but functions, files and
+ * short ones to 3; all to 3.
+ */
+static int
+text_floor(const struct column *c, int pass)
+{
+	int min = c->min > 0 ? c->min : 10;
+
+	switch (pass) {
+	case 0:
+		return min;
+	case 1:
+		return min / 2 > (min < 9 ? min : 9) ? min / 2 :
+		    (min < 9 ? min : 9);
+	case 2:
+		return c->type == COL_TEXT && min >= 8 ? 3 : min;
+	default:
+		return 3;
+	}
+}
+
+/* Sets WIDTH to each column's widest cell or header; returns the width
+   of the columns not HIDDEN, with a blank between two. */
+static int
+table_widths(char ***rows, long n, const struct column *cols, int ncols,
+    const int *hidden, int *width)
+{
+	int i, total = -1;
+	long r;
+
+	for (i = 0; i < ncols; i++) {
+		width[i] = text_width(HEADER(i));
+		for (r = 0; r < n; r++)
+			if (text_width(rows[r][i]) > width[i])
+				width[i] = text_width(rows[r][i]);
+		if (!hidden[i])
+			total += width[i] + 1;
+	}
+	return total;
+}
+
+/* The width of the columns not HIDDEN with their text cut to the
+   least. */
+static int
+table_least(const struct column *cols, int ncols, const int *hidden,
+    const int *width)
+{
+	int i, total = -1;
+
+	for (i = 0; i < ncols; i++)
+		if (!hidden[i])
+			total += 1 + (IS_TEXT(cols[i].type) &&
+			    width[i] > TEXT_MIN(i) ? TEXT_MIN(i) : width[i]);
+	return total;
+}
 
 long
 query_print(sqlite3 *db, const char *sql, const struct column *cols,
@@ -453,7 +720,8 @@ query_print(sqlite3 *db, const char *sql, const struct column *cols,
 	sqlite3_stmt *st = NULL;
 	char *full, ***rows = NULL;
 	long n = 0, cap = 0, r;
-	int i, rc, *width, *hidden, total;
+	char *line;
+	int i, rc, *width, *hidden, total, tw, linecap;
 
 	full = xasprintf("SELECT * FROM (%s)%s%s%s", sql,
 	    o->sort ? " ORDER BY " : "", o->sort ? o->sort : "",
@@ -510,7 +778,8 @@ query_print(sqlite3 *db, const char *sql, const struct column *cols,
 			}
 			rows[n] = xcalloc((size_t)ncols, sizeof **rows);
 			for (i = 0; i < ncols; i++)
-				rows[n][i] = cell(st, i, cols[i].type, 1);
+				rows[n][i] = table_cell(st, cols, ncols, i,
+				    o->wide);
 		}
 		n++;
 	}
@@ -522,72 +791,105 @@ query_print(sqlite3 *db, const char *sql, const struct column *cols,
 	if (o->format != QF_TABLE)
 		return rc == SQLITE_DONE ? n : -1;
 
-	/* Table: widths, then cut the widest text column to fit. */
+	/*
+	 * Table: the columns shown, their widths, and, when they are wider
+	 * than TW: files by base name; then the columns with a drop order
+	 * left out, first ones first, until the text columns at their
+	 * minimum widths would fit; then the text column widest above its
+	 * minimum cut, one character at a time, down to its minimum; then
+	 * below it (text_floor).
+	 */
+	tw = o->wide ? 0 : query_width();
 	width = xcalloc((size_t)ncols, sizeof *width);
 	hidden = xcalloc((size_t)ncols, sizeof *hidden);
 	for (i = 0; i < ncols; i++) {
-		width[i] = (int)strlen(HEADER(i));
-		hidden[i] = cols[i].hidden;
+		hidden[i] = cols[i].hidden == 3 ? !o->wide : cols[i].hidden;
+		if (cols[i].type == COL_LINE && i > 0 &&
+		    cols[i - 1].type == COL_FILE)
+			hidden[i] = 1;	/* in the file's column */
 		for (r = 0; r < n && hidden[i] == 2; r++)
 			if (strcmp(rows[r][i], "-") != 0)
 				hidden[i] = 0;	/* a row has a value */
 	}
-	for (r = 0; r < n; r++)
-		for (i = 0; i < ncols; i++)
-			if ((int)strlen(rows[r][i]) > width[i])
-				width[i] = (int)strlen(rows[r][i]);
-	total = -1;
-	for (i = 0; i < ncols; i++)
-		if (!hidden[i])
-			total += width[i] + 1;
-	/*
-	 * Too wide for the terminal: leave out the address column, then cut
-	 * the widest text columns, down to 8 characters each.
-	 */
-	if (terminal_width() > 0) {
-		int tw = terminal_width();
+	total = table_widths(rows, n, cols, ncols, hidden, width);
+	if (tw > 0 && total > tw) {
+		for (i = 0; i < ncols; i++) {
+			if (cols[i].type != COL_FILE || hidden[i])
+				continue;
+			for (r = 0; r < n; r++) {
+				char *slash = strrchr(rows[r][i], '/');
 
-		for (i = 0; i < ncols && total > tw; i++) {
-			if (!hidden[i] && strcmp(cols[i].name, "address") == 0) {
-				hidden[i] = 1;
-				total -= width[i] + 1;
+				if (slash != NULL)
+					memmove(rows[r][i], slash + 1,
+					    strlen(slash + 1) + 1);
 			}
 		}
-		while (total > tw) {
-			int widest = -1;
-
-			for (i = 0; i < ncols; i++)
-				if (!hidden[i] && cols[i].type == COL_TEXT &&
-				    width[i] > 8 && (widest < 0 ||
-				    width[i] > width[widest]))
-					widest = i;
-			if (widest < 0)
-				break;
-			width[widest]--;
-			total--;
-		}
+		total = table_widths(rows, n, cols, ncols, hidden, width);
 	}
+	while (tw > 0 && table_least(cols, ncols, hidden, width) > tw) {
+		int next = -1;
+
+		for (i = 0; i < ncols; i++)
+			if (!hidden[i] && cols[i].drop > 0 && (next < 0 ||
+			    cols[i].drop < cols[next].drop))
+				next = i;
+		if (next < 0)
+			break;
+		hidden[next] = 1;
+		total -= width[next] + 1;
+	}
+	while (tw > 0 && total > tw) {
+		int cut = -1, pass, excess = 0;
+
+		for (pass = 0; cut < 0 && pass < 4; pass++)
+			for (i = 0; i < ncols; i++) {
+				int e = width[i] - text_floor(&cols[i], pass);
+
+				if (!hidden[i] && IS_TEXT(cols[i].type) &&
+				    e > excess) {
+					cut = i;
+					excess = e;
+				}
+			}
+		if (cut < 0)
+			break;
+		width[cut]--;
+		total--;
+	}
+	line = NULL;
+	linecap = 0;
 	for (r = -1; r < n; r++) {
-		const char *sep = "";
+		int len = 0;
 
 		for (i = 0; i < ncols; i++) {
 			const char *s = r < 0 ? HEADER(i) : rows[r][i];
+			char *c;
+			int pad;
 
 			if (hidden[i])
 				continue;
-			if (cols[i].type == COL_TEXT)
-				printf("%s%-*.*s", sep, width[i], width[i], s);
-			else
-				printf("%s%*s", sep, width[i], s);
-			sep = " ";
+			c = text_cut(s, width[i], cols[i].type == COL_FILE ||
+			    (cols[i].type == COL_FUNCTION && r >= 0 &&
+			    strstr(s, "::") != NULL));
+			pad = width[i] - text_width(c);
+			if (len + (int)strlen(c) + pad + 2 > linecap) {
+				linecap = (len + (int)strlen(c) + pad + 2) * 2;
+				line = xrealloc(line, (size_t)linecap);
+			}
+			len += sprintf(line + len, "%s%*s%s%*s", len ? " " :
+			    "", IS_TEXT(cols[i].type) ? 0 : pad, "", c,
+			    IS_TEXT(cols[i].type) ? pad : 0, "");
+			free(c);
 		}
-		putchar('\n');
+		if (line != NULL)
+			table_line(line, tw);
 		if (r >= 0) {
 			for (i = 0; i < ncols; i++)
 				free(rows[r][i]);
 			free(rows[r]);
 		}
 	}
+	free(line);
 	free(rows);
 	free(width);
 	free(hidden);

@@ -22,14 +22,31 @@ enum column_type {
 	COL_TEXT,
 	COL_DELTA,	/* signed integer: "+3", "-2" in tables */
 	COL_DELTA_BYTES,	/* signed bytes: "+1.50 KiB" in tables */
+	COL_FUNCTION,	/* text: a function's name, abbreviated in tables
+			   (C++ template arguments and argument lists) */
+	COL_FILE,	/* text: a source file; in tables "FILE:LINE" with
+			   the next column's line when it is COL_LINE, the
+			   file's base name when the table is narrow */
+	COL_LINE,	/* integer: the line of the COL_FILE before it */
 };
 
+/*
+ * Tables fit the width (query_print): while the columns shown, their
+ * text cut to MIN, would not fit, the one of lowest DROP is left out;
+ * then the text is cut, down to MIN, and below it (to 3) only when that
+ * is not enough.  --wide tables are never cut.
+ */
 struct column {
 	const char *name;	/* JSON key, CSV and table header */
 	enum column_type type;
 	int hidden;		/* not in tables (CSV and JSON only); 2: only
-				   when a row has a value there */
+				   when a row has a value there; 3: only in
+				   --wide tables */
 	const char *label;	/* shorter table header, or NULL */
+	int drop;		/* order in which tables too narrow leave it
+				   out (1 first); 0: kept */
+	int min;		/* text: the characters it keeps while
+				   columns with a DROP can go (0: 10) */
 };
 
 struct query_opts {
@@ -47,6 +64,8 @@ struct query_opts {
 	const char *suppressions[8];	/* --suppressions files */
 	int nsuppressions;
 	long long min_bytes;	/* --min-bytes (leaks), 0: none */
+	int wide;		/* --wide: tables at full width, with full
+				   names and paths and the hidden=3 columns */
 	const char *input;	/* DB or TRACE */
 	const char *input2;	/* diff: the second DB or TRACE, or NULL */
 };
@@ -77,8 +96,8 @@ int query_add_suppressions(struct query_opts *o, const char *cmd,
     const char *path);
 
 /*
- * Parses the options of CMD (--format, --limit, --sort KEY among COLS,
- * and what FLAGS allows: --fail-on-leak, --at, --from/--to) into *o.
+ * Parses the options of CMD (--format, --wide, --limit, --sort KEY among
+ * COLS, and what FLAGS allows: --fail-on-leak, --at, --from/--to) into *o.
  * Returns -1 when all is well, else the exit status (help printed: 0;
  * usage error: 2).
  */

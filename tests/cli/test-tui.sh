@@ -107,8 +107,8 @@ tui_expect "0 of 4 | class: leak" "back to the sites, still filtered"
 tui_keys c c
 tui_expect "3 of 4 | class: steady" "class filter: steady"
 tui_keys c c /
-tui_keys t a b l e Enter
-tui_expect "3 of 4 | filter: table" "text filter"
+tui_keys b u i l d Enter
+tui_expect "3 of 4 | filter: build" "text filter"
 [ "$(tui_screen | grep -c ' serve')" = 0 ] || fail "filter left serve in"
 tui_keys / BSpace BSpace BSpace BSpace BSpace s e r v Enter
 tui_expect "1 of 4 | filter: serv" "second filter"
