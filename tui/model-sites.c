@@ -24,6 +24,7 @@
 #include "../query/live.h"
 #include "../query/modules.h"
 #include "../query/time.h"
+#include "../util/ptr-map.h"
 #include "../util/xmalloc.h"
 #include "model.h"
 
@@ -155,6 +156,11 @@ sites_close(struct sites *s)
 	free(s->row_of_id);
 	free(s->haystack);
 	free(s->hay_at);
+	free(s->frame_text);
+	free(s->frame_text_at);
+	free(s->row_texts);
+	free(s->row_texts_at);
+	free(s->text_hit);
 	free(s);
 }
 
@@ -344,8 +350,9 @@ sites_sort(struct sites *s, int64_t keep)
 /*
  * The text filter looks in one lower-case "function\tfile\tmodule"
  * string per row, all in one block of memory, read in order (a keystroke
- * took 200 ms through the rows' own strings, under 30 ms this way).  A filter that extends the one before
- * only looks at the rows that passed it.
+ * took 200 ms through the rows' own strings, under 30 ms this way), then
+ * in the texts of the row's frames (sites_load_frames).  A filter that
+ * extends the one before only looks at the rows that passed it.
  */
 static void
 sites_build_haystack(struct sites *s)
@@ -373,17 +380,187 @@ sites_build_haystack(struct sites *s)
 	}
 }
 
+/*
+ * The frames of the sites' stacks, for the filter.  The frames table's
+ * distinct texts are few (17k on bench/many-sites, beside its 111k
+ * sites, 323k stacks and 3.3M stack frames), so a keystroke tests each
+ * text once, then each row's list of text numbers (1.5M in all there):
+ * a per-site copy of its frames' texts would be tens of megabytes to
+ * search on every key.  Read once, in C: the frames by text (SQL sorts
+ * 128k rows quickly), addresses to texts through a hash, then
+ * stack_frames in its own order, each stack's site from run->stack_site;
+ * the pairs are grouped by row and each row's made distinct.
+ */
+void
+sites_load_frames(struct sites *s)
+{
+	struct run *r = s->run;
+	sqlite3_stmt *st = NULL;
+	ptr_map *by_addr;
+	uint32_t *node_text = NULL, *node_next = NULL, *pair_row = NULL;
+	uint32_t *pair_text = NULL, *stamp;
+	size_t nnodes = 0, ncap = 0, npairs = 0, pcap = 0, tcap = 0, tlen = 0;
+	size_t acap = 0, i, k, o;
+	const char *last = NULL;
+
+	if (s->frames_loaded)
+		return;
+	s->frames_loaded = 1;
+	if (sqlite3_prepare_v2(r->db, "SELECT address, lower(coalesce("
+	    "function, '') || char(9) || coalesce(file, '')) AS t FROM frames"
+	    " WHERE function IS NOT NULL OR file IS NOT NULL ORDER BY t", -1,
+	    &st, NULL) != SQLITE_OK)
+		return;		/* the rows' own texts only */
+	by_addr = ptr_map_create();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		uint64_t addr = (uint64_t)sqlite3_column_int64(st, 0);
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		size_t len = strlen(t);
+		struct ptr_value *v;
+		int added;
+
+		if (last == NULL || strcmp(last, t) != 0) {
+			if (s->nframe_texts == acap) {
+				acap = acap ? acap * 2 : 1024;
+				s->frame_text_at = xreallocarray(
+				    s->frame_text_at, acap,
+				    sizeof *s->frame_text_at);
+			}
+			while (tlen + len + 1 > tcap) {
+				tcap = tcap ? tcap * 2 : 65536;
+				s->frame_text = xrealloc(s->frame_text, tcap);
+			}
+			s->frame_text_at[s->nframe_texts++] = tlen;
+			memcpy(s->frame_text + tlen, t, len + 1);
+			last = s->frame_text + tlen;
+			tlen += len + 1;
+		}
+		if ((v = ptr_map_slot(by_addr, addr, &added)) == NULL)
+			continue;
+		if (nnodes == ncap) {
+			ncap = ncap ? ncap * 2 : 1024;
+			node_text = xreallocarray(node_text, ncap,
+			    sizeof *node_text);
+			node_next = xreallocarray(node_next, ncap,
+			    sizeof *node_next);
+		}
+		/* An address's texts (its inline chain): a list of nodes,
+		   v->size the first plus one. */
+		node_text[nnodes] = (uint32_t)(s->nframe_texts - 1);
+		node_next[nnodes] = added ? 0 : (uint32_t)v->size;
+		v->size = ++nnodes;
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(r->db, "SELECT stack_id, address FROM"
+	    " stack_frames", -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int64_t stack = sqlite3_column_int64(st, 0), site, row;
+			struct ptr_value *v = ptr_map_find(by_addr,
+			    (uint64_t)sqlite3_column_int64(st, 1));
+			uint32_t n;
+
+			if (v == NULL || stack <= 0 || (size_t)stack >=
+			    r->nstacks || (site = r->stack_site[stack]) < 0 ||
+			    (size_t)site >= s->nids ||
+			    (row = s->row_of_id[site]) < 0)
+				continue;
+			for (n = (uint32_t)v->size; n != 0; n = node_next[n - 1]) {
+				if (npairs == pcap) {
+					pcap = pcap ? pcap * 2 : 65536;
+					pair_row = xreallocarray(pair_row,
+					    pcap, sizeof *pair_row);
+					pair_text = xreallocarray(pair_text,
+					    pcap, sizeof *pair_text);
+				}
+				pair_row[npairs] = (uint32_t)row;
+				pair_text[npairs++] = node_text[n - 1];
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	ptr_map_free(by_addr);
+	free(node_text);
+	free(node_next);
+	/* Grouped by row (a counting sort), then each row's made distinct. */
+	s->row_texts_at = xcalloc(s->nrows + 1, sizeof *s->row_texts_at);
+	for (i = 0; i < npairs; i++)
+		s->row_texts_at[pair_row[i] + 1]++;
+	for (i = 0; i < s->nrows; i++)
+		s->row_texts_at[i + 1] += s->row_texts_at[i];
+	s->row_texts = xcalloc(npairs ? npairs : 1, sizeof *s->row_texts);
+	{
+		size_t *fill = xcalloc(s->nrows + 1, sizeof *fill);
+
+		memcpy(fill, s->row_texts_at, (s->nrows + 1) * sizeof *fill);
+		for (i = 0; i < npairs; i++)
+			s->row_texts[fill[pair_row[i]]++] = pair_text[i];
+		free(fill);
+	}
+	free(pair_row);
+	free(pair_text);
+	stamp = xcalloc(s->nframe_texts ? s->nframe_texts : 1, sizeof *stamp);
+	for (i = 0, o = 0; i < s->nrows; i++) {
+		size_t from = s->row_texts_at[i], to = s->row_texts_at[i + 1];
+
+		s->row_texts_at[i] = o;
+		for (k = from; k < to; k++) {
+			uint32_t t = s->row_texts[k];
+
+			if (stamp[t] != (uint32_t)i + 1) {
+				stamp[t] = (uint32_t)i + 1;
+				s->row_texts[o++] = t;
+			}
+		}
+	}
+	s->row_texts_at[s->nrows] = o;
+	free(stamp);
+	s->text_hit = xcalloc(s->nframe_texts ? s->nframe_texts : 1, 1);
+}
+
+/* Marks the frame texts that hold NEEDLE (not empty). */
+static void
+sites_hit_texts(struct sites *s, const char *needle)
+{
+	size_t k;
+
+	for (k = 0; k < s->nframe_texts; k++)
+		s->text_hit[k] = strstr(s->frame_text + s->frame_text_at[k],
+		    needle) != NULL;
+}
+
 static int
 sites_pass(const struct sites *s, size_t i, const char *needle)
 {
 	const struct site_row *row = &s->rows[i];
+	size_t k;
 
 	if (s->cls_filter && row->cls != s->cls_filter)
 		return 0;
 	if (s->module_filter >= 0 && row->module_idx != s->module_filter)
 		return 0;
-	return needle[0] == '\0' || strstr(s->haystack + s->hay_at[i],
-	    needle) != NULL;
+	if (needle[0] == '\0' || strstr(s->haystack + s->hay_at[i],
+	    needle) != NULL)
+		return 1;
+	if (s->row_texts == NULL)
+		return 0;
+	for (k = s->row_texts_at[i]; k < s->row_texts_at[i + 1]; k++)
+		if (s->text_hit[s->row_texts[k]])
+			return 1;
+	return 0;
+}
+
+const char *
+sites_frame_match(const struct sites *s, const struct site_row *row)
+{
+	size_t i = (size_t)(row - s->rows), k;
+
+	if (s->applied[0] == '\0' || s->row_texts == NULL ||
+	    strstr(s->haystack + s->hay_at[i], s->applied) != NULL)
+		return NULL;
+	for (k = s->row_texts_at[i]; k < s->row_texts_at[i + 1]; k++)
+		if (s->text_hit[s->row_texts[k]])
+			return s->frame_text + s->frame_text_at[s->row_texts[k]];
+	return NULL;
 }
 
 void
@@ -405,6 +582,11 @@ sites_refresh(struct sites *s)
 		needle[i] = (char)(s->filter[i] >= 'A' && s->filter[i] <= 'Z' ?
 		    s->filter[i] - 'A' + 'a' : s->filter[i]);
 	needle[i] = '\0';
+	if (needle[0] != '\0') {
+		sites_load_frames(s);
+		if (s->row_texts != NULL)
+			sites_hit_texts(s, needle);
+	}
 	/*
 	 * Same other filters and a longer text: only the rows shown need
 	 * looking at.  Rows are visited in their table order either way
