@@ -15,6 +15,7 @@
  * only for the rows drawn.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,7 @@ sites_close(struct sites *s)
 
 	if (s == NULL)
 		return;
+	sites_load_frames(s);	/* the thread done, if it runs */
 	for (i = 0; i < s->nrows; i++) {
 		free((char *)s->rows[i].function);
 		free((char *)s->rows[i].file);
@@ -386,27 +388,35 @@ sites_build_haystack(struct sites *s)
  * sites, 323k stacks and 3.3M stack frames), so a keystroke tests each
  * text once, then each row's list of text numbers (1.5M in all there):
  * a per-site copy of its frames' texts would be tens of megabytes to
- * search on every key.  Read once, in C: the frames by text (SQL sorts
- * 128k rows quickly), addresses to texts through a hash, then
- * stack_frames in its own order, each stack's site from run->stack_site;
- * the pairs are grouped by row and each row's made distinct.
+ * search on every key.  Read once, in C: the frames by text, addresses
+ * to texts through a hash, then stack_frames in its own order, each
+ * stack's site from run->stack_site; the pairs are grouped by row and
+ * each row's made distinct.  That takes 0.4-0.6 s there (stack_frames
+ * alone 0.4 s), so the browser starts it on a thread with a connection
+ * of its own once it has started (sites_start_frames), and the first
+ * filter waits for what is left.
  */
-void
-sites_load_frames(struct sites *s)
+struct frame_index {
+	char *text;
+	size_t *text_at, ntexts;
+	uint32_t *row_texts;
+	size_t *row_texts_at;
+};
+
+/* Reads the frame index of S's rows from DB into *X (zeroed). */
+static void
+frames_read(sqlite3 *db, const struct sites *s, struct frame_index *x)
 {
-	struct run *r = s->run;
+	const struct run *r = s->run;
 	sqlite3_stmt *st = NULL;
 	ptr_map *by_addr;
 	uint32_t *node_text = NULL, *node_next = NULL, *pair_row = NULL;
 	uint32_t *pair_text = NULL, *stamp;
 	size_t nnodes = 0, ncap = 0, npairs = 0, pcap = 0, tcap = 0, tlen = 0;
-	size_t acap = 0, i, k, o;
+	size_t acap = 0, i, k, o, *fill;
 	const char *last = NULL;
 
-	if (s->frames_loaded)
-		return;
-	s->frames_loaded = 1;
-	if (sqlite3_prepare_v2(r->db, "SELECT address, lower(coalesce("
+	if (sqlite3_prepare_v2(db, "SELECT address, lower(coalesce("
 	    "function, '') || char(9) || coalesce(file, '')) AS t FROM frames"
 	    " WHERE function IS NOT NULL OR file IS NOT NULL ORDER BY t", -1,
 	    &st, NULL) != SQLITE_OK)
@@ -420,19 +430,18 @@ sites_load_frames(struct sites *s)
 		int added;
 
 		if (last == NULL || strcmp(last, t) != 0) {
-			if (s->nframe_texts == acap) {
+			if (x->ntexts == acap) {
 				acap = acap ? acap * 2 : 1024;
-				s->frame_text_at = xreallocarray(
-				    s->frame_text_at, acap,
-				    sizeof *s->frame_text_at);
+				x->text_at = xreallocarray(x->text_at, acap,
+				    sizeof *x->text_at);
 			}
 			while (tlen + len + 1 > tcap) {
 				tcap = tcap ? tcap * 2 : 65536;
-				s->frame_text = xrealloc(s->frame_text, tcap);
+				x->text = xrealloc(x->text, tcap);
 			}
-			s->frame_text_at[s->nframe_texts++] = tlen;
-			memcpy(s->frame_text + tlen, t, len + 1);
-			last = s->frame_text + tlen;
+			x->text_at[x->ntexts++] = tlen;
+			memcpy(x->text + tlen, t, len + 1);
+			last = x->text + tlen;
 			tlen += len + 1;
 		}
 		if ((v = ptr_map_slot(by_addr, addr, &added)) == NULL)
@@ -446,12 +455,12 @@ sites_load_frames(struct sites *s)
 		}
 		/* An address's texts (its inline chain): a list of nodes,
 		   v->size the first plus one. */
-		node_text[nnodes] = (uint32_t)(s->nframe_texts - 1);
+		node_text[nnodes] = (uint32_t)(x->ntexts - 1);
 		node_next[nnodes] = added ? 0 : (uint32_t)v->size;
 		v->size = ++nnodes;
 	}
 	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(r->db, "SELECT stack_id, address FROM"
+	if (sqlite3_prepare_v2(db, "SELECT stack_id, address FROM"
 	    " stack_frames", -1, &st, NULL) == SQLITE_OK) {
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			int64_t stack = sqlite3_column_int64(st, 0), site, row;
@@ -464,7 +473,8 @@ sites_load_frames(struct sites *s)
 			    (size_t)site >= s->nids ||
 			    (row = s->row_of_id[site]) < 0)
 				continue;
-			for (n = (uint32_t)v->size; n != 0; n = node_next[n - 1]) {
+			for (n = (uint32_t)v->size; n != 0;
+			    n = node_next[n - 1]) {
 				if (npairs == pcap) {
 					pcap = pcap ? pcap * 2 : 65536;
 					pair_row = xreallocarray(pair_row,
@@ -482,39 +492,104 @@ sites_load_frames(struct sites *s)
 	free(node_text);
 	free(node_next);
 	/* Grouped by row (a counting sort), then each row's made distinct. */
-	s->row_texts_at = xcalloc(s->nrows + 1, sizeof *s->row_texts_at);
+	x->row_texts_at = xcalloc(s->nrows + 1, sizeof *x->row_texts_at);
 	for (i = 0; i < npairs; i++)
-		s->row_texts_at[pair_row[i] + 1]++;
+		x->row_texts_at[pair_row[i] + 1]++;
 	for (i = 0; i < s->nrows; i++)
-		s->row_texts_at[i + 1] += s->row_texts_at[i];
-	s->row_texts = xcalloc(npairs ? npairs : 1, sizeof *s->row_texts);
-	{
-		size_t *fill = xcalloc(s->nrows + 1, sizeof *fill);
-
-		memcpy(fill, s->row_texts_at, (s->nrows + 1) * sizeof *fill);
-		for (i = 0; i < npairs; i++)
-			s->row_texts[fill[pair_row[i]]++] = pair_text[i];
-		free(fill);
-	}
+		x->row_texts_at[i + 1] += x->row_texts_at[i];
+	x->row_texts = xcalloc(npairs ? npairs : 1, sizeof *x->row_texts);
+	fill = xcalloc(s->nrows + 1, sizeof *fill);
+	memcpy(fill, x->row_texts_at, (s->nrows + 1) * sizeof *fill);
+	for (i = 0; i < npairs; i++)
+		x->row_texts[fill[pair_row[i]]++] = pair_text[i];
+	free(fill);
 	free(pair_row);
 	free(pair_text);
-	stamp = xcalloc(s->nframe_texts ? s->nframe_texts : 1, sizeof *stamp);
+	stamp = xcalloc(x->ntexts ? x->ntexts : 1, sizeof *stamp);
 	for (i = 0, o = 0; i < s->nrows; i++) {
-		size_t from = s->row_texts_at[i], to = s->row_texts_at[i + 1];
+		size_t from = x->row_texts_at[i], to = x->row_texts_at[i + 1];
 
-		s->row_texts_at[i] = o;
+		x->row_texts_at[i] = o;
 		for (k = from; k < to; k++) {
-			uint32_t t = s->row_texts[k];
+			uint32_t t = x->row_texts[k];
 
 			if (stamp[t] != (uint32_t)i + 1) {
 				stamp[t] = (uint32_t)i + 1;
-				s->row_texts[o++] = t;
+				x->row_texts[o++] = t;
 			}
 		}
 	}
-	s->row_texts_at[s->nrows] = o;
+	x->row_texts_at[s->nrows] = o;
 	free(stamp);
-	s->text_hit = xcalloc(s->nframe_texts ? s->nframe_texts : 1, 1);
+}
+
+/* The reading on a thread: its connection, and what it read. */
+struct sites_frames_job {
+	pthread_t thread;
+	sqlite3 *db;
+	const struct sites *s;	/* borrowed: only what sites_open set */
+	struct frame_index x;
+};
+
+static void *
+frames_thread(void *arg)
+{
+	struct sites_frames_job *job = arg;
+
+	frames_read(job->db, job->s, &job->x);
+	return NULL;
+}
+
+void
+sites_start_frames(struct sites *s)
+{
+	const char *file = sqlite3_db_filename(s->run->db, "main");
+	struct sites_frames_job *job;
+
+	if (s->frames_loaded || s->frames_job != NULL || file == NULL || file[0] == '\0' || !sqlite3_threadsafe())
+		return;
+	job = xcalloc(1, sizeof *job);
+	job->s = s;
+	if (sqlite3_open_v2(file, &job->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    pthread_create(&job->thread, NULL, frames_thread, job) != 0) {
+		sqlite3_close(job->db);
+		free(job);
+		return;
+	}
+	s->frames_job = job;
+}
+
+void
+sites_load_frames(struct sites *s)
+{
+	struct sites_frames_job *job = s->frames_job;
+	struct frame_index x;
+
+	if (s->frames_loaded)
+		return;
+	s->frames_loaded = 1;
+	memset(&x, 0, sizeof x);
+	if (job != NULL) {
+		pthread_join(job->thread, NULL);
+		sqlite3_close(job->db);
+		x = job->x;
+		free(job);
+		s->frames_job = NULL;
+	} else {
+		frames_read(s->run->db, s, &x);
+	}
+	if (x.row_texts_at == NULL) {
+		free(x.text);
+		free(x.text_at);
+		return;		/* no frames table: the rows' texts only */
+	}
+	s->frame_text = x.text;
+	s->frame_text_at = x.text_at;
+	s->nframe_texts = x.ntexts;
+	s->row_texts = x.row_texts;
+	s->row_texts_at = x.row_texts_at;
+	s->text_hit = xcalloc(x.ntexts ? x.ntexts : 1, 1);
 }
 
 /* Marks the frame texts that hold NEEDLE (not empty). */

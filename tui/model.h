@@ -205,6 +205,7 @@ struct sites {
 	   frames are row_texts[row_texts_at[I] .. row_texts_at[I + 1]),
 	   each once; text_hit[k]: text k holds the filter applied. */
 	int frames_loaded;
+	struct sites_frames_job *frames_job;	/* reading them, or NULL */
 	char *frame_text;
 	size_t *frame_text_at, nframe_texts;
 	uint32_t *row_texts;
@@ -222,8 +223,13 @@ void sites_refresh(struct sites *s);
 /* Reads what the text filter looks in beyond the rows' own texts: the
  * frames of every site's stacks.  Once (a later call does nothing);
  * sites_refresh calls it for the first filter, the view when its prompt
- * opens, so that typing does not wait. */
+ * opens, so that typing does not wait.  It waits for the thread
+ * sites_start_frames started, if any. */
 void sites_load_frames(struct sites *s);
+/* Starts reading them on a thread with a connection of its own, if the
+ * database is a file (else sites_load_frames reads them).  The thread
+ * reads only what sites_open set; sites_close waits for it. */
+void sites_start_frames(struct sites *s);
 /* The first frame text (function, then a tab and the file) of ROW's
  * stacks that holds the filter applied, or NULL (none, no filter, or
  * the row's own texts hold it). */

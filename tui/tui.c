@@ -424,6 +424,9 @@ tui_run(sqlite3 *db, const struct tui_options *o, char **cause)
 	draw_init_colours(&t);
 	tui_open(&t, 0, -1);
 	tui_draw(&t);
+	/* What the sites' filter looks in, read while the first screen is
+	 * looked at (after it is drawn, so as not to slow it). */
+	sites_start_frames(t.sites);
 
 	while (!tui_signal) {
 		int ch = getch(), shown, redraw;
