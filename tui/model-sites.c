@@ -414,7 +414,6 @@ frames_read(sqlite3 *db, const struct sites *s, struct frame_index *x)
 	uint32_t *pair_text = NULL, *stamp;
 	size_t nnodes = 0, ncap = 0, npairs = 0, pcap = 0, tcap = 0, tlen = 0;
 	size_t acap = 0, i, k, o, *fill;
-	const char *last = NULL;
 
 	if (sqlite3_prepare_v2(db, "SELECT address, lower(coalesce("
 	    "function, '') || char(9) || coalesce(file, '')) AS t FROM frames"
@@ -429,7 +428,10 @@ frames_read(sqlite3 *db, const struct sites *s, struct frame_index *x)
 		struct ptr_value *v;
 		int added;
 
-		if (last == NULL || strcmp(last, t) != 0) {
+		/* Rows come by text: a new one when it differs from the
+		   last (by offset: the block moves as it grows). */
+		if (x->ntexts == 0 || strcmp(x->text +
+		    x->text_at[x->ntexts - 1], t) != 0) {
 			if (x->ntexts == acap) {
 				acap = acap ? acap * 2 : 1024;
 				x->text_at = xreallocarray(x->text_at, acap,
@@ -441,7 +443,6 @@ frames_read(sqlite3 *db, const struct sites *s, struct frame_index *x)
 			}
 			x->text_at[x->ntexts++] = tlen;
 			memcpy(x->text + tlen, t, len + 1);
-			last = x->text + tlen;
 			tlen += len + 1;
 		}
 		if ((v = ptr_map_slot(by_addr, addr, &added)) == NULL)

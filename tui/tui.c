@@ -7,9 +7,8 @@
  * keys they declare, Tab, going back, clearing the time selection, "/"
  * to the view that finds).  The loop then acts on the reaction (struct
  * react, tui.h): opens, pushes or closes views, has the shown view
- * re-read after a change of scope, and
- * draws again only when something changed (or on a resize, Ctrl-L, or a
- * message for the status line).  No view is named here: they come from
+ * re-read after a change of scope, and draws again only when something
+ * changed (or on a resize, Ctrl-L, or a message for the status line).  No view is named here: they come from
  * the table in views.c.
  *
  * The terminal is restored on every way out: quitting, an error, SIGINT,

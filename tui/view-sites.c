@@ -1,10 +1,12 @@
 /*
  * view-sites.c - the site table: class (letter and colour), live bytes
  * and blocks in the time scope, allocations, peak, growth, a trend of
- * the site's live bytes over the run, and where it is.  s cycles the
- * sort, / filters by text (function, file or module; as you type), c
- * cycles a class filter, Enter opens the site's detail.  Shown over the
- * module view, it lists one module's sites.
+ * the site's live bytes over the run, and where it is (the columns that
+ * fit the width: sites_layout).  s cycles the sort, / filters by text
+ * (function, file or module, or any frame of the site's stacks; as you
+ * type), c cycles a class filter, Enter opens the site's detail.  Shown
+ * over the module view, it lists one module's sites.  It is the view
+ * that finds: "/" in the other views shows it with the prompt open.
  *
  * The table, its sort, filters and cursor are the shared sites model
  * (t->sites: the modules and the detail read it too); this view owns the
