@@ -43,7 +43,8 @@ detail_free_source(struct detail *d)
 	d->source_for = -1;
 }
 
-/* Loads the frames of the shown stack; marks and selects the site's. */
+/* Loads the frames of the shown stack and marks the site's; the
+ * innermost frame (#0) is selected, so the stack reads from its top. */
 static void
 detail_load_frames(struct detail *d, struct run *r)
 {
@@ -106,7 +107,7 @@ detail_load_frames(struct detail *d, struct run *r)
 	if (site_at >= 0)
 		d->frames[site_at].is_site = 1;
 	d->cur.count = (long)d->nframes;
-	d->cur.sel = site_at >= 0 ? site_at : 0;
+	d->cur.sel = 0;
 	d->cur.top = 0;
 	cursor_clamp(&d->cur);
 }

@@ -15,6 +15,7 @@
  * only for the rows drawn.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "../query/live.h"
 #include "../query/modules.h"
 #include "../query/time.h"
+#include "../util/ptr-map.h"
 #include "../util/xmalloc.h"
 #include "model.h"
 
@@ -137,6 +139,7 @@ sites_close(struct sites *s)
 
 	if (s == NULL)
 		return;
+	sites_load_frames(s);	/* the thread done, if it runs */
 	for (i = 0; i < s->nrows; i++) {
 		free((char *)s->rows[i].function);
 		free((char *)s->rows[i].file);
@@ -155,6 +158,11 @@ sites_close(struct sites *s)
 	free(s->row_of_id);
 	free(s->haystack);
 	free(s->hay_at);
+	free(s->frame_text);
+	free(s->frame_text_at);
+	free(s->row_texts);
+	free(s->row_texts_at);
+	free(s->text_hit);
 	free(s);
 }
 
@@ -344,8 +352,9 @@ sites_sort(struct sites *s, int64_t keep)
 /*
  * The text filter looks in one lower-case "function\tfile\tmodule"
  * string per row, all in one block of memory, read in order (a keystroke
- * took 200 ms through the rows' own strings, under 30 ms this way).  A filter that extends the one before
- * only looks at the rows that passed it.
+ * took 200 ms through the rows' own strings, under 30 ms this way), then
+ * in the texts of the row's frames (sites_load_frames).  A filter that
+ * extends the one before only looks at the rows that passed it.
  */
 static void
 sites_build_haystack(struct sites *s)
@@ -373,17 +382,261 @@ sites_build_haystack(struct sites *s)
 	}
 }
 
+/*
+ * The frames of the sites' stacks, for the filter.  The frames table's
+ * distinct texts are few (17k on bench/many-sites, beside its 111k
+ * sites, 323k stacks and 3.3M stack frames), so a keystroke tests each
+ * text once, then each row's list of text numbers (1.5M in all there):
+ * a per-site copy of its frames' texts would be tens of megabytes to
+ * search on every key.  Read once, in C: the frames by text, addresses
+ * to texts through a hash, then stack_frames in its own order, each
+ * stack's site from run->stack_site; the pairs are grouped by row and
+ * each row's made distinct.  That takes 0.4-0.6 s there (stack_frames
+ * alone 0.4 s), so the browser starts it on a thread with a connection
+ * of its own once it has started (sites_start_frames), and the first
+ * filter waits for what is left.
+ */
+struct frame_index {
+	char *text;
+	size_t *text_at, ntexts;
+	uint32_t *row_texts;
+	size_t *row_texts_at;
+};
+
+/* Reads the frame index of S's rows from DB into *X (zeroed). */
+static void
+frames_read(sqlite3 *db, const struct sites *s, struct frame_index *x)
+{
+	const struct run *r = s->run;
+	sqlite3_stmt *st = NULL;
+	ptr_map *by_addr;
+	uint32_t *node_text = NULL, *node_next = NULL, *pair_row = NULL;
+	uint32_t *pair_text = NULL, *stamp;
+	size_t nnodes = 0, ncap = 0, npairs = 0, pcap = 0, tcap = 0, tlen = 0;
+	size_t acap = 0, i, k, o, *fill;
+
+	if (sqlite3_prepare_v2(db, "SELECT address, lower(coalesce("
+	    "function, '') || char(9) || coalesce(file, '')) AS t FROM frames"
+	    " WHERE function IS NOT NULL OR file IS NOT NULL ORDER BY t", -1,
+	    &st, NULL) != SQLITE_OK)
+		return;		/* the rows' own texts only */
+	by_addr = ptr_map_create();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		uint64_t addr = (uint64_t)sqlite3_column_int64(st, 0);
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		size_t len = strlen(t);
+		struct ptr_value *v;
+		int added;
+
+		/* Rows come by text: a new one when it differs from the
+		   last (by offset: the block moves as it grows). */
+		if (x->ntexts == 0 || strcmp(x->text +
+		    x->text_at[x->ntexts - 1], t) != 0) {
+			if (x->ntexts == acap) {
+				acap = acap ? acap * 2 : 1024;
+				x->text_at = xreallocarray(x->text_at, acap,
+				    sizeof *x->text_at);
+			}
+			while (tlen + len + 1 > tcap) {
+				tcap = tcap ? tcap * 2 : 65536;
+				x->text = xrealloc(x->text, tcap);
+			}
+			x->text_at[x->ntexts++] = tlen;
+			memcpy(x->text + tlen, t, len + 1);
+			tlen += len + 1;
+		}
+		if ((v = ptr_map_slot(by_addr, addr, &added)) == NULL)
+			continue;
+		if (nnodes == ncap) {
+			ncap = ncap ? ncap * 2 : 1024;
+			node_text = xreallocarray(node_text, ncap,
+			    sizeof *node_text);
+			node_next = xreallocarray(node_next, ncap,
+			    sizeof *node_next);
+		}
+		/* An address's texts (its inline chain): a list of nodes,
+		   v->size the first plus one. */
+		node_text[nnodes] = (uint32_t)(x->ntexts - 1);
+		node_next[nnodes] = added ? 0 : (uint32_t)v->size;
+		v->size = ++nnodes;
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db, "SELECT stack_id, address FROM"
+	    " stack_frames", -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int64_t stack = sqlite3_column_int64(st, 0), site, row;
+			struct ptr_value *v = ptr_map_find(by_addr,
+			    (uint64_t)sqlite3_column_int64(st, 1));
+			uint32_t n;
+
+			if (v == NULL || stack <= 0 || (size_t)stack >=
+			    r->nstacks || (site = r->stack_site[stack]) < 0 ||
+			    (size_t)site >= s->nids ||
+			    (row = s->row_of_id[site]) < 0)
+				continue;
+			for (n = (uint32_t)v->size; n != 0;
+			    n = node_next[n - 1]) {
+				if (npairs == pcap) {
+					pcap = pcap ? pcap * 2 : 65536;
+					pair_row = xreallocarray(pair_row,
+					    pcap, sizeof *pair_row);
+					pair_text = xreallocarray(pair_text,
+					    pcap, sizeof *pair_text);
+				}
+				pair_row[npairs] = (uint32_t)row;
+				pair_text[npairs++] = node_text[n - 1];
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	ptr_map_free(by_addr);
+	free(node_text);
+	free(node_next);
+	/* Grouped by row (a counting sort), then each row's made distinct. */
+	x->row_texts_at = xcalloc(s->nrows + 1, sizeof *x->row_texts_at);
+	for (i = 0; i < npairs; i++)
+		x->row_texts_at[pair_row[i] + 1]++;
+	for (i = 0; i < s->nrows; i++)
+		x->row_texts_at[i + 1] += x->row_texts_at[i];
+	x->row_texts = xcalloc(npairs ? npairs : 1, sizeof *x->row_texts);
+	fill = xcalloc(s->nrows + 1, sizeof *fill);
+	memcpy(fill, x->row_texts_at, (s->nrows + 1) * sizeof *fill);
+	for (i = 0; i < npairs; i++)
+		x->row_texts[fill[pair_row[i]]++] = pair_text[i];
+	free(fill);
+	free(pair_row);
+	free(pair_text);
+	stamp = xcalloc(x->ntexts ? x->ntexts : 1, sizeof *stamp);
+	for (i = 0, o = 0; i < s->nrows; i++) {
+		size_t from = x->row_texts_at[i], to = x->row_texts_at[i + 1];
+
+		x->row_texts_at[i] = o;
+		for (k = from; k < to; k++) {
+			uint32_t t = x->row_texts[k];
+
+			if (stamp[t] != (uint32_t)i + 1) {
+				stamp[t] = (uint32_t)i + 1;
+				x->row_texts[o++] = t;
+			}
+		}
+	}
+	x->row_texts_at[s->nrows] = o;
+	free(stamp);
+}
+
+/* The reading on a thread: its connection, and what it read. */
+struct sites_frames_job {
+	pthread_t thread;
+	sqlite3 *db;
+	const struct sites *s;	/* borrowed: only what sites_open set */
+	struct frame_index x;
+};
+
+static void *
+frames_thread(void *arg)
+{
+	struct sites_frames_job *job = arg;
+
+	frames_read(job->db, job->s, &job->x);
+	return NULL;
+}
+
+void
+sites_start_frames(struct sites *s)
+{
+	const char *file = sqlite3_db_filename(s->run->db, "main");
+	struct sites_frames_job *job;
+
+	if (s->frames_loaded || s->frames_job != NULL || file == NULL || file[0] == '\0' || !sqlite3_threadsafe())
+		return;
+	job = xcalloc(1, sizeof *job);
+	job->s = s;
+	if (sqlite3_open_v2(file, &job->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    pthread_create(&job->thread, NULL, frames_thread, job) != 0) {
+		sqlite3_close(job->db);
+		free(job);
+		return;
+	}
+	s->frames_job = job;
+}
+
+void
+sites_load_frames(struct sites *s)
+{
+	struct sites_frames_job *job = s->frames_job;
+	struct frame_index x;
+
+	if (s->frames_loaded)
+		return;
+	s->frames_loaded = 1;
+	memset(&x, 0, sizeof x);
+	if (job != NULL) {
+		pthread_join(job->thread, NULL);
+		sqlite3_close(job->db);
+		x = job->x;
+		free(job);
+		s->frames_job = NULL;
+	} else {
+		frames_read(s->run->db, s, &x);
+	}
+	if (x.row_texts_at == NULL) {
+		free(x.text);
+		free(x.text_at);
+		return;		/* no frames table: the rows' texts only */
+	}
+	s->frame_text = x.text;
+	s->frame_text_at = x.text_at;
+	s->nframe_texts = x.ntexts;
+	s->row_texts = x.row_texts;
+	s->row_texts_at = x.row_texts_at;
+	s->text_hit = xcalloc(x.ntexts ? x.ntexts : 1, 1);
+}
+
+/* Marks the frame texts that hold NEEDLE (not empty). */
+static void
+sites_hit_texts(struct sites *s, const char *needle)
+{
+	size_t k;
+
+	for (k = 0; k < s->nframe_texts; k++)
+		s->text_hit[k] = strstr(s->frame_text + s->frame_text_at[k],
+		    needle) != NULL;
+}
+
 static int
 sites_pass(const struct sites *s, size_t i, const char *needle)
 {
 	const struct site_row *row = &s->rows[i];
+	size_t k;
 
 	if (s->cls_filter && row->cls != s->cls_filter)
 		return 0;
 	if (s->module_filter >= 0 && row->module_idx != s->module_filter)
 		return 0;
-	return needle[0] == '\0' || strstr(s->haystack + s->hay_at[i],
-	    needle) != NULL;
+	if (needle[0] == '\0' || strstr(s->haystack + s->hay_at[i],
+	    needle) != NULL)
+		return 1;
+	if (s->row_texts == NULL)
+		return 0;
+	for (k = s->row_texts_at[i]; k < s->row_texts_at[i + 1]; k++)
+		if (s->text_hit[s->row_texts[k]])
+			return 1;
+	return 0;
+}
+
+const char *
+sites_frame_match(const struct sites *s, const struct site_row *row)
+{
+	size_t i = (size_t)(row - s->rows), k;
+
+	if (s->applied[0] == '\0' || s->row_texts == NULL ||
+	    strstr(s->haystack + s->hay_at[i], s->applied) != NULL)
+		return NULL;
+	for (k = s->row_texts_at[i]; k < s->row_texts_at[i + 1]; k++)
+		if (s->text_hit[s->row_texts[k]])
+			return s->frame_text + s->frame_text_at[s->row_texts[k]];
+	return NULL;
 }
 
 void
@@ -405,6 +658,11 @@ sites_refresh(struct sites *s)
 		needle[i] = (char)(s->filter[i] >= 'A' && s->filter[i] <= 'Z' ?
 		    s->filter[i] - 'A' + 'a' : s->filter[i]);
 	needle[i] = '\0';
+	if (needle[0] != '\0') {
+		sites_load_frames(s);
+		if (s->row_texts != NULL)
+			sites_hit_texts(s, needle);
+	}
 	/*
 	 * Same other filters and a longer text: only the rows shown need
 	 * looking at.  Rows are visited in their table order either way

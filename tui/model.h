@@ -189,7 +189,8 @@ struct sites {
 	size_t *order;			/* rows passing the filter, sorted */
 	size_t norder;
 	enum site_sort sort;
-	char filter[128];		/* text in function, file or module */
+	char filter[128];		/* text in function, file or module,
+					   or any frame of its stacks */
 	char cls_filter;		/* 0: every class, else L S U F */
 	int module_filter;		/* -1, or only sites of this module */
 	struct cursor cur;
@@ -198,6 +199,18 @@ struct sites {
 	/* Filtering: the rows' texts, and the filter last applied. */
 	char *haystack;
 	size_t *hay_at;
+	/* And the frames of every stack of a site (sites_load_frames):
+	   each distinct lower-case "function\tfile" of the frames table
+	   once, at frame_text + frame_text_at[k]; the texts of row I's
+	   frames are row_texts[row_texts_at[I] .. row_texts_at[I + 1]),
+	   each once; text_hit[k]: text k holds the filter applied. */
+	int frames_loaded;
+	struct sites_frames_job *frames_job;	/* reading them, or NULL */
+	char *frame_text;
+	size_t *frame_text_at, nframe_texts;
+	uint32_t *row_texts;
+	size_t *row_texts_at;
+	unsigned char *text_hit;
 	char applied[128];
 	char applied_cls;
 	int applied_module, applied_valid;
@@ -207,6 +220,21 @@ struct sites *sites_open(struct run *r, char **cause);
 void sites_close(struct sites *s);
 /* Re-applies scope (if changed), filter and sort; keeps the selected row. */
 void sites_refresh(struct sites *s);
+/* Reads what the text filter looks in beyond the rows' own texts: the
+ * frames of every site's stacks.  Once (a later call does nothing);
+ * sites_refresh calls it for the first filter, the view when its prompt
+ * opens, so that typing does not wait.  It waits for the thread
+ * sites_start_frames started, if any. */
+void sites_load_frames(struct sites *s);
+/* Starts reading them on a thread with a connection of its own, if the
+ * database is a file (else sites_load_frames reads them).  The thread
+ * reads only what sites_open set; sites_close waits for it. */
+void sites_start_frames(struct sites *s);
+/* The first frame text (function, then a tab and the file) of ROW's
+ * stacks that holds the filter applied, or NULL (none, no filter, or
+ * the row's own texts hold it). */
+const char *sites_frame_match(const struct sites *s,
+    const struct site_row *row);
 /* Fills the trend of row I (from site_series) if not done yet. */
 void sites_spark(struct sites *s, struct site_row *row);
 /* The selected row, or NULL. */

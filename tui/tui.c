@@ -4,11 +4,11 @@
  *
  * The loop reads a key and gives it to the shown view; a key the view
  * passes on goes to the shared keys (quit, help and the other views by the
- * keys they declare, Tab, going back, clearing the time selection).  The
- * loop then acts on the reaction (struct react, tui.h): opens, pushes or
- * closes views, has the shown view re-read after a change of scope, and
- * draws again only when something changed (or on a resize, Ctrl-L, or a
- * message for the status line).  No view is named here: they come from
+ * keys they declare, Tab, going back, clearing the time selection, "/"
+ * to the view that finds).  The loop then acts on the reaction (struct
+ * react, tui.h): opens, pushes or closes views, has the shown view
+ * re-read after a change of scope, and draws again only when something
+ * changed (or on a resize, Ctrl-L, or a message for the status line).  No view is named here: they come from
  * the table in views.c.
  *
  * The terminal is restored on every way out: quitting, an error, SIGINT,
@@ -174,6 +174,14 @@ tui_common_key(struct tui *t, int ch)
 		return tui_tab(t, -1);
 	case 'x':
 		return tui_scope(t, (struct scope){ SCOPE_END, 0, 0, 0 });
+	case '/':
+		/* The view that finds, its prompt open: what is typed next
+		 * is the text looked for, never a command. */
+		for (v = tui_views; *v != NULL; v++)
+			if ((*v)->finds)
+				return REACT_TO(REACT_SWITCH, *v,
+				    VIEW_ARG_FIND);
+		return REACT(REACT_NONE);
 	}
 	for (v = tui_views; *v != NULL; v++)
 		if ((*v)->shortcut == ch)
@@ -415,6 +423,9 @@ tui_run(sqlite3 *db, const struct tui_options *o, char **cause)
 	draw_init_colours(&t);
 	tui_open(&t, 0, -1);
 	tui_draw(&t);
+	/* What the sites' filter looks in, read while the first screen is
+	 * looked at (after it is drawn, so as not to slow it). */
+	sites_start_frames(t.sites);
 
 	while (!tui_signal) {
 		int ch = getch(), shown, redraw;

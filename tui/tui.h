@@ -59,6 +59,10 @@ struct view_ops {
 	 * VIEW_OVERLAY view is pushed over the shown one. */
 	int shortcut;
 	enum view_kind { VIEW_MAIN, VIEW_OVERLAY } kind;
+	/* Set in the one view that "/" shows from any view that does not
+	 * take the key itself, opened with VIEW_ARG_FIND: its text filter
+	 * with the prompt open (0 in the others). */
+	int finds;
 	/* This view's lines in the help (a heading, then "  key  what"),
 	 * NULL-terminated; NULL for none. */
 	const char *const *help;
@@ -82,6 +86,10 @@ struct view_ops {
 	struct react (*click)(struct tui *t, void *state, int y, int x,
 	    int button);
 };
+
+/* The ARG of a react that opens the view that finds with its "/" prompt
+ * open. */
+#define VIEW_ARG_FIND (-2)
 
 /* views.c: every view, home first, NULL-terminated. */
 extern const struct view_ops *const tui_views[];

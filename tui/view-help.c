@@ -20,6 +20,7 @@ static const char *const help_shared[] = {
 	"  Esc            back to the view before; on a first view, overview",
 	"  1 2 3 4 5      overview, sites, call tree, modules, site detail",
 	"  Tab, S-Tab     next, previous view",
+	"  /              the sites with their text filter's prompt open",
 	"  x              forget the time selection: memory live at the end",
 	"  Ctrl-L         redraw the screen",
 	"",

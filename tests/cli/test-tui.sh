@@ -208,6 +208,65 @@ tui_expect "to the end of the work, live at its end: 250 KiB" "--from alone"
 tui_keys q
 i=0; while [ ! -f stty.after ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 
+# --- / from the overview, the filter in callers, columns at every width ----------
+# / on the overview opens the sites' filter: what is typed next is the
+# text (a q in it does not quit), matched in any frame of a site's
+# stacks, here the caller of session_new.
+tui_start 80 24 -- leak.db
+tui_keys / h a n d l e _ r e q
+tui_expect "filter: handle_req" "/ on the overview opens the filter"
+tui_expect "1 of 1 | filter: handle_req" "a filter matching a caller"
+tui_expect "in its stack: handle_request" "the frame the filter found"
+# From the call tree: the prompt opens on the filter as it is.
+tui_keys Enter 3 / z z z Enter
+tui_expect "0 of 1 | filter: handle_reqzzz" "/ from the call tree"
+tui_keys q
+i=0; while [ ! -f stty.after ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+expect_eq "$(cat tui.rc)" 0 "exit status after / and q"
+
+# A C++ name longer than its column: it stops a space before the module
+# at 120 columns, and the function column stays at every width.
+long='std::allocator_traits<std::allocator<std::_Rb_tree_node<std::pair<long const, Session> > > >::allocate'
+cp leak.db long.db
+sqlite3 long.db "UPDATE sites SET function = '$long', module = 'svc_backend'"
+for w in 50 80 120 200; do
+	tui_start "$w" 24 -- long.db
+	tui_keys 2
+	tui_expect "| sites |" "sites at $w columns"
+	first_row | grep -q '^L  *250 KiB .*std::allocator_traits<' ||
+		fail "no class, live bytes and function at $w columns: $(tui_screen)"
+	tui_screen | sed -n 2p | grep -q ' function' ||
+		fail "no function heading at $w columns: $(tui_screen)"
+	if [ "$w" -ge 120 ]; then
+		first_row | grep -q '[^ ] \{1,\}svc_backend *$' ||
+			fail "function and module run together at $w: $(first_row)"
+		tui_screen | sed -n 2p | grep -q ' module' ||
+			fail "no module heading at $w columns: $(tui_screen)"
+	fi
+	tui_keys q
+	i=0; while [ ! -f stty.after ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+done
+
+# --- registry sample: released at exit, the detail at frame #0 ----------------
+record registry.trace "$BUILD/samples/registry" || fail "record registry failed"
+"$HT" analyze registry.trace 2> err || fail "analyze: $(cat err)"
+tui_start 80 24 -- registry.db
+tui_keys 2
+tui_expect "register_session" "registry's sites"
+tui_screen | sed -n 23p | grep -q "^linear growth .*, released at exit |" ||
+	fail "the status line does not say released at exit: $(tui_screen)"
+tui_keys Enter
+tui_expect "| site |" "registry's detail"
+tui_expect "released at exit" "the detail says released at exit"
+# The selected frame is in reverse video: #0, the innermost.
+$TUI_TMUX capture-pane -p -e -t tui | grep '#0  ' | grep -q '\[[0-9;]*7m' ||
+	fail "the detail does not open at frame #0: $(tui_screen)"
+tui_keys End
+tui_screen | grep -q "$(printf '\342\226\266')#[0-9]*  .*register_session" ||
+	fail "the site's frame is not marked: $(tui_screen)"
+tui_keys q
+i=0; while [ ! -f stty.after ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+
 # --- bad input ---------------------------------------------------------------
 "$HT" tui missing.db < /dev/null > out 2> err && fail "tui without a terminal succeeded"
 grep -q "needs a terminal" err || fail "no terminal: $(cat err)"

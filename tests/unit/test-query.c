@@ -3,7 +3,8 @@
  * (tui/model-*.c) on a small database made by hand: the order of the
  * classes, TIME words and buckets, "live at T" as SQL and from the
  * series in memory (they must agree), grouped rows, the modules table,
- * and the browser's scope, sites and modules.
+ * and the browser's scope, sites and modules, the sites' filter in
+ * their stacks' frames and the detail's stack.
  *
  * The run: 10 buckets of 1 s, the work ends at 9.5 s.  Module prog has
  * sites 1 (leak; stacks 1 and 2) and 2 (steady; stack 3), libx.so has
@@ -581,6 +582,81 @@ test_models(void)
 	sqlite3_close(db);
 }
 
+/*
+ * The text filter in the frames of a site's stacks: site 1's stack 1 is
+ * called from Dispatch_Loop (main.c) through a wrapper below its own
+ * frame, site 3's stack 4 from helper, into which inner_inl is inlined.
+ * The detail opens at frame #0 with the site's frame marked.
+ */
+static void
+test_models_frames(void)
+{
+	sqlite3 *db = test_db();
+	struct run *r;
+	struct sites *s;
+	struct detail *d;
+	const char *via;
+	char *cause = NULL;
+
+	assert_true(db != NULL);
+	assert_true(sqlite3_exec(db, "INSERT INTO frames (address, depth,"
+	    " module_id, function, file, line, inlined) VALUES"
+	    " (3000, 0, 1, 'wrap_alloc', 'w.c', 3, 0),"
+	    " (4096, 0, 1, 'grow', 'p.c', 10, 0),"
+	    " (5000, 0, 1, 'Dispatch_Loop', 'main.c', 40, 0),"
+	    " (8192, 0, 2, 'xalloc', 'x.c', 5, 0),"
+	    " (6000, 0, 2, 'inner_inl', 'h.c', 7, 1),"
+	    " (6000, 1, 2, 'helper', 'h.c', 9, 0);"
+	    "INSERT INTO stack_frames (stack_id, position, address) VALUES"
+	    " (1, 0, 3000), (1, 1, 4096), (1, 2, 5000),"
+	    " (2, 0, 4096), (3, 0, 4200), (4, 0, 8192), (4, 1, 6000);",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	r = run_open(db, "test.db", NULL, 0, &cause);
+	assert_true(r != NULL);
+	s = sites_open(r, &cause);
+	assert_true(s != NULL);
+	sites_start_frames(s);	/* in memory: read on the first filter */
+	snprintf(s->filter, sizeof s->filter, "dispatch");
+	sites_refresh(s);
+	expect_u64_eq(s->norder, 1);
+	expect_u64_eq(sites_selected(s)->id, 1);
+	via = sites_frame_match(s, sites_selected(s));
+	expect_true(via != NULL);
+	expect_str_contains(via != NULL ? via : "", "dispatch_loop\tmain.c");
+	/* Narrowing, and a file. */
+	snprintf(s->filter, sizeof s->filter, "dispatch_x");
+	sites_refresh(s);
+	expect_u64_eq(s->norder, 0);
+	snprintf(s->filter, sizeof s->filter, "MAIN.C");
+	sites_refresh(s);
+	expect_u64_eq(s->norder, 1);
+	/* An inlined frame; and the site's own text names no frame. */
+	snprintf(s->filter, sizeof s->filter, "inner_inl");
+	sites_refresh(s);
+	expect_u64_eq(s->norder, 1);
+	expect_u64_eq(sites_selected(s)->id, 3);
+	snprintf(s->filter, sizeof s->filter, "grow");
+	sites_refresh(s);
+	expect_u64_eq(s->norder, 1);
+	expect_true(sites_frame_match(s, sites_selected(s)) == NULL);
+	/* A frame of several sites' stacks: each site once. */
+	snprintf(s->filter, sizeof s->filter, ".c");
+	sites_refresh(s);
+	expect_u64_eq(s->norder, 3);
+
+	d = detail_open(r, 1, &cause);
+	assert_true(d != NULL);
+	expect_u64_eq(d->stack_ids[d->stack_at], 1);
+	expect_u64_eq(d->nframes, 3);
+	expect_u64_eq(d->cur.sel, 0);
+	expect_true(d->nframes == 3 && !d->frames[0].is_site &&
+	    d->frames[1].is_site);
+	detail_close(d);
+	sites_close(s);
+	run_close(r);
+	sqlite3_close(db);
+}
+
 static void
 test_cursor(void)
 {
@@ -614,6 +690,8 @@ main(void)
 		{ "query: classes as of a time, SQL and in memory agree",
 		    test_classes_agree },
 		{ "models: scope, sites, modules", test_models },
+		{ "models: the filter in the frames, the detail at #0",
+		    test_models_frames },
 		{ "models: the list cursor", test_cursor },
 		{ NULL, NULL },
 	};
