@@ -205,8 +205,11 @@ run_open(sqlite3 *db, const char *path, const char *const *supp_files,
 	r->frees = (int64_t)db_meta_number(db, "frees");
 	r->peak_bytes = (int64_t)db_meta_number(db, "peak_bytes");
 	r->peak_time = db_meta_number(db, "peak_time_s");
-	r->live_bytes_end = (int64_t)db_meta_number(db, "live_bytes_end");
-	r->live_blocks_end = (int64_t)db_meta_number(db, "live_blocks_end");
+	/* Heap and mappings, as summary and every table count them. */
+	r->live_bytes_end = run_sql_int(db, "SELECT coalesce(sum(live_bytes),"
+	    " 0) FROM sites", 0);
+	r->live_blocks_end = run_sql_int(db, "SELECT coalesce(sum(live_blocks),"
+	    " 0) FROM sites", 0);
 	r->unknown_frees = (int64_t)db_meta_number(db, "unknown_frees");
 	r->dropped = (int64_t)db_meta_number(db, "dropped_events");
 	r->replaced = (int64_t)db_meta_number(db, "replaced_live");

@@ -75,7 +75,8 @@ struct run {
 	double work_end;		/* seconds */
 	int buckets;
 	int64_t events, allocations, frees, threads;
-	int64_t peak_bytes, live_bytes_end, live_blocks_end;
+	int64_t peak_bytes, live_bytes_end, live_blocks_end;	/* heap and
+							   mappings */
 	double peak_time;
 	int64_t unknown_frees, dropped, replaced;
 	int64_t mapped_end;
