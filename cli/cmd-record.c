@@ -401,6 +401,34 @@ print_exec_traces(const char *main_trace, const struct timespec *start)
 }
 
 /*
+ * When the last program of an exec chain was not recorded (statically
+ * linked, or it dropped LD_PRELOAD), MAIN is missing: the last image
+ * that was recorded takes its name back from MAIN.execN.
+ */
+static void
+reclaim_main_trace(const char *main_trace, const struct timespec *start)
+{
+	char *last = NULL;
+	unsigned i;
+
+	if (access(main_trace, F_OK) == 0 || errno != ENOENT)
+		return;
+	for (i = 1;; i++) {
+		char *path = xasprintf("%s.exec%u", main_trace, i);
+
+		if (!written_since(path, start)) {
+			free(path);
+			break;
+		}
+		free(last);
+		last = path;
+	}
+	if (last != NULL)
+		rename(last, main_trace);
+	free(last);
+}
+
+/*
  * Names the traces that processes started by the program wrote: files
  * matching PATTERN with any pid (and their ".N" and ".execN" variants,
  * see the recorder), other than MAIN and its own ".execN", changed since
@@ -636,6 +664,7 @@ cmd_record(int argc, char **argv)
 		goto out;
 	}
 	trace = expand_pattern(pattern, pid, base);
+	reclaim_main_trace(trace, &start);
 	if (!quiet) {
 		print_summary(trace);
 		print_exec_traces(trace, &start);

@@ -701,7 +701,7 @@ rec_before_exec(void)
 	if (rec_state != REC_FINISHED || getpid() != recorder_pid ||
 	    !exec_keeps_name || len == 0 || len + 16 > sizeof exec_side_path)
 		return;
-	rec_guard = 1;		/* trace_is_mine's zstd may allocate */
+	rec_guard = 1;
 	memcpy(exec_side_path, trace_path, len);
 	memcpy(exec_side_path + len, ".exec", 5);
 	for (i = 1; i < 1000; i++) {

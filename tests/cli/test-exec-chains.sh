@@ -60,6 +60,14 @@ grep -q "a child process wrote $child:" fork.err || fail "fork: $(cat fork.err)"
 grep -q "a child process wrote $child.exec1 (before it exec'd):" fork.err ||
 	fail "fork: $(cat fork.err)"
 
+# The last program not recorded (it drops LD_PRELOAD): the last image
+# that was takes the name back.
+"$HT" record -o drop.trace -- env -u LD_PRELOAD "$prog" child 2> drop.err ||
+	fail "drop: record failed: $(cat drop.err)"
+expect_eq "$("$HT" summary --format json drop.trace | jq -r .program)" env \
+	"drop: the trace's program"
+[ -e drop.trace.exec1 ] && fail "drop: a side file left: $(ls)"
+
 # The recorder bare, with a fixed name (no HEAPTRAIL_OUTPUT_PID): as
 # before, the first image keeps the name, the exec'd one writes NAME.<pid>.
 env -u HEAPTRAIL_OUTPUT_PID HEAPTRAIL_OUTPUT=bare.trace LD_PRELOAD="$LIB" \
