@@ -348,16 +348,129 @@ print_summary(const char *trace)
 
 #define CHILD_TRACES_LISTED 20
 
+/* Was PATH written since START (and so by this recording)? */
+static int
+written_since(const char *path, const struct timespec *start)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mtim.tv_sec > start->tv_sec ||
+	    (st.st_mtim.tv_sec == start->tv_sec &&
+	    st.st_mtim.tv_nsec >= start->tv_nsec));
+}
+
+/* Is S ".exec<N>", the suffix of an image before an exec (the recorder's)? */
+static int
+is_exec_suffix(const char *s)
+{
+	if (s == NULL || strncmp(s, ".exec", 5) != 0 || s[5] == '\0')
+		return 0;
+	for (s += 5; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* The program a trace recorded (its file name), or NULL; caller frees. */
+static char *
+trace_program(const char *path)
+{
+	ht_reader *r = ht_reader_open(path, NULL);
+	struct ht_record rec;
+	char *name = NULL;
+
+	if (r == NULL)
+		return NULL;
+	if (ht_reader_next(r, &rec) == 1 && rec.tag == HT_TAG_HEADER &&
+	    rec.header != NULL) {
+		const char *exe = rec.header->exe, *end = exe +
+		    rec.header->exe_len, *p;
+
+		for (p = exe; p < end; p++)
+			if (*p == '/')
+				exe = p + 1;
+		name = xasprintf("%.*s", (int)(end - exe), exe);
+	}
+	ht_reader_close(r);
+	return name;
+}
+
+/*
+ * Names the traces of the images MAIN's process ran before it exec'd
+ * (MAIN.exec1, MAIN.exec2 ... in order, written since START), which
+ * the recorder moved aside so that MAIN holds the last image.
+ */
+static void
+print_exec_traces(const char *main_trace, const struct timespec *start)
+{
+	unsigned i;
+
+	for (i = 1;; i++) {
+		char *path = xasprintf("%s.exec%u", main_trace, i), *prog;
+		struct ht_totals t;
+		char *cause = NULL;
+
+		if (!written_since(path, start)) {
+			free(path);
+			return;
+		}
+		if (ht_trace_totals(path, &t, &cause) != 0) {
+			free(cause);
+			free(path);
+			continue;
+		}
+		prog = trace_program(path);
+		fprintf(stderr, "heaptrail: before it exec'd, the program "
+		    "wrote %s (%s): %llu events, %llu allocations%s\n", path,
+		    prog ? prog : "?", (unsigned long long)t.events,
+		    (unsigned long long)t.allocations, t.complete ? "" :
+		    " (cut short)");
+		free(prog);
+		free(path);
+	}
+}
+
+/*
+ * When the last program of an exec chain was not recorded (statically
+ * linked, or it dropped LD_PRELOAD), MAIN is missing: the last image
+ * that was recorded takes its name back from MAIN.execN.
+ */
+static void
+reclaim_main_trace(const char *main_trace, const struct timespec *start)
+{
+	char *last = NULL;
+	unsigned i;
+
+	if (access(main_trace, F_OK) == 0 || errno != ENOENT)
+		return;
+	for (i = 1;; i++) {
+		char *path = xasprintf("%s.exec%u", main_trace, i);
+
+		if (!written_since(path, start)) {
+			free(path);
+			break;
+		}
+		free(last);
+		last = path;
+	}
+	if (last != NULL)
+		rename(last, main_trace);
+	free(last);
+}
+
 /*
  * Names the traces that processes started by the program wrote: files
- * matching PATTERN with any pid (and their ".N" variants, see the
- * recorder), other than MAIN, changed since START and readable as traces.
+ * matching PATTERN with any pid (and their ".N" and ".execN" variants,
+ * see the recorder), other than MAIN and its own ".execN", changed since
+ * START and readable as traces.
  */
 static void
 print_child_traces(const char *pattern, const char *main_trace,
     const struct timespec *start)
 {
 	char *globbed = xmalloc(strlen(pattern) * 2 + 8), *q = globbed;
+	size_t main_len = strlen(main_trace);
 	const char *p;
 	glob_t g;
 	size_t i, listed = 0, more = 0;
@@ -381,13 +494,12 @@ print_child_traces(const char *pattern, const char *main_trace,
 	for (i = 0; i < g.gl_pathc; i++) {
 		const char *path = g.gl_pathv[i];
 		struct ht_totals t;
-		struct stat st;
 		char *cause = NULL;
 
-		if (strcmp(path, main_trace) == 0 || stat(path, &st) != 0 ||
-		    !S_ISREG(st.st_mode) || st.st_mtim.tv_sec < start->tv_sec ||
-		    (st.st_mtim.tv_sec == start->tv_sec &&
-		    st.st_mtim.tv_nsec < start->tv_nsec))
+		if (strcmp(path, main_trace) == 0 ||
+		    (strncmp(path, main_trace, main_len) == 0 &&
+		    is_exec_suffix(path + main_len)) ||
+		    !written_since(path, start))
 			continue;
 		if (ht_trace_totals(path, &t, &cause) != 0) {
 			free(cause);
@@ -397,8 +509,10 @@ print_child_traces(const char *pattern, const char *main_trace,
 			more++;
 			continue;
 		}
-		fprintf(stderr, "heaptrail: a child process wrote %s: %llu "
+		fprintf(stderr, "heaptrail: a child process wrote %s%s: %llu "
 		    "events, %llu allocations%s\n", path,
+		    is_exec_suffix(strrchr(path, '.')) ? " (before it exec'd)" :
+		    "",
 		    (unsigned long long)t.events,
 		    (unsigned long long)t.allocations, t.complete ? "" :
 		    " (cut short)");
@@ -512,7 +626,9 @@ cmd_record(int argc, char **argv)
 		goto out;
 	}
 	fflush(NULL);
-	clock_gettime(CLOCK_REALTIME, &start);
+	/* The clock file times are taken from, so a file written at once is
+	   not older than this. */
+	clock_gettime(CLOCK_REALTIME_COARSE, &start);
 	pid = fork();
 	if (pid < 0) {
 		cli_error("fork: %s", strerror(errno));
@@ -522,7 +638,7 @@ cmd_record(int argc, char **argv)
 		goto out;
 	}
 	if (pid == 0) {
-		char *path;
+		char *path, pid_text[24];
 		int fd;
 
 		close(pipefd[0]);
@@ -533,6 +649,9 @@ cmd_record(int argc, char **argv)
 			    "%s", path, strerror(errno));
 		close(fd);
 		setenv("HEAPTRAIL_OUTPUT", pattern, 1);
+		/* Whose trace a fixed name is (the recorder's exec chains). */
+		snprintf(pid_text, sizeof pid_text, "%ld", (long)getpid());
+		setenv("HEAPTRAIL_OUTPUT_PID", pid_text, 1);
 		setenv("LD_PRELOAD", preload, 1);
 		if (depth)
 			setenv("HEAPTRAIL_DEPTH", depth, 1);
@@ -576,8 +695,10 @@ cmd_record(int argc, char **argv)
 		goto out;
 	}
 	trace = expand_pattern(pattern, pid, base);
+	reclaim_main_trace(trace, &start);
 	if (!quiet) {
 		print_summary(trace);
+		print_exec_traces(trace, &start);
 		print_child_traces(pattern, trace, &start);
 	}
 	free(trace);

@@ -20,13 +20,25 @@
  * is held while waiting for room there.  The writer only ever tries
  * modules_lock: a thread holding it may be waiting for the writer.
  *
- * Owns: the table of known objects and the record buffer, under
- * modules_lock.
+ * Paths are stored absolute and with symlinks resolved, so that a trace
+ * analyzed from another folder still finds a plugin dlopen'ed as
+ * "./libx.so": the loader keeps the name it was given, the kernel's
+ * /proc/self/maps names the file that is mapped (see resolve_path() for
+ * the file name kept).  The maps are read (with
+ * read(2), into pages of our own) at most once per walk that meets a new
+ * object, while the loader's lock is held, so every object the walk meets
+ * is already mapped in that snapshot.
+ *
+ * Owns: the table of known objects, the record buffer and the maps
+ * snapshot, under modules_lock.
  */
 #define _GNU_SOURCE
 #include <elf.h>
+#include <fcntl.h>
 #include <link.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "recorder.h"
@@ -53,6 +65,160 @@ static uint64_t next_module_id = 1;
 static unsigned long long last_adds, last_subs;
 static int scanned_once;
 static char exe_path[4096];
+static char *maps;			/* /proc/self/maps, this walk's */
+static size_t maps_len, maps_cap;
+static int maps_read;			/* in this walk (or tried) */
+static char resolved[4096];
+
+#define MAPS_CAP_MAX (64u << 20)
+
+/* Reads /proc/self/maps into maps (grown as needed); maps_len 0 on error. */
+static void
+maps_snapshot(void)
+{
+	maps_read = 1;
+	maps_len = 0;
+	for (;;) {
+		ssize_t n;
+		int fd;
+
+		if (maps == NULL) {
+			maps_cap = maps_cap ? maps_cap : 256u << 10;
+			if ((maps = rec_map(maps_cap)) == NULL)
+				return;
+		}
+		fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		maps_len = 0;
+		while (maps_len < maps_cap && (n = read(fd, maps + maps_len,
+		    maps_cap - maps_len)) > 0)
+			maps_len += (size_t)n;
+		close(fd);
+		if (maps_len < maps_cap)
+			return;
+		/* Full: perhaps cut short.  Read again into twice the room. */
+		rec_unmap(maps, maps_cap);
+		maps = NULL;
+		maps_len = 0;
+		if (maps_cap >= MAPS_CAP_MAX)
+			return;
+		maps_cap *= 2;
+	}
+}
+
+static uintptr_t
+parse_hex(const char **p, const char *end)
+{
+	uintptr_t v = 0;
+
+	for (; *p < end; (*p)++) {
+		char c = **p;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (uintptr_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (uintptr_t)(c - 'a' + 10);
+		else
+			break;
+	}
+	return v;
+}
+
+static void
+skip_spaces(const char **p, const char *end)
+{
+	while (*p < end && **p == ' ')
+		(*p)++;
+}
+
+/*
+ * The file mapped at ADDR, as the kernel names it (absolute, resolved),
+ * in resolved[], with its device and inode; or NULL if not file-backed,
+ * deleted, or not known.  A line: "start-end perms offset dev inode path".
+ */
+static const char *
+mapped_path(uintptr_t addr, dev_t *dev, ino_t *ino)
+{
+	const char *p = maps, *end = maps + maps_len;
+
+	if (!maps_read)
+		maps_snapshot();
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *q = p;
+		uintptr_t lo, hi, major, minor;
+		size_t len;
+
+		if (eol == NULL)
+			eol = end;
+		lo = parse_hex(&q, eol);
+		if (q < eol && *q == '-')
+			q++;
+		hi = parse_hex(&q, eol);
+		if (lo > addr)
+			return NULL;	/* sorted by address: passed it */
+		if (addr >= hi) {
+			p = eol + 1;
+			continue;
+		}
+		/* Skip perms and offset. */
+		skip_spaces(&q, eol);
+		while (q < eol && *q != ' ')
+			q++;
+		skip_spaces(&q, eol);
+		parse_hex(&q, eol);
+		skip_spaces(&q, eol);
+		major = parse_hex(&q, eol);
+		if (q < eol && *q == ':')
+			q++;
+		minor = parse_hex(&q, eol);
+		*dev = makedev(major, minor);
+		skip_spaces(&q, eol);
+		for (*ino = 0; q < eol && *q >= '0' && *q <= '9'; q++)
+			*ino = *ino * 10 + (ino_t)(*q - '0');
+		skip_spaces(&q, eol);
+		len = (size_t)(eol - q);
+		if (len == 0 || *q != '/' || len >= sizeof resolved ||
+		    (len > 10 && memcmp(eol - 10, " (deleted)", 10) == 0))
+			return NULL;
+		memcpy(resolved, q, len);
+		resolved[len] = '\0';
+		return resolved;
+	}
+	return NULL;
+}
+
+/*
+ * NAME (the loader's) made absolute and resolved: the kernel's path of
+ * the file mapped at ADDR, so "./libx.so" is found from any folder.  The
+ * loader's file name is kept when it names that same file in the
+ * resolved folder (a soname link: libz.so.1, not libz.so.1.2.13), so
+ * modules keep the names their users know.  NAME itself if unknown.
+ */
+static const char *
+resolve_path(const char *name, uintptr_t addr)
+{
+	const char *real, *base = strrchr(name, '/'), *slash;
+	dev_t dev;
+	ino_t ino;
+	struct stat st;
+	size_t dir_len, base_len;
+
+	if ((real = mapped_path(addr, &dev, &ino)) == NULL)
+		return name;
+	base = base ? base + 1 : name;
+	slash = strrchr(real, '/');
+	dir_len = (size_t)(slash + 1 - real);
+	base_len = strlen(base);
+	if (base_len == 0 || strcmp(slash + 1, base) == 0 ||
+	    dir_len + base_len >= sizeof resolved)
+		return real;
+	memmove(resolved + dir_len, base, base_len + 1);
+	if (stat(resolved, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+		return resolved;
+	return mapped_path(addr, &dev, &ino);	/* the kernel's, again */
+}
 
 static uintptr_t
 first_load_vaddr(const struct dl_phdr_info *info)
@@ -108,8 +274,14 @@ define_load(const struct dl_phdr_info *info, uint64_t id)
 	uint8_t *p;
 	int i;
 
-	if (path == NULL || path[0] == '\0')
+	if (path == NULL || path[0] == '\0') {
 		path = exe_path;
+	} else {
+		uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+		path = resolve_path(path, (info->dlpi_addr +
+		    first_load_vaddr(info)) & ~(page - 1));
+	}
 	path_len = strnlen(path, sizeof exe_path);
 	build_id_len = find_build_id(info, &build_id);
 	for (i = 0; i < info->dlpi_phnum; i++)
@@ -257,6 +429,7 @@ modules_rescan(int from_writer)
 		}
 	}
 	records_len = 0;
+	maps_read = 0;
 	for (i = 0; i < known_count; i++)
 		known[i].seen = 0;
 	if (dl_iterate_phdr(rescan_cb, &first) == 1) {

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_initStaticDCtx */
 #include <zstd.h>
 
 #include "recorder.h"
@@ -43,6 +44,9 @@ static uint64_t base_ns;
 static pid_t recorder_pid;
 static char exe_path[4096];		/* /proc/self/exe at start */
 static char output_pattern[4096];	/* HEAPTRAIL_OUTPUT, made absolute */
+static char trace_path[4096];		/* this process's trace */
+static char exec_side_path[4096 + 16];	/* trace_path moved there by exec */
+static int exec_keeps_name;		/* an exec'd image writes trace_path */
 
 /*
  * The last flush.  exit() runs the atexit handlers (among them the one
@@ -190,12 +194,14 @@ read_file(const char *path, char *buf, size_t cap)
 /*
  * Was PATH written by this very process, before it exec'd?  (Then the
  * trace must be kept: the new program gets another name.)  Reads the pid
- * from the header frame: the first field of the OTHER stream.
+ * from the header frame: the first field of the OTHER stream.  Decodes
+ * with a context in pages of our own: no malloc, also just before exec.
  */
 static int
 trace_is_mine(const char *path)
 {
 	static uint8_t in[1 << 16], out[1 << 16];
+	static ZSTD_DCtx *dctx;
 	const uint8_t *p, *end;
 	uint64_t n, len, skip = 0, pid;
 	ssize_t got;
@@ -209,7 +215,16 @@ trace_is_mine(const char *path)
 	close(fd);
 	if (got <= HT_PREFIX_LEN || memcmp(in, HT_MAGIC, HT_MAGIC_LEN) != 0)
 		return 0;
-	size = ZSTD_decompress(out, sizeof out, in + HT_PREFIX_LEN,
+	if (dctx == NULL) {
+		size_t room = ZSTD_estimateDCtxSize();
+		void *w = rec_map(room);
+
+		if (w == NULL || (dctx = ZSTD_initStaticDCtx(w, room)) == NULL) {
+			rec_unmap(w, room);
+			return 0;
+		}
+	}
+	size = ZSTD_decompressDCtx(dctx, out, sizeof out, in + HT_PREFIX_LEN,
 	    (size_t)got - HT_PREFIX_LEN);
 	if (ZSTD_isError(size)) {
 		/* Only the first frame is wanted: decode just it. */
@@ -218,7 +233,8 @@ trace_is_mine(const char *path)
 
 		if (ZSTD_isError(f))
 			return 0;
-		size = ZSTD_decompress(out, sizeof out, in + HT_PREFIX_LEN, f);
+		size = ZSTD_decompressDCtx(dctx, out, sizeof out,
+		    in + HT_PREFIX_LEN, f);
 		if (ZSTD_isError(size))
 			return 0;
 	}
@@ -240,8 +256,9 @@ trace_is_mine(const char *path)
 
 /*
  * Opens the trace at PATH (PATH_CAP bytes).  An existing file is
- * replaced, unless this process wrote it before it exec'd: then the new
- * program writes PATH.1 (or .2 ...) and PATH is updated.
+ * replaced, unless this process wrote it before it exec'd and could not
+ * move it aside (see rec_before_exec): then the new program writes
+ * PATH.1 (or .2 ...) and PATH is updated.
  */
 static int
 open_trace(char *path, size_t cap)
@@ -443,6 +460,8 @@ fork_child(void)
 		rec_guard = saved;
 		return;
 	}
+	memcpy(trace_path, path, sizeof trace_path);
+	exec_keeps_name = 1;	/* HEAPTRAIL_OUTPUT has %p, or the owner */
 	if (writer_open(fd) != 0 || write_header(exe_path) != 0) {
 		rec_warn("cannot write the trace of a fork child: ", path);
 		rec_guard = saved;
@@ -484,7 +503,7 @@ static void
 rec_init(void)
 {
 	static char path[4096];
-	const char *env;
+	const char *env, *owner;
 	uintptr_t lo, hi;
 	ssize_t n;
 	int fd;
@@ -531,10 +550,29 @@ rec_init(void)
 	if (expand_output(env, exe_path, path, sizeof path)) {
 		/* Children (fork, exec) start from the same directory. */
 		setenv("HEAPTRAIL_OUTPUT", env, 1);
+		exec_keeps_name = 1;
+	} else if ((owner = getenv("HEAPTRAIL_OUTPUT_PID")) != NULL &&
+	    *owner != '\0') {
+		/*
+		 * A fixed name, with the process it belongs to (record sets
+		 * that): the trace of that process whatever it execs; any
+		 * other process writes NAME.<pid>, as fork children do.
+		 */
+		char pid[24];
+
+		*rec_put_decimal(pid, pid + sizeof pid - 1,
+		    (unsigned long)getpid()) = '\0';
+		if (strcmp(owner, pid) != 0 &&
+		    trace_path_for_child(path, sizeof path) != 0)
+			path[0] = '\0';
+		setenv("HEAPTRAIL_OUTPUT", env, 1);
+		exec_keeps_name = 1;
 	} else {
 		/*
-		 * A fixed name: programs this one execs would overwrite it,
-		 * so they get NAME.<pid> instead.
+		 * A fixed name, bare: programs this one execs would
+		 * overwrite it, so they get NAME.<pid> instead.  (No
+		 * variable is added here: a new one would grow environ with
+		 * memory the trace never saw allocated.)
 		 */
 		static char child[4096 + 4];
 		size_t len = strlen(env);
@@ -545,7 +583,7 @@ rec_init(void)
 			setenv("HEAPTRAIL_OUTPUT", child, 1);
 		}
 	}
-	fd = open_trace(path, sizeof path);
+	fd = path[0] ? open_trace(path, sizeof path) : -1;
 	if (fd < 0 || writer_open(fd) != 0) {
 		rec_warn("cannot write the trace, not recording: ", path);
 		if (fd >= 0)
@@ -553,6 +591,7 @@ rec_init(void)
 		rec_guard = 0;
 		return;
 	}
+	memcpy(trace_path, path, sizeof trace_path);
 	thread_buffers_init();
 	modules_self_range(&lo, &hi);
 	stack_table_init(lo, hi);
@@ -642,10 +681,42 @@ rec_stop(void)
 	rec_guard = saved;
 }
 
+/*
+ * An exec chain (env, nice, a shell's exec, a shim) keeps the pid: the
+ * trace's name goes to the program that does the work, the last one.  So
+ * the image about to exec moves its finished trace T aside, to the first
+ * T.execN that no earlier image of this process wrote (one left by
+ * another process, an earlier run, is replaced), and the next image
+ * writes T afresh.  If exec fails, T comes back and recording goes on.
+ * (Not under a bare fixed name, whose exec'd images write T.<pid>.)
+ */
 void
 rec_before_exec(void)
 {
+	size_t len = strlen(trace_path);
+	int saved = rec_guard, i;
+
+	exec_side_path[0] = '\0';
 	rec_stop();
+	if (rec_state != REC_FINISHED || getpid() != recorder_pid ||
+	    !exec_keeps_name || len == 0 || len + 16 > sizeof exec_side_path)
+		return;
+	rec_guard = 1;
+	memcpy(exec_side_path, trace_path, len);
+	memcpy(exec_side_path + len, ".exec", 5);
+	for (i = 1; i < 1000; i++) {
+		*rec_put_decimal(exec_side_path + len + 5, exec_side_path +
+		    sizeof exec_side_path - 1, (unsigned long)i) = '\0';
+		if (access(exec_side_path, F_OK) == 0 &&
+		    trace_is_mine(exec_side_path))
+			continue;
+		if (rename(trace_path, exec_side_path) == 0)
+			break;
+		i = 1000;
+	}
+	if (i >= 1000)
+		exec_side_path[0] = '\0';
+	rec_guard = saved;
 }
 
 /* exec failed and we are still this program: record on. */
@@ -657,6 +728,9 @@ rec_after_failed_exec(void)
 	if (rec_state != REC_FINISHED || getpid() != recorder_pid)
 		return;
 	rec_guard = 1;
+	if (exec_side_path[0] != '\0')
+		rename(exec_side_path, trace_path);
+	exec_side_path[0] = '\0';
 	if (writer_start() == 0) {
 		atomic_flag_clear(&stopping);
 		rec_state = REC_RUNNING;
