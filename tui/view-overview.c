@@ -5,8 +5,8 @@
  * The cursor moves over the time buckets (Left/Right one column,
  * H/L ten, [ ] to markers, p to the peak, Home/End); Enter selects the
  * time under it (every view then shows memory live at that time), Space
- * starts a window and Space again ends it (memory allocated in the
- * window and still live at its end); x (anywhere) goes back to the end.
+ * starts a window and Space again ends it (live at its end, growth over
+ * it, as --from/--to mean); x (anywhere) goes back to the end.
  *
  * Owns the time cursor, the start of a window being chosen and the RSS
  * scale (struct overview); a change of scope, from here or from x
@@ -350,7 +350,7 @@ static const char *const overview_help[] = {
 	"  p              the peak",
 	"  Enter          select the time: every view shows memory live then",
 	"  Space          start a window; Space (or Enter) again ends it:",
-	"                 memory allocated in the window, still live at its end",
+	"                 live at its end, growth over it (the sites' growth)",
 	"  Esc            cancel a window being chosen",
 	"  mouse          a click on the chart moves the cursor",
 	NULL,
