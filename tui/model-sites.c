@@ -547,7 +547,8 @@ sites_start_frames(struct sites *s)
 	const char *file = sqlite3_db_filename(s->run->db, "main");
 	struct sites_frames_job *job;
 
-	if (s->frames_loaded || s->frames_job != NULL || file == NULL || file[0] == '\0' || !sqlite3_threadsafe())
+	if (s->frames_loaded || s->frames_job != NULL || file == NULL ||
+	    file[0] == '\0' || !sqlite3_threadsafe())
 		return;
 	job = xcalloc(1, sizeof *job);
 	job->s = s;
