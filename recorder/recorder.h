@@ -265,6 +265,9 @@ struct rec_thread {
 	pthread_t self;		/* its pthread_self() (unset if shared) */
 	uint64_t last_ts;	/* delta bases, reset with the buffer */
 	uint64_t last_ptr;
+	uint64_t min_ts;	/* the next time is at least this: past a
+				   marker, or the newest time of the
+				   chunks handed off */
 	_Atomic int unwinding;	/* threads inside stack_capture (see
 				   unwind_enter) */
 	_Atomic uint64_t inflight_ts;	/* start of a realloc in progress
@@ -275,6 +278,8 @@ struct rec_thread {
 	uint64_t n_events;	/* cumulative over the struct's life, */
 	uint64_t n_allocs;	/*  summed by the writer for END */
 	uint64_t n_frees;
+	uint64_t events_at_tick;	/* n_events when the writer last
+					   looked (thread_buffers_pick_sole) */
 	struct rec_thread *next;	/* registry, immutable once linked */
 	struct unwind_state unwind;	/* not for a shared struct */
 	uint8_t buf[THREAD_BUF_SIZE];
@@ -367,6 +372,11 @@ unwind_leave(struct rec_thread *t)
 }
 void thread_exit_hook(void *arg) REC_HIDDEN;
 void thread_buffers_after_fork(void) REC_HIDDEN;
+/* Every writer tick: notes which thread alone makes events, whose times
+   are then rounded to the millisecond (see thread-buffer.c, "times"). */
+void thread_buffers_pick_sole(void) REC_HIDDEN;
+/* T rounded down as the times of a lone thread's events are (SYNC's). */
+uint64_t thread_buffers_sync_time(uint64_t t) REC_HIDDEN;
 
 /*
  * Event encoding.  Each locks the thread buffer, reads the clock inside

@@ -28,6 +28,13 @@
  * same thread (other keys' destructors) go to one shared "late" buffer.
  * A thread whose destructor never ran (its first event came in the last
  * destructor round) is found gone by the writer (thread_buffers_reap).
+ *
+ * Times (event_now): as the clock reads, in microseconds, while several
+ * threads make events, since the reader orders threads by them; rounded
+ * down to the millisecond while one thread alone does.  On a program that
+ * repeats itself, a time per event was most of the trace (the noise of the
+ * clock does not compress), and one thread's events need no time to be in
+ * order: its chunks keep them so.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -154,6 +161,8 @@ queue_try_push(struct rec_thread *t)
 		buf_release(t, atomic_load_explicit(&buf_room,
 		    memory_order_relaxed));
 	t->len = 0;
+	if (t->min_ts < t->last_ts)
+		t->min_ts = t->last_ts;	/* the newest time, kept */
 	t->last_ts = 0;
 	t->last_ptr = 0;
 	writer_kick();
@@ -244,10 +253,94 @@ buf_end(struct rec_thread *t, uint8_t *p)
 		writer_straggler(t->len);
 }
 
-/* Tag and time of an event; times never go backwards within a chunk. */
+/* --- times ---------------------------------------------------------------- */
+
+/*
+ * The thread alone making events (the first thread, until another starts;
+ * then the one the writer found alone in its last tick; NULL: none or
+ * several), and the latest time, less than COARSE_UNITS old when stored,
+ * of an event of any other thread (0: none yet).  The sole thread rounds
+ * its times down only when no other thread made one for LONE_UNITS: then any
+ * event of another thread that its events may depend on (a block passed
+ * over, an address reused; they synchronize through a lock, which makes
+ * other_ts visible) is at least a millisecond older than its rounded
+ * time, so the order by time stays right.  Which thread the writer picks
+ * decides only how much is rounded, never the order.
+ */
+#define COARSE_UNITS (1000000ull / HT_TIME_UNIT_NS)	/* a millisecond */
+#define LONE_UNITS (3 * COARSE_UNITS)
+
+static struct rec_thread *_Atomic sole_thread;
+static _Atomic uint64_t other_ts;
+
+/* T rounded down to 1 plus a multiple of COARSE_UNITS (times are >= 1). */
+uint64_t
+thread_buffers_sync_time(uint64_t t)
+{
+	return t == 0 ? 0 : t - (t - 1) % COARSE_UNITS;
+}
+
+/* The time of an event of T, now (see above). */
+static inline uint64_t
+event_now(const struct rec_thread *t)
+{
+	uint64_t ts = rec_now(), seen;
+
+	seen = atomic_load_explicit(&other_ts, memory_order_relaxed);
+	if (atomic_load_explicit(&sole_thread, memory_order_relaxed) == t) {
+		if (seen == 0 || (ts > seen && ts - seen > LONE_UNITS))
+			ts = thread_buffers_sync_time(ts);
+		return ts;
+	}
+	/* Another thread: keep other_ts within COARSE_UNITS of now. */
+	while (ts >= seen + COARSE_UNITS &&
+	    !atomic_compare_exchange_weak_explicit(&other_ts, &seen, ts,
+	    memory_order_relaxed, memory_order_relaxed))
+		;
+	return ts;
+}
+
+
+/*
+ * Every tick: which thread alone made heap events since the last call
+ * (sole_thread), if one did.  Takes each thread's lock briefly.
+ */
+void
+thread_buffers_pick_sole(void)
+{
+	struct rec_thread *t, *active = NULL;
+	unsigned n = 0;
+
+	t = atomic_load_explicit(&registry_head, memory_order_acquire);
+	for (; t != NULL; t = t->next) {
+		uint64_t events;
+
+		spin_lock(t);
+		events = t->n_events;
+		spin_unlock(t);
+		if (events != t->events_at_tick && !t->dead) {
+			active = t;
+			n++;
+		}
+		t->events_at_tick = events;
+	}
+	if (n == 1 && !active->shared)
+		atomic_store_explicit(&sole_thread, active,
+		    memory_order_relaxed);
+	else if (n > 1)
+		atomic_store_explicit(&sole_thread, NULL,
+		    memory_order_relaxed);
+}
+
+/*
+ * Tag and time of an event; times never go backwards within a chunk, nor
+ * come back to a marker's.
+ */
 static uint8_t *
 put_head(struct rec_thread *t, uint8_t *p, unsigned tag, uint64_t ts)
 {
+	if (ts < t->min_ts)
+		ts = t->min_ts;
 	if (ts < t->last_ts)
 		ts = t->last_ts;
 	if (p == t->buf)
@@ -269,7 +362,7 @@ put_ptr(struct rec_thread *t, uint8_t *p, uintptr_t ptr)
 static uint8_t *
 put_name(struct rec_thread *t, uint8_t *p, const char *name)
 {
-	p = put_head(t, p, HT_TAG_THREAD_NAME, rec_now());
+	p = put_head(t, p, HT_TAG_THREAD_NAME, event_now(t));
 	return ht_put_bytes(p, name, strnlen(name, 31));
 }
 
@@ -281,7 +374,7 @@ thread_start_record(struct rec_thread *t)
 	uint8_t *p;
 
 	p = buf_begin(t);
-	p = put_head(t, p, HT_TAG_THREAD_START, rec_now());
+	p = put_head(t, p, HT_TAG_THREAD_START, event_now(t));
 	p = ht_put_varint(p, (uint64_t)t->tid);
 	if (t->shared)
 		strcpy(name, "(exiting threads)");
@@ -330,7 +423,12 @@ thread_register(int shared)
 	pthread_mutex_unlock(&registry_lock);
 
 	if (!shared) {
+		struct rec_thread *none = NULL;
+
 		threads_live_add(1);
+		/* The first thread is alone from its first event. */
+		if (atomic_load(&threads_live) == 1)
+			atomic_compare_exchange_strong(&sole_thread, &none, t);
 		unwind_thread_init(&t->unwind, tid == getpid(),
 		    atomic_load(&threads_live) > UNWIND_FULL_THREADS);
 	}
@@ -357,10 +455,12 @@ thread_buffers_after_fork(void)
 	queue_head = queue_count = 0;
 	late_thread = NULL;
 	atomic_store(&next_thread_idx, 1);
+	atomic_store(&sole_thread, self);	/* the child's only thread */
+	atomic_store(&other_ts, 0);
 	for (t = registry_head; t != NULL; t = t->next) {
 		atomic_flag_clear(&t->lock);
 		t->len = 0;
-		t->last_ts = t->last_ptr = 0;
+		t->last_ts = t->last_ptr = t->min_ts = 0;
 		atomic_store(&t->inflight_ts, 0);
 		t->n_events = t->n_allocs = t->n_frees = 0;
 		if (t != self)
@@ -439,7 +539,7 @@ thread_end_locked(struct rec_thread *t, const char *name, void (*wait)(void))
 	p = t->buf + t->len;
 	if (name != NULL)
 		p = put_name(t, p, name);
-	p = put_head(t, p, HT_TAG_THREAD_END, rec_now());
+	p = put_head(t, p, HT_TAG_THREAD_END, event_now(t));
 	t->len = (size_t)(p - t->buf);
 	while (!queue_try_push(t)) {
 		spin_unlock(t);
@@ -553,7 +653,7 @@ event_alloc(unsigned fn, uintptr_t ptr, size_t size, uint64_t stack,
 
 	if (p == NULL)
 		return;
-	p = put_head(t, p, HT_TAG_ALLOC + fn, ts ? ts : rec_now());
+	p = put_head(t, p, HT_TAG_ALLOC + fn, ts ? ts : event_now(t));
 	p = put_ptr(t, p, ptr);
 	p = ht_put_varint(p, size);
 	p = ht_put_varint(p, stack);
@@ -570,7 +670,7 @@ event_free(unsigned fn, uintptr_t ptr)
 
 	if (p == NULL)
 		return;
-	p = put_head(t, p, HT_TAG_FREE + fn, rec_now());
+	p = put_head(t, p, HT_TAG_FREE + fn, event_now(t));
 	p = put_ptr(t, p, ptr);
 	t->n_events++;
 	t->n_frees++;
@@ -581,11 +681,18 @@ void
 event_mark(const char *label)
 {
 	struct rec_thread *t;
+	uint64_t ts;
 	uint8_t *p = event_begin(&t);
 
 	if (p == NULL)
 		return;
-	p = put_head(t, p, HT_TAG_MARK, rec_now());
+	/* Apart in time from the events before and after it, rounded or
+	   not: queries take what is live at a marker by time. */
+	ts = rec_now();
+	if (ts <= t->last_ts || ts <= t->min_ts)
+		ts = (t->last_ts > t->min_ts ? t->last_ts : t->min_ts) + 1;
+	p = put_head(t, p, HT_TAG_MARK, ts);
+	t->min_ts = ts + 1;
 	p = ht_put_bytes(p, label, strnlen(label, 255));
 	buf_end(t, p);
 }
@@ -619,7 +726,7 @@ event_mapping(unsigned tag, uintptr_t addr, size_t len, uint64_t stack)
 
 	if (p == NULL)
 		return;
-	p = put_mapping(t, p, tag, rec_now(), addr, len);
+	p = put_mapping(t, p, tag, event_now(t), addr, len);
 	if (ht_tag_is_map(tag))
 		p = ht_put_varint(p, stack);
 	buf_end(t, p);
@@ -639,8 +746,8 @@ event_remap_end(uintptr_t old, size_t old_len, uint64_t t0, uintptr_t addr,
 	}
 	p = buf_begin(t);
 	p = put_mapping(t, p, HT_TAG_UNMAP + HT_UNMAP_MREMAP,
-	    t0 ? t0 : rec_now(), old, old_len);
-	p = put_mapping(t, p, HT_TAG_MAP + HT_MAP_MREMAP, rec_now(), addr,
+	    t0 ? t0 : event_now(t), old, old_len);
+	p = put_mapping(t, p, HT_TAG_MAP + HT_MAP_MREMAP, event_now(t), addr,
 	    len);
 	p = ht_put_varint(p, stack);
 	atomic_store_explicit(&t->inflight_ts, 0, memory_order_relaxed);
@@ -685,7 +792,7 @@ event_realloc_begin(void)
 	if (t == NULL || t->shared)
 		return 0;
 	spin_lock(t);
-	t0 = rec_now();
+	t0 = event_now(t);
 	atomic_store_explicit(&t->inflight_ts, t0, memory_order_relaxed);
 	spin_unlock(t);
 	return t0;
@@ -712,14 +819,14 @@ event_realloc_end(unsigned free_fn, uintptr_t old, uint64_t t0,
 		return;
 	}
 	p = buf_begin(t);
-	p = put_head(t, p, HT_TAG_FREE + free_fn, t0 ? t0 : rec_now());
+	p = put_head(t, p, HT_TAG_FREE + free_fn, t0 ? t0 : event_now(t));
 	p = put_ptr(t, p, old);
 	t->n_events++;
 	t->n_frees++;
 	if (ptr != 0) {
 		t->n_events++;
 		t->n_allocs++;
-		p = put_head(t, p, HT_TAG_ALLOC + alloc_fn, rec_now());
+		p = put_head(t, p, HT_TAG_ALLOC + alloc_fn, event_now(t));
 		p = put_ptr(t, p, ptr);
 		p = ht_put_varint(p, size);
 		p = ht_put_varint(p, stack);

@@ -365,6 +365,7 @@ sync_cycle(int all)
 	    t - SYNC_UNITS, collect_one, make_room);
 	if (left < t)
 		t = left;
+	t = thread_buffers_sync_time(t);
 	/*
 	 * Every event older than T is now in the queue.  Stage only what is
 	 * there: chunks threads hand over meanwhile hold only newer events,
@@ -460,6 +461,7 @@ writer_main(void *arg)
 		}
 		if (now - last_tick >= TICK_UNITS) {
 			last_tick = now;
+			thread_buffers_pick_sole();
 			stage_rss();
 			modules_rescan(1);
 		}
