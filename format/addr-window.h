@@ -2,8 +2,9 @@
  * addr-window.h - the address windows of the trace format, shared by the
  * recorder's frame encoder and the reader, so both count the same way.
  *
- * Within one chunk (one thread's run of events), a window holds the
- * addresses pushed so far in order, each either live or popped.  A
+ * Within one chunk (one thread's run of events; from format version 4,
+ * the chunks of one thread that follow each other in a frame), a window
+ * holds the addresses pushed so far in order, each either live or popped.  A
  * back-reference k names the live entry with k live entries after it
  * (k = 0: the most recent live one).  The allocation window gets every
  * allocated address and loses one when a free refers to it; the free
@@ -33,10 +34,14 @@
 #include <string.h>
 
 /*
- * Positions a window holds; when full it starts over empty (both sides
- * do, at the same push), which keeps rank and select short.
+ * Positions a window holds; when full it starts over (both sides do, at
+ * the same push), which keeps rank and select short: empty in format
+ * versions 1 to 3, with its newest HT_WINDOW_KEEP live entries (in order)
+ * from version 4, so that the blocks a program is about to free, and the
+ * addresses its allocator is about to hand out again, are still found.
  */
 #define HT_WINDOW_POSITIONS 4096
+#define HT_WINDOW_KEEP 1024
 
 #define HT_WINDOW_WORDS (HT_WINDOW_POSITIONS / 64)
 
@@ -45,6 +50,10 @@
 struct ht_window {
 	uint32_t n;		/* positions used, 1-based */
 	uint32_t nlive;
+	uint32_t keep;		/* live entries kept when full: 0 (versions
+				   1-3) or HT_WINDOW_KEEP; set by the owner */
+	uint32_t restarts;	/* times it was full (for the encoder's
+				   cache of positions) */
 	uint64_t live[HT_WINDOW_WORDS + 1];	/* bit p: position p live */
 	uint8_t word_live[HT_WINDOW_WORDS + 1];	/* set bits of each */
 	uint64_t addr[HT_WINDOW_POSITIONS + 1];
@@ -93,22 +102,64 @@ ht_window_reset(struct ht_window *w)
 	w->n = w->nlive = 0;
 }
 
+/* Links position POS, just filled, as live and the newest of its class. */
+static inline void
+ht_window_link(struct ht_window *w, uint32_t pos)
+{
+	uint32_t cls = w->size_class[pos];
+
+	w->live[pos / 64] |= 1ull << (pos % 64);
+	w->word_live[pos / 64]++;
+	w->nlive++;
+	w->older[pos] = w->newest[cls];
+	w->newest[cls] = pos;
+}
+
+/*
+ * A full window starts over with its newest KEEP live entries, moved down
+ * to positions 1, 2, ... in their order (in place: an entry never moves
+ * up), classes linked again.
+ */
+static inline void
+ht_window_compact(struct ht_window *w)
+{
+	uint32_t pos, n = w->n, kept = 0;
+	uint32_t skip = w->nlive > w->keep ? w->nlive - w->keep : 0;
+
+	for (pos = 1; pos <= n; pos++) {
+		if (!ht_window_is_live(w, pos))
+			continue;
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
+		kept++;
+		w->addr[kept] = w->addr[pos];
+		w->size_class[kept] = w->size_class[pos];
+	}
+	ht_window_reset(w);
+	for (pos = 1; pos <= kept; pos++)
+		ht_window_link(w, pos);
+	w->n = kept;
+}
+
 /* Adds ADDR of size class CLS (0: not known) as the newest entry. */
 static inline void
 ht_window_push(struct ht_window *w, uint64_t addr, uint32_t cls)
 {
 	uint32_t pos;
 
-	if (w->n == HT_WINDOW_POSITIONS)
-		ht_window_reset(w);
+	if (w->n == HT_WINDOW_POSITIONS) {
+		w->restarts++;
+		if (w->keep > 0)
+			ht_window_compact(w);
+		else
+			ht_window_reset(w);
+	}
 	pos = ++w->n;
 	w->addr[pos] = addr;
-	w->live[pos / 64] |= 1ull << (pos % 64);
-	w->word_live[pos / 64]++;
-	w->nlive++;
 	w->size_class[pos] = (uint8_t)cls;
-	w->older[pos] = w->newest[cls];
-	w->newest[cls] = pos;
+	ht_window_link(w, pos);
 }
 
 /*

@@ -14,9 +14,11 @@
  * zigzag-coded), strings as a varint length and the bytes (no NUL).
  * Grouping like fields together is what makes zstd effective on them.
  *
- * Addresses of events are coded against per-chunk windows of recent
- * addresses (addr-window.h), reset at every chunk, so every frame decodes
- * on its own (given the stacks and modules defined before it).
+ * Addresses of events are coded against windows of recent addresses
+ * (addr-window.h), reset at every chunk (from version 4: at every chunk
+ * of another thread than the frame's chunk before it, and at every frame),
+ * so every frame decodes on its own (given the stacks and modules defined
+ * before it).
  */
 #ifndef HEAPTRAIL_TRACE_FORMAT_H
 #define HEAPTRAIL_TRACE_FORMAT_H
@@ -28,9 +30,12 @@
 #define HT_MAGIC "\x89HTRAIL\n"
 #define HT_MAGIC_LEN 8
 #define HT_PREFIX_LEN 16
-#define HT_FORMAT_VERSION 3	/* 2 added MAP/UNMAP, 3 the class-newest
+#define HT_FORMAT_VERSION 4	/* 2 added MAP/UNMAP, 3 the class-newest
 				   address code and runs of zero time
-				   deltas; readers take 1 and 2 too */
+				   deltas, 4 address windows that last
+				   over a thread's chunks in a frame and
+				   keep live entries when full; readers
+				   take 1 to 3 too */
 #define HT_FORMAT_VERSION_MIN 1
 
 /* Longest varint: 10 bytes for a uint64_t. */

@@ -13,7 +13,8 @@
  *
  * Chunk context (thread, previous time, previous address, address
  * windows) resets at every CHUNK record and at every frame start, as the
- * writer's does.
+ * writer's does; from format version 4 the previous address and the
+ * windows go on over a CHUNK of the thread of the frame's chunk before.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -71,6 +72,7 @@ struct ht_reader {
 	int in_chunk;
 	uint64_t zero_deltas;	/* version 3: records left at delta 0 */
 	uint32_t thread;
+	uint32_t frame_thread;	/* the frame's previous CHUNK's (0: none) */
 	uint32_t chunk;		/* CHUNK records read */
 	uint64_t last_tick;
 	uint64_t last_addr;
@@ -180,6 +182,8 @@ ht_reader_open(const char *path, char **cause)
 	r->frame = xmalloc(HT_FRAME_MAX);
 	r->allocs = xcalloc(1, sizeof *r->allocs);
 	r->frees = xcalloc(1, sizeof *r->frees);
+	if (version >= 4)
+		r->allocs->keep = r->frees->keep = HT_WINDOW_KEEP;
 	r->header.version = version;
 	r->unit_ns = 1;
 	return r;
@@ -353,6 +357,7 @@ reader_next_frame(ht_reader *r)
 	}
 	r->frame_len = out.pos;
 	r->in_chunk = 0;
+	r->frame_thread = 0;
 	return reader_split_streams(r);
 }
 
@@ -632,9 +637,12 @@ ht_reader_next_event(ht_reader *r, struct ht_event *ev,
 		r->in_chunk = 1;
 		r->last_tick = 0;
 		r->zero_deltas = 0;
-		r->last_addr = 0;
-		ht_window_reset(r->allocs);
-		ht_window_reset(r->frees);
+		if (r->header.version < 4 || r->frame_thread != r->thread) {
+			r->last_addr = 0;
+			ht_window_reset(r->allocs);
+			ht_window_reset(r->frees);
+		}
+		r->frame_thread = r->thread;
 		rec->thread = r->thread;
 		break;
 	case HT_TAG_SYNC:

@@ -11,8 +11,10 @@
  * addresses (trace-format.h), off the recorded threads' path.
  *
  * Owns: the six stream buffers of the frame being built, and the two
- * address windows of the chunk being encoded, reset at every chunk.  Only the writer (or, after it
- * stopped, whoever holds the finish lock) calls in here.
+ * address windows of the chunk being encoded, reset at every chunk of
+ * another thread than the frame's chunk before (format version 4), so a
+ * frame decodes on its own.  Only the writer (or, after it stopped,
+ * whoever holds the finish lock) calls in here.
  */
 #define _GNU_SOURCE
 #include <string.h>
@@ -22,7 +24,8 @@
 
 /* A frame's streams together stay below this (room for the table). */
 #define STREAMS_MAX (HT_FRAME_MAX - 256)
-#define CACHE_SLOTS 1024		/* direct-mapped address -> seq */
+#define CACHE_BITS 13
+#define CACHE_SLOTS (1u << CACHE_BITS)	/* direct-mapped address -> pos */
 
 static uint8_t *streams[HT_STREAMS];
 static size_t stream_len[HT_STREAMS];
@@ -32,9 +35,11 @@ static size_t total_len;
    for each a direct-mapped cache from address to its latest position. */
 struct coder {
 	struct ht_window w;
+	uint32_t restarts;	/* w.restarts the cache is for */
 	struct { uint64_t addr; uint32_t pos; } cache[CACHE_SLOTS];
 };
 static struct coder *allocs, *frees;
+static uint32_t frame_thread;	/* thread of the frame's last chunk (0: none) */
 
 /* The time deltas of the chunk being encoded, written as runs at its end. */
 #define CHUNK_RECORDS_MAX (THREAD_BUF_SIZE / 2)	/* >= 2 bytes each */
@@ -54,6 +59,7 @@ frame_encoder_init(void)
 	chunk_times = rec_map(sizeof *chunk_times * CHUNK_RECORDS_MAX);
 	if (allocs == NULL || frees == NULL || chunk_times == NULL)
 		return -1;
+	allocs->w.keep = frees->w.keep = HT_WINDOW_KEEP;
 	return 0;
 }
 
@@ -67,6 +73,7 @@ frame_encoder_reset(void)
 		stream_len[i] = 0;
 	total_len = 0;
 	chunk_records = 0;	/* a chunk the parent was in the middle of */
+	frame_thread = 0;
 }
 
 size_t
@@ -145,7 +152,7 @@ static unsigned
 cache_slot(uint64_t addr)
 {
 	addr *= 0x9e3779b97f4a7c15ull;
-	return (unsigned)(addr >> 54) & (CACHE_SLOTS - 1);
+	return (unsigned)(addr >> (64 - CACHE_BITS));
 }
 
 /* Position of ADDR's latest live entry in C, or 0. */
@@ -162,13 +169,28 @@ coder_find(const struct coder *c, uint64_t addr)
 }
 
 static void
-coder_push(struct coder *c, uint64_t addr, uint32_t cls)
+coder_cache(struct coder *c, uint64_t addr, uint32_t pos)
 {
 	unsigned slot = cache_slot(addr);
 
-	ht_window_push(&c->w, addr, cls);
 	c->cache[slot].addr = addr;
-	c->cache[slot].pos = c->w.n;
+	c->cache[slot].pos = pos;
+}
+
+static void
+coder_push(struct coder *c, uint64_t addr, uint32_t cls)
+{
+	ht_window_push(&c->w, addr, cls);
+	if (c->restarts != c->w.restarts) {
+		/* It started over with entries moved down: cache them. */
+		uint32_t pos;
+
+		c->restarts = c->w.restarts;
+		for (pos = 1; pos < c->w.n; pos++)
+			if (ht_window_is_live(&c->w, pos))
+				coder_cache(c, c->w.addr[pos], pos);
+	}
+	coder_cache(c, addr, c->w.n);
 }
 
 static uint64_t last_addr;	/* previous address of the chunk */
@@ -233,9 +255,12 @@ frame_add_chunk(uint32_t thread, const uint8_t *p, size_t len)
 
 	put_byte(HT_STREAM_TAGS, HT_TAG_CHUNK);
 	put_varint(HT_STREAM_OTHER, thread);
-	ht_window_reset(&allocs->w);
-	ht_window_reset(&frees->w);
-	last_addr = 0;
+	if (thread != frame_thread) {
+		ht_window_reset(&allocs->w);
+		ht_window_reset(&frees->w);
+		last_addr = 0;
+		frame_thread = thread;
+	}
 
 	while (p < end) {
 		unsigned tag = *p++;
@@ -346,5 +371,6 @@ frame_take(uint8_t *out)
 		stream_len[i] = 0;
 	}
 	total_len = 0;
+	frame_thread = 0;	/* the next frame starts its windows empty */
 	return (size_t)(p - out);
 }

@@ -7,7 +7,8 @@
  * every address, size, stack and time must come back as written.  The
  * workloads stress the address windows: one address reused forever, a
  * ring of live blocks, random churn, more than a window's positions,
- * addresses that collide in the encoder's cache, wide deltas.
+ * addresses that collide in the encoder's cache, wide deltas, chunks of
+ * threads in turn; and a full window keeping its live entries.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -83,13 +84,17 @@ trace_frame(FILE *f)
 	fwrite(out, 1, n, f);
 }
 
-/* Encodes evs[0, n) as raw chunks of thread 1, frames, then reads back. */
+/*
+ * Encodes evs[0, n) as raw chunks, frames, then reads back.  The chunks
+ * take turns among THREADS threads (from format version 4 a thread's
+ * windows go on over its chunks that follow each other in a frame).
+ */
 static void
-roundtrip(size_t n)
+roundtrip_threads(size_t n, uint32_t threads)
 {
 	struct ht_record rec;
 	uint64_t last_ts = 0, last_ptr = 0;
-	size_t i, len = 0, got = 0;
+	size_t i, len = 0, got = 0, chunks = 0;
 	ht_reader *r;
 	FILE *f = trace_begin();
 
@@ -111,7 +116,8 @@ roundtrip(size_t n)
 		if (len + EVENT_MAX > sizeof raw || i == n - 1) {
 			if (!frame_fits(len))
 				trace_frame(f);
-			frame_add_chunk(1, raw, len);
+			frame_add_chunk(1 + (uint32_t)(chunks++ % threads), raw,
+			    len);
 			len = 0;
 			last_ts = last_ptr = 0;
 		}
@@ -146,6 +152,12 @@ roundtrip(size_t n)
 	expect_u64_eq(got, n);
 	ht_reader_close(r);
 	unlink(path);
+}
+
+static void
+roundtrip(size_t n)
+{
+	roundtrip_threads(n, 1);
 }
 
 static uint64_t seed = 88172645463325252ull;
@@ -297,6 +309,69 @@ test_window_overflow(void)
 	roundtrip(EVENTS);
 }
 
+/* The same with the chunks of three threads in turn. */
+static void
+test_threads_in_turn(void)
+{
+	size_t i;
+
+	for (i = 0; i < EVENTS; i++) {
+		evs[i].alloc = i < 10 || (i % 3) != 0;
+		evs[i].addr = evs[i].alloc ? 0x1000 + (rnd() % 20000) * 32 :
+		    evs[i - 1 - rnd() % 3000 % i].addr;
+		evs[i].size = 16 + rnd() % 200;
+		evs[i].stack = 2;
+		evs[i].ts = i;
+	}
+	roundtrip_threads(EVENTS, 3);
+}
+
+/*
+ * A full window (format version 4) starts over with its newest live
+ * entries: long-lived ones pushed first are still found after thousands
+ * of pushes, in their order and by class; with keep = 0 (versions 1-3)
+ * it starts empty.
+ */
+static void
+test_window_keep(void)
+{
+	static struct ht_window w;
+	uint32_t i, pos;
+
+	w.keep = HT_WINDOW_KEEP;
+	ht_window_reset(&w);
+	for (i = 0; i < 10; i++)
+		ht_window_push(&w, 0x100000 + i * 64, 3);
+	for (i = 0; i < 3 * HT_WINDOW_POSITIONS; i++) {
+		ht_window_push(&w, 0x900000 + i * 16, 5);
+		ht_window_pop(&w, w.n);
+	}
+	expect_u64_eq(w.restarts, 3);
+	expect_u64_eq(w.nlive, 10);
+	pos = ht_window_select(&w, 0);
+	expect_true(pos != 0 && w.addr[pos] == 0x100000 + 9 * 64);
+	pos = ht_window_select(&w, 9);
+	expect_true(pos != 0 && w.addr[pos] == 0x100000);
+	pos = ht_window_newest(&w, 3);
+	expect_true(pos != 0 && w.addr[pos] == 0x100000 + 9 * 64);
+	expect_u64_eq(ht_window_newest(&w, 5), 0);
+
+	/* More live entries than it keeps: the newest HT_WINDOW_KEEP. */
+	ht_window_reset(&w);
+	for (i = 0; i < HT_WINDOW_POSITIONS + 1; i++)
+		ht_window_push(&w, 0x100000 + i * 64, 3);
+	expect_u64_eq(w.nlive, HT_WINDOW_KEEP + 1);
+	pos = ht_window_select(&w, HT_WINDOW_KEEP);
+	expect_true(pos != 0 && w.addr[pos] ==
+	    0x100000 + (uint64_t)(HT_WINDOW_POSITIONS - HT_WINDOW_KEEP) * 64);
+
+	w.keep = 0;
+	ht_window_reset(&w);
+	for (i = 0; i < HT_WINDOW_POSITIONS + 1; i++)
+		ht_window_push(&w, 0x100000 + i * 64, 3);
+	expect_u64_eq(w.nlive, 1);
+}
+
 /* Far-apart addresses (tagged pointers, low addresses). */
 static void
 test_wide(void)
@@ -326,6 +401,9 @@ main(void)
 		{ "codec: encoder cache collisions", test_collisions },
 		{ "codec: window overflow", test_window_overflow },
 		{ "codec: wide address deltas", test_wide },
+		{ "codec: chunks of three threads in turn", test_threads_in_turn },
+		{ "codec: a full window keeps its newest live entries",
+		    test_window_keep },
 		{ NULL, NULL },
 	};
 
