@@ -11,7 +11,8 @@
  * event is older than a sync period, appends SYNC(T) and writes the frame;
  * so it does after SYNC_CHUNKS chunks, when the program allocates fast (a
  * reader holds the events between two SYNCs: fewer of them take less
- * memory and keep its merge in cache).  T is the time read before the
+ * memory and keep its merge in cache), but then writes the frame only
+ * once a sync period (every frame starts zstd's matching cold).  T is the time read before the
  * collection, lowered to the first event time of every buffer left and to
  * any realloc in flight; every event stamped before T was in a buffer the
  * collection took or in the queue (events are stamped inside the thread
@@ -65,6 +66,7 @@
 static int trace_fd = -1;
 static ZSTD_CCtx *cctx;
 static int level = ZSTD_LEVEL_FAST;
+static uint64_t last_flush;	/* when the last frame was written */
 static uint8_t *staging;		/* HT_FRAME_MAX bytes */
 static uint8_t *compressed;
 static size_t compressed_cap;
@@ -183,6 +185,7 @@ flush_frame(void)
 	    len, level);
 	if (!ZSTD_isError(n))
 		level = next_level(len, n);
+	last_flush = rec_now();
 	if (ZSTD_isError(n)) {
 		rec_warn("zstd failed, recording stops: ",
 		    ZSTD_getErrorName(n));
@@ -404,7 +407,9 @@ sync_cycle(int all)
 	*p++ = HT_TAG_SYNC;
 	p = ht_put_varint(p, t);
 	stage_raw_defs(rec, (size_t)(p - rec));
-	flush_frame();
+	/* A frame a sync period, not a SYNC: each one starts zstd cold. */
+	if (all || rec_now() - last_flush >= SYNC_UNITS)
+		flush_frame();
 }
 
 static void
