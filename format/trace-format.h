@@ -7,9 +7,10 @@
  * source of numbers.  Nothing here allocates, so the recorder can use it
  * inside a hooked malloc.
  *
- * File = 16-byte prefix, then zstd frames back to back.  Every frame
- * decompresses to a stream table and HT_STREAMS byte streams; a record is
- * one tag byte in the tag stream and its fields in the streams their kind
+ * File = 16-byte prefix, then zstd frames back to back (from version 4,
+ * each may refer back into the one before, see HT_WINDOW_LOG).  Every
+ * frame decompresses to a stream table and HT_STREAMS byte streams; a
+ * record is one tag byte in the tag stream and its fields in the streams their kind
  * belongs to (see ht_stream), integers as LEB128 varints (signed ones
  * zigzag-coded), strings as a varint length and the bytes (no NUL).
  * Grouping like fields together is what makes zstd effective on them.
@@ -43,6 +44,15 @@
 
 /* Frames are at most this big once decompressed (readers may rely on it). */
 #define HT_FRAME_MAX (4u << 20)
+
+/*
+ * From version 4, a frame may be compressed with the previous frame's
+ * decompressed bytes as zstd's prefix (a reader decodes each frame with
+ * the one before as its prefix); the first frame, and every frame holding
+ * an END record, stand alone.  zstd's window: a previous frame and this
+ * one (readers must allow it; zstd's default limit is 2^27).
+ */
+#define HT_WINDOW_LOG 23
 
 /* Streams of a frame, in the order their bytes follow the stream table. */
 enum ht_stream {

@@ -63,6 +63,8 @@ struct ht_reader {
 
 	uint8_t *frame;		/* current decompressed frame */
 	size_t frame_len;
+	uint8_t *spare;		/* the next frame goes here, then the two
+				   swap: the current one is its prefix */
 	uint64_t frame_off;	/* file offset of the current frame */
 	struct stream {
 		const uint8_t *p, *end;
@@ -180,6 +182,7 @@ ht_reader_open(const char *path, char **cause)
 	r->in = xmalloc(READER_IN_SIZE);
 	r->in_file_off = HT_PREFIX_LEN;
 	r->frame = xmalloc(HT_FRAME_MAX);
+	r->spare = xmalloc(HT_FRAME_MAX);
 	r->allocs = xcalloc(1, sizeof *r->allocs);
 	r->frees = xcalloc(1, sizeof *r->frees);
 	if (version >= 4)
@@ -198,6 +201,7 @@ ht_reader_close(ht_reader *r)
 	ZSTD_freeDCtx(r->dctx);
 	free(r->in);
 	free(r->frame);
+	free(r->spare);
 	free(r->allocs);
 	free(r->frees);
 	free(r->error);
@@ -322,6 +326,11 @@ reader_next_frame(ht_reader *r)
 		return r->error ? -1 : 0;
 	r->frame_off = r->in_file_off + r->in_pos;
 	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+	/* Version 4: the frame before is this one's prefix (trace-format.h,
+	   HT_WINDOW_LOG); after a seek there is none. */
+	if (r->header.version >= 4 && r->frame_len > 0)
+		ZSTD_DCtx_refPrefix(r->dctx, r->frame, r->frame_len);
+	out.dst = r->spare;
 	for (;;) {
 		ZSTD_inBuffer in = { r->in, r->in_len, r->in_pos };
 
@@ -355,6 +364,8 @@ reader_next_frame(ht_reader *r)
 			}
 		}
 	}
+	r->spare = r->frame;
+	r->frame = out.dst;
 	r->frame_len = out.pos;
 	r->in_chunk = 0;
 	r->frame_thread = 0;

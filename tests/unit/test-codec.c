@@ -74,14 +74,35 @@ trace_begin(void)
 	return f;
 }
 
+static size_t last_frame_bytes;	/* compressed, of the last frame written */
+
+/*
+ * Writes the staged frame as the writer does from format version 4: with
+ * the frame before as zstd's prefix (trace-format.h, HT_WINDOW_LOG), so
+ * the reader must decode each frame with the one before it.
+ */
 static void
 trace_frame(FILE *f)
 {
-	static uint8_t out[HT_FRAME_MAX + 65536];
-	size_t len = frame_take(frame);
-	size_t n = ZSTD_compress(out, sizeof out, frame, len, 1);
+	static uint8_t out[HT_FRAME_MAX + 65536], prev[HT_FRAME_MAX];
+	static size_t prev_len;
+	static ZSTD_CCtx *cctx;
+	size_t len = frame_take(frame), n;
 
+	if (cctx == NULL) {
+		cctx = ZSTD_createCCtx();
+		ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, HT_WINDOW_LOG);
+	}
+	if (ftell(f) == HT_PREFIX_LEN)
+		prev_len = 0;		/* a new trace */
+	if (prev_len > 0)
+		ZSTD_CCtx_refPrefix(cctx, prev, prev_len);
+	n = ZSTD_compress2(cctx, out, sizeof out, frame, len);
+	assert_true(!ZSTD_isError(n));
 	fwrite(out, 1, n, f);
+	last_frame_bytes = n;
+	memcpy(prev, frame, len);
+	prev_len = len;
 }
 
 /*
@@ -372,6 +393,67 @@ test_window_keep(void)
 	expect_u64_eq(w.nlive, 1);
 }
 
+/*
+ * Two frames of the same 20000 random events: the second is made of
+ * references into the first (its prefix), which the reader must supply.
+ */
+static void
+test_frames_chained(void)
+{
+	struct ht_record rec;
+	size_t i, k, len, got = 0, first;
+	ht_reader *r;
+	FILE *f = trace_begin();
+
+	trace_frame(f);
+	for (i = 0; i < 20000; i++) {
+		evs[i].addr = 0x10000 + (rnd() % 100000) * 16;
+		evs[i].ts = i;
+	}
+	for (k = 0; k < 2; k++) {
+		uint64_t last_ts = 0, last_ptr = 0;
+
+		for (i = 0; i < 20000; i += 2000) {
+			size_t j;
+			uint8_t *p = raw;
+
+			for (j = i; j < i + 2000; j++) {
+				*p++ = HT_TAG_ALLOC;
+				p = ht_put_varint(p, evs[j].ts - last_ts);
+				p = ht_put_svarint(p,
+				    (int64_t)(evs[j].addr - last_ptr));
+				p = ht_put_varint(p, 16 + evs[j].addr % 512);
+				p = ht_put_varint(p, 1 + evs[j].addr % 7);
+				last_ts = evs[j].ts;
+				last_ptr = evs[j].addr;
+			}
+			len = (size_t)(p - raw);
+			frame_add_chunk(1, raw, len);
+			last_ts = last_ptr = 0;
+		}
+		first = last_frame_bytes;
+		trace_frame(f);
+	}
+	fclose(f);
+	/* The second frame is tiny: the first one's bytes again. */
+	expect_true(last_frame_bytes * 20 < first || first == 0);
+	r = ht_reader_open(path, NULL);
+	assert_true(r != NULL);
+	while (ht_reader_next(r, &rec) == 1)
+		if (rec.tag == HT_TAG_ALLOC) {
+			if (rec.ptr != evs[got % 20000].addr) {
+				test_fail_at("event %zu: got 0x%llx", got,
+				    (unsigned long long)rec.ptr);
+				break;
+			}
+			got++;
+		}
+	expect_true(ht_reader_error(r) == NULL);
+	expect_u64_eq(got, 40000);
+	ht_reader_close(r);
+	unlink(path);
+}
+
 /* Far-apart addresses (tagged pointers, low addresses). */
 static void
 test_wide(void)
@@ -404,6 +486,8 @@ main(void)
 		{ "codec: chunks of three threads in turn", test_threads_in_turn },
 		{ "codec: a full window keeps its newest live entries",
 		    test_window_keep },
+		{ "codec: a frame refers back into the one before",
+		    test_frames_chained },
 		{ NULL, NULL },
 	};
 
