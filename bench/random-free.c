@@ -6,7 +6,7 @@
  * frees one block of the window chosen at random and allocates a new one
  * of random size in its place, so frees come in no order an allocator or
  * a trace coder could predict (unlike a stack or a FIFO).  Sizes are
- * mostly small (16..1040 bytes), one in 64 up to 64 KiB.  Allocations
+ * mostly small (16..1032 bytes), one in 64 up to 64 KiB.  Allocations
  * come from three call paths of different depths.  The PRNG has a fixed
  * seed: every run is the same.
  */
