@@ -15,7 +15,9 @@ BUILD_DEPS := gcc make libzstd-dev libsqlite3-dev libncurses-dev \
 CHECK_DEPS := g++ tmux sqlite3 mandoc valgrind \
 	libtcmalloc-minimal4 libjemalloc2 \
 	python3 git xz-utils pigz ripgrep cmake
-BENCH_DEPS := heaptrack time
+# The benchmark's workloads also run Debian's python3, g++ (its cc1plus),
+# sqlite3 and git.
+BENCH_DEPS := heaptrack time python3 g++ sqlite3 git
 
 # All warning flags live here.
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -71,10 +73,12 @@ TESTLIB_BIN := $(patsubst tests/programs/plugin/%.c,$(BUILD)/tests/lib%.so,$(TES
 	$(patsubst samples/plugin/%.c,$(BUILD)/samples/lib%.so,$(wildcard samples/plugin/*.c))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
-BENCH_BIN := $(BUILD)/bench/alloc-bench $(BUILD)/bench/alloc-bench-fp
+BENCH_BIN := $(foreach p,alloc-bench random-free request-loop,\
+	$(BUILD)/bench/$(p) $(BUILD)/bench/$(p)-fp)
 
 DEPS_STAMP := $(BUILD)/.deps-build
 CHECK_STAMP := $(BUILD)/.deps-check
+BENCH_STAMP := $(BUILD)/.deps-bench
 
 .PHONY: all demo check update-expected soak bench install uninstall clean asan help deps check-deps manlint fuzz
 .DEFAULT_GOAL := all
@@ -87,7 +91,7 @@ help:
 	@echo "make check        build and run every test (ends: N passed, N failed)"
 	@echo "make update-expected  rewrite the expected output of tests/traces/ and the fuzz corpus"
 	@echo "make soak         long stress run and repeated race tests (SOAK_SECONDS, SOAK_ROUNDS)"
-	@echo "make bench        recording benchmark against heaptrack -> bench/RESULTS.md"
+	@echo "make bench        seven workloads against heaptrack -> bench/RESULTS.md (BENCH_REPS, BENCH_WORKLOADS)"
 	@echo "make asan         build with AddressSanitizer into build-asan/ and run the tests"
 	@echo "make fuzz         libFuzzer on the trace reader (FUZZ_SECONDS=60)"
 	@echo "make install      install to PREFIX (default /usr/local)"
@@ -103,6 +107,10 @@ $(DEPS_STAMP): Makefile build-aux/install-deps
 check-deps: $(CHECK_STAMP)
 $(CHECK_STAMP): $(DEPS_STAMP)
 	$(Q)build-aux/install-deps $(CHECK_DEPS)
+	$(Q)touch $@
+# The benchmark's programs are built with g++ and run against heaptrack.
+$(BENCH_STAMP): $(DEPS_STAMP)
+	$(Q)build-aux/install-deps $(BENCH_DEPS)
 	$(Q)touch $@
 
 # --- the recorder: libc, libzstd and libunwind only ---------------------------
@@ -211,6 +219,20 @@ $(BUILD)/bench/alloc-bench-fp: bench/alloc-bench.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -Wall -Wextra \
 		-Werror -pthread -o $@ $<
+$(BUILD)/bench/random-free: bench/random-free.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+$(BUILD)/bench/random-free-fp: bench/random-free.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -Wall -Wextra \
+		-Werror -o $@ $<
+$(BUILD)/bench/request-loop: bench/request-loop.cc | $(BENCH_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CXX) -std=c++17 -O2 -g -Wall -Wextra -Werror -o $@ $<
+$(BUILD)/bench/request-loop-fp: bench/request-loop.cc | $(BENCH_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CXX) -std=c++17 -O2 -g -fno-omit-frame-pointer -Wall -Wextra \
+		-Werror -o $@ $<
 
 # --- targets a user runs -------------------------------------------------------------
 
