@@ -250,11 +250,10 @@ load_stack_def(struct loader *l, const struct ht_record *r)
 	s->nframes = r->nframes;
 	load_exec(l, l->sql.ins_stack, "ii", (int64_t)r->id,
 	    (int64_t)r->nframes);
+	load_stack_frames(l, r->id, r->frames, r->nframes);
 	for (i = 0; i < r->nframes; i++) {
 		struct ptr_value *found, v = { 0 };
 
-		load_exec(l, l->sql.ins_stack_frame, "iii", (int64_t)r->id,
-		    (int64_t)i, (int64_t)r->frames[i]);
 		found = ptr_map_find(l->where.addresses, r->frames[i]);
 		if (found != NULL) {
 			idx[i] = found->stack;
