@@ -17,7 +17,34 @@
 #include <unistd.h>
 
 #include "../util/xmalloc.h"
+#include "db-queue.h"
 #include "load-internal.h"
+
+/*
+ * While events load, statements run on a thread of their own (the other
+ * core was idle while SQLite took up to half of this one); the
+ * connection is the queue's until load_db_sync.
+ */
+void
+load_db_async(struct loader *l)
+{
+	l->sql.queue = db_queue_start(l->sql.db);
+}
+
+/* Waits for the queued statements; their first failure is the load's. */
+void
+load_db_sync(struct loader *l)
+{
+	char *err;
+
+	if (l->sql.queue == NULL)
+		return;
+	err = db_queue_stop(l->sql.queue);
+	l->sql.queue = NULL;
+	if (err != NULL)
+		load_error(l, "%s: %s", l->opt->db, err);
+	free(err);
+}
 
 int
 load_sql_ok(struct loader *l, int rc, const char *what)
@@ -53,6 +80,11 @@ load_exec(struct loader *l, sqlite3_stmt *st, const char *types, ...)
 	if (st == NULL || l->error != NULL)
 		return;
 	va_start(ap, types);
+	if (l->sql.queue != NULL) {
+		db_queue_exec(l->sql.queue, st, types, ap);
+		va_end(ap);
+		return;
+	}
 	for (i = 0; types[i] != '\0'; i++) {
 		switch (types[i]) {
 		case 'i':
@@ -103,6 +135,11 @@ load_stack_frames(struct loader *l, uint64_t id, const uint64_t *frames,
 		len += (size_t)snprintf(s->json + len, s->json_cap - len,
 		    i ? ",%" PRId64 : "%" PRId64, (int64_t)frames[i]);
 	s->json[len++] = ']';
+	if (s->queue != NULL) {
+		db_queue_exec_text(s->queue, s->ins_stack_frame, (int64_t)id,
+		    s->json, len);
+		return;
+	}
 	sqlite3_bind_int64(s->ins_stack_frame, 1, (int64_t)id);
 	sqlite3_bind_text(s->ins_stack_frame, 2, s->json, (int)len,
 	    SQLITE_STATIC);

@@ -157,6 +157,7 @@ struct load_sql {
 	sqlite3 *db;
 	char *tmp_path;			/* DB.tmp.PID, renamed when complete */
 	char *json;			/* load_stack_frames' text */
+	struct db_queue *queue;		/* while events load (load_db_async) */
 	size_t json_cap;
 	sqlite3_stmt *ins_module, *ins_stack, *ins_stack_frame, *ins_frame,
 	    *ins_series, *ins_timeline, *ins_marker, *ins_anomaly,
@@ -290,6 +291,8 @@ sqlite3_stmt *load_prepare(struct loader *l, const char *sql);
 void load_exec(struct loader *l, sqlite3_stmt *st, const char *types, ...);
 void load_stack_frames(struct loader *l, uint64_t id, const uint64_t *frames,
     uint32_t n);
+void load_db_async(struct loader *l);
+void load_db_sync(struct loader *l);
 void load_meta(struct loader *l, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -360,7 +360,9 @@ load_trace(const struct load_options *opt, char **cause)
 	l.end.after_mark = ptr_map_create();
 
 	if (load_db_open(&l) == 0) {
+		load_db_async(&l);
 		ret = load_records(&l, o);
+		load_db_sync(&l);
 		if (l.error == NULL && ret < 0) {
 			/* A trace cut short is analyzed up to its last
 			   frame. */
