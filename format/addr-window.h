@@ -177,6 +177,44 @@ ht_window_newest(struct ht_window *w, uint32_t cls)
 	return pos;
 }
 
+/*
+ * The live entry of class CLS with R live entries of that class after it
+ * (R = 0: the newest), or 0 if there is none.
+ */
+static inline uint32_t
+ht_window_class_select(struct ht_window *w, uint32_t cls, uint64_t r)
+{
+	uint32_t pos = ht_window_newest(w, cls);
+
+	for (; pos != 0; pos = w->older[pos]) {
+		if (!ht_window_is_live(w, pos))
+			continue;
+		if (r == 0)
+			return pos;
+		r--;
+	}
+	return 0;
+}
+
+/*
+ * How many live entries of its class come after live position POS, if
+ * POS is among the first MAX entries (live or popped) of its class's
+ * list from the newest; else -1.
+ */
+static inline int64_t
+ht_window_class_rank(struct ht_window *w, uint32_t pos, uint32_t max)
+{
+	uint32_t p = ht_window_newest(w, w->size_class[pos]);
+	int64_t r = 0;
+
+	for (; p != 0 && max > 0; p = w->older[p], max--) {
+		if (p == pos)
+			return r;
+		r += ht_window_is_live(w, p);
+	}
+	return -1;
+}
+
 static inline void
 ht_window_pop(struct ht_window *w, uint32_t pos)
 {

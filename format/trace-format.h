@@ -82,8 +82,17 @@ enum ht_stream {
  * the entry with k live entries after it.  Freed addresses enter their
  * window with the size class of the allocated entry they referred to
  * (0, no class, when they were coded by delta).
+ *
+ * From version 4, an ALLOC's even codes are 4r for "the live entry of
+ * the freed window in this allocation's size class with r live entries
+ * of that class after it" (4r = 0: the newest, as before) and 4k+2 for
+ * the entry with k live entries after it: allocators reuse what they
+ * freed last per size class, so r stays small where k does not.
  */
 #define HT_ADDR_ESCAPE UINT64_MAX
+
+/* The encoder looks this far down a class for an ALLOC's 4r code. */
+#define HT_CLASS_WALK_MAX 64
 
 /* Times in the trace count units of this many ns (the header says). */
 #define HT_TIME_UNIT_NS 1000

@@ -453,6 +453,10 @@ reader_event_addr(ht_reader *r, struct ht_window *w, struct ht_window *push,
 	} else {
 		if (cls == 0 || r->header.version < 3)
 			pos = ht_window_select(w, code >> 1);
+		else if (r->header.version >= 4 && code % 4 == 0)
+			pos = ht_window_class_select(w, cls, code / 4);
+		else if (r->header.version >= 4)
+			pos = ht_window_select(w, code / 4);
 		else if (code == 0)
 			pos = ht_window_newest(w, cls);
 		else

@@ -206,14 +206,18 @@ put_addr(struct coder *c, uint64_t addr, uint32_t cls)
 	uint32_t pos = coder_find(c, addr), found = 0;
 
 	if (pos != 0) {
+		int64_t r = -1;
+
+		if (cls != 0 && c->w.size_class[pos] == cls)
+			r = ht_window_class_rank(&c->w, pos, HT_CLASS_WALK_MAX);
 		if (cls == 0)
 			put_varint(HT_STREAM_ADDRS,
 			    (uint64_t)ht_window_rank(&c->w, pos) * 2);
-		else if (ht_window_newest(&c->w, cls) == pos)
-			put_varint(HT_STREAM_ADDRS, 0);	/* no rank needed */
+		else if (r >= 0)	/* by its place in its class */
+			put_varint(HT_STREAM_ADDRS, (uint64_t)r * 4);
 		else
 			put_varint(HT_STREAM_ADDRS,
-			    ((uint64_t)ht_window_rank(&c->w, pos) + 1) * 2);
+			    (uint64_t)ht_window_rank(&c->w, pos) * 4 + 2);
 		found = c->w.size_class[pos];
 		ht_window_pop(&c->w, pos);
 	} else {
