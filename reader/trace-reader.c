@@ -185,6 +185,8 @@ ht_reader_open(const char *path, char **cause)
 	r->spare = xmalloc(HT_FRAME_MAX);
 	r->allocs = xcalloc(1, sizeof *r->allocs);
 	r->frees = xcalloc(1, sizeof *r->frees);
+	r->allocs->cap = r->frees->cap = version >= 4 ? HT_WINDOW_POSITIONS :
+	    HT_WINDOW_POSITIONS_V3;
 	if (version >= 4)
 		r->allocs->keep = r->frees->keep = HT_WINDOW_KEEP;
 	r->header.version = version;

@@ -60,6 +60,7 @@ frame_encoder_init(void)
 	if (allocs == NULL || frees == NULL || chunk_times == NULL)
 		return -1;
 	allocs->w.keep = frees->w.keep = HT_WINDOW_KEEP;
+	allocs->w.cap = frees->w.cap = HT_WINDOW_POSITIONS;
 	return 0;
 }
 

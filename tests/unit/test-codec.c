@@ -360,6 +360,7 @@ test_window_keep(void)
 	uint32_t i, pos;
 
 	w.keep = HT_WINDOW_KEEP;
+	w.cap = HT_WINDOW_POSITIONS;
 	ht_window_reset(&w);
 	for (i = 0; i < 10; i++)
 		ht_window_push(&w, 0x100000 + i * 64, 3);
@@ -387,8 +388,9 @@ test_window_keep(void)
 	    0x100000 + (uint64_t)(HT_WINDOW_POSITIONS - HT_WINDOW_KEEP) * 64);
 
 	w.keep = 0;
+	w.cap = HT_WINDOW_POSITIONS_V3;
 	ht_window_reset(&w);
-	for (i = 0; i < HT_WINDOW_POSITIONS + 1; i++)
+	for (i = 0; i < HT_WINDOW_POSITIONS_V3 + 1; i++)
 		ht_window_push(&w, 0x100000 + i * 64, 3);
 	expect_u64_eq(w.nlive, 1);
 }
