@@ -91,6 +91,12 @@ void rec_work_end(const char *label) REC_HIDDEN;
 void rec_before_exec(void) REC_HIDDEN;
 void rec_after_failed_exec(void) REC_HIDDEN;
 uint64_t rec_now(void) REC_HIDDEN;	/* HT_TIME_UNITs since start, >= 1 */
+/* The same from the CPU's counter where it can be (cheaper), never later
+   than rec_now() and at most rec_now_fast_margin() units earlier. */
+uint64_t rec_now_fast(void) REC_HIDDEN;
+uint64_t rec_now_fast_margin(void) REC_HIDDEN;
+/* The writer, every tick: the counter's scale against the clock. */
+void rec_clock_calibrate(void) REC_HIDDEN;
 void rec_warn(const char *msg, const char *arg) REC_HIDDEN;
 char *rec_put_decimal(char *p, char *end, unsigned long v) REC_HIDDEN;
 void *rec_map(size_t size) REC_HIDDEN;	/* zeroed pages, or NULL */

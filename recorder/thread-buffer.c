@@ -274,24 +274,44 @@ static struct rec_thread *_Atomic sole_thread;
 static _Atomic uint64_t other_ts;
 
 /* T rounded down to 1 plus a multiple of COARSE_UNITS (times are >= 1). */
-uint64_t
-thread_buffers_sync_time(uint64_t t)
+static inline uint64_t
+round_time(uint64_t t)
 {
 	return t == 0 ? 0 : t - (t - 1) % COARSE_UNITS;
 }
 
-/* The time of an event of T, now (see above). */
+/*
+ * What a SYNC may promise when the clock reads T: a lone thread's next
+ * event may read the cheaper clock, a little earlier than T, and round
+ * that down.
+ */
+uint64_t
+thread_buffers_sync_time(uint64_t t)
+{
+	uint64_t margin = rec_now_fast_margin();
+
+	return round_time(t > margin ? t - margin : 0);
+}
+
+/*
+ * The time of an event of T, now (see above).  The lone thread reads the
+ * cheaper clock (rec_now_fast), never later than the other: so it only
+ * errs towards the safe side of the test against other_ts, and its
+ * rounded time is older still.
+ */
 static inline uint64_t
 event_now(const struct rec_thread *t)
 {
-	uint64_t ts = rec_now(), seen;
+	uint64_t ts, seen;
 
 	seen = atomic_load_explicit(&other_ts, memory_order_relaxed);
 	if (atomic_load_explicit(&sole_thread, memory_order_relaxed) == t) {
+		ts = rec_now_fast();
 		if (seen == 0 || (ts > seen && ts - seen > LONE_UNITS))
-			ts = thread_buffers_sync_time(ts);
-		return ts;
+			return round_time(ts);
+		return rec_now();
 	}
+	ts = rec_now();
 	/* Another thread: keep other_ts within COARSE_UNITS of now. */
 	while (ts >= seen + COARSE_UNITS &&
 	    !atomic_compare_exchange_weak_explicit(&other_ts, &seen, ts,

@@ -527,6 +527,7 @@ writer_main(void *arg)
 		}
 		if (now - last_tick >= TICK_UNITS) {
 			last_tick = now;
+			rec_clock_calibrate();
 			thread_buffers_pick_sole();
 			stage_rss();
 			modules_rescan(1);
