@@ -48,6 +48,9 @@
 #define HT_WINDOW_KEEP 4096
 
 #define HT_WINDOW_WORDS (HT_WINDOW_POSITIONS / 64)
+/* Words counted together, so rank and select step over 8 at a time. */
+#define HT_WINDOW_GROUP 8
+#define HT_WINDOW_GROUPS (HT_WINDOW_WORDS / HT_WINDOW_GROUP)
 
 #define HT_SIZE_CLASSES 128
 
@@ -62,6 +65,7 @@ struct ht_window {
 				   cache of positions) */
 	uint64_t live[HT_WINDOW_WORDS + 1];	/* bit p: position p live */
 	uint8_t word_live[HT_WINDOW_WORDS + 1];	/* set bits of each */
+	uint16_t group_live[HT_WINDOW_GROUPS + 1];	/* of each group */
 	uint64_t addr[HT_WINDOW_POSITIONS + 1];
 	uint32_t newest[HT_SIZE_CLASSES];	/* per class: a position
 						   at or above its newest
@@ -104,6 +108,8 @@ ht_window_reset(struct ht_window *w)
 {
 	memset(w->live, 0, (w->n / 64 + 1) * sizeof w->live[0]);
 	memset(w->word_live, 0, (w->n / 64 + 1) * sizeof w->word_live[0]);
+	memset(w->group_live, 0, (w->n / 64 / HT_WINDOW_GROUP + 1) *
+	    sizeof w->group_live[0]);
 	memset(w->newest, 0, sizeof w->newest);
 	w->n = w->nlive = 0;
 }
@@ -116,6 +122,7 @@ ht_window_link(struct ht_window *w, uint32_t pos)
 
 	w->live[pos / 64] |= 1ull << (pos % 64);
 	w->word_live[pos / 64]++;
+	w->group_live[pos / 64 / HT_WINDOW_GROUP]++;
 	w->nlive++;
 	w->older[pos] = w->newest[cls];
 	w->newest[cls] = pos;
@@ -226,6 +233,7 @@ ht_window_pop(struct ht_window *w, uint32_t pos)
 {
 	w->live[pos / 64] &= ~(1ull << (pos % 64));
 	w->word_live[pos / 64]--;
+	w->group_live[pos / 64 / HT_WINDOW_GROUP]--;
 	w->nlive--;
 }
 
@@ -235,11 +243,17 @@ ht_window_rank(const struct ht_window *w, uint32_t pos)
 {
 	uint32_t word = pos / 64, last = w->n / 64, k;
 
-	/* Bits above pos in its word, then whole words up to n. */
+	uint32_t group = word / HT_WINDOW_GROUP;
+	uint32_t group_end = (group + 1) * HT_WINDOW_GROUP;
+
+	/* Bits above pos in its word, the words after it in its group, then
+	   whole groups up to n (positions past n are never live). */
 	k = ht_popcount(w->live[word] &
 	    (pos % 64 == 63 ? 0 : ~0ull << (pos % 64 + 1)));
-	while (++word <= last)
+	while (++word < group_end && word <= last)
 		k += w->word_live[word];
+	while (++group <= last / HT_WINDOW_GROUP)
+		k += w->group_live[group];
 	return k;
 }
 
@@ -274,11 +288,18 @@ ht_select_in_word(uint64_t word, uint32_t r)
 static inline uint32_t
 ht_window_select(const struct ht_window *w, uint64_t k)
 {
-	uint32_t word, c;
+	uint32_t word, c, group, last = w->n / 64;
 
 	if (k >= w->nlive)
 		return 0;
-	for (word = w->n / 64 + 1; word-- > 0;) {
+	/* The group it is in, from the top; then the word in the group. */
+	for (group = last / HT_WINDOW_GROUP; group > 0 &&
+	    k >= w->group_live[group]; group--)
+		k -= w->group_live[group];
+	word = (group + 1) * HT_WINDOW_GROUP;
+	if (word > last + 1)
+		word = last + 1;
+	while (word-- > group * HT_WINDOW_GROUP) {
 		c = w->word_live[word];
 		if (k >= c) {
 			k -= c;

@@ -456,6 +456,44 @@ test_frames_chained(void)
 	unlink(path);
 }
 
+/*
+ * rank and select (addr-window.h counts by words and groups of words)
+ * against counting bit by bit, over random pushes and pops through
+ * several restarts.
+ */
+static void
+test_window_rank_select(void)
+{
+	static struct ht_window w;
+	uint32_t i, checked = 0;
+
+	w.keep = HT_WINDOW_KEEP;
+	w.cap = HT_WINDOW_POSITIONS;
+	ht_window_reset(&w);
+	for (i = 0; i < 60000 && test_failures == 0; i++) {
+		uint32_t pos, p, after = 0;
+
+		if (w.nlive > 0 && rnd() % 3 == 0) {
+			pos = ht_window_select(&w, rnd() % w.nlive);
+			assert_true(pos != 0 && ht_window_is_live(&w, pos));
+			ht_window_pop(&w, pos);
+		} else {
+			ht_window_push(&w, 0x1000 + i * 16, 1 + rnd() % 4);
+		}
+		if (i % 7 != 0 || w.nlive == 0)
+			continue;
+		pos = ht_window_select(&w, rnd() % w.nlive);
+		assert_true(pos != 0);
+		for (p = pos + 1; p <= w.n; p++)
+			after += ht_window_is_live(&w, p);
+		expect_u64_eq(ht_window_rank(&w, pos), after);
+		expect_u64_eq(ht_window_select(&w, after), pos);
+		checked++;
+	}
+	expect_true(w.restarts >= 2);
+	expect_true(checked > 5000);
+}
+
 /* Far-apart addresses (tagged pointers, low addresses). */
 static void
 test_wide(void)
@@ -490,6 +528,8 @@ main(void)
 		    test_window_keep },
 		{ "codec: a frame refers back into the one before",
 		    test_frames_chained },
+		{ "codec: window rank and select against counting bits",
+		    test_window_rank_select },
 		{ NULL, NULL },
 	};
 
