@@ -70,6 +70,9 @@ char *db_path_for(const char *trace);
 sqlite3 *db_open_reporting(const char *path, load_progress_fn *progress,
     void *arg, char **cause);
 
+/* The first column of the first row of SQL in DB, or -1 if none. */
+int64_t db_query_int(sqlite3 *db, const char *sql);
+
 /*
  * The meta value of KEY in DB (the one reader of meta): as a number, 0 if
  * there is none; as text, malloc'ed, NULL if there is none.

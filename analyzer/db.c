@@ -151,6 +151,19 @@ db_open_reporting(const char *path, load_progress_fn *progress, void *arg,
 	return db;
 }
 
+int64_t
+db_query_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 double
 db_meta_number(sqlite3 *db, const char *key)
 {

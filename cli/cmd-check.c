@@ -17,21 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../analyzer/analyzer.h"
 #include "cli.h"
 #include "query.h"
-
-static int64_t
-one(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 static const struct {
 	const char *what;
@@ -178,12 +166,12 @@ check_symbols(sqlite3 *db)
 		putchar('\n');
 	}
 	sqlite3_finalize(st);
-	n = one(db, "SELECT value FROM meta WHERE key ="
+	n = db_query_int(db, "SELECT value FROM meta WHERE key ="
 	    " 'symbolize_failed_units'");
 	if (n > 0)
 		printf("symbols: %" PRId64 " compilation unit%s libdwarf could"
 		    " not read\n", n, n == 1 ? "" : "s");
-	n = one(db, "SELECT value FROM meta WHERE key ="
+	n = db_query_int(db, "SELECT value FROM meta WHERE key ="
 	    " 'symbolize_failed_addresses'");
 	if (n > 0)
 		printf("symbols: %" PRId64 " address%s without a source line\n",
@@ -216,9 +204,9 @@ cmd_check(int argc, char **argv)
 	if (o.format == QF_TABLE)
 		printf("anomalies: %" PRId64 " unknown frees, %" PRId64
 		    " allocations over a live block, %" PRId64 " dropped "
-		    "events\n", one(db, "SELECT value FROM meta WHERE key ="
-		    " 'unknown_frees'"), one(db, "SELECT value FROM meta WHERE"
-		    " key = 'replaced_live'"), one(db, "SELECT value FROM meta"
+		    "events\n", db_query_int(db, "SELECT value FROM meta WHERE key ="
+		    " 'unknown_frees'"), db_query_int(db, "SELECT value FROM meta WHERE"
+		    " key = 'replaced_live'"), db_query_int(db, "SELECT value FROM meta"
 		    " WHERE key = 'dropped_events'"));
 	if (o.format == QF_TABLE)
 		check_symbols(db);
@@ -227,8 +215,8 @@ cmd_check(int argc, char **argv)
 	    " ORDER BY id", anomaly_columns, 5, &o, NULL, NULL) < 0)
 		bad = 1;
 	for (i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-		int64_t a = one(db, checks[i].counter);
-		int64_t b = one(db, checks[i].recount);
+		int64_t a = db_query_int(db, checks[i].counter);
+		int64_t b = db_query_int(db, checks[i].recount);
 
 		if (a != b) {
 			bad = 1;

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
+#include "../../analyzer/analyzer.h"
 #include "../../analyzer/db-queue.h"
 #include "test.h"
 
@@ -33,19 +34,6 @@ open_db(sqlite3_stmt **ins)
 	return db;
 }
 
-static int64_t
-one(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static void
 test_in_order(void)
 {
@@ -70,16 +58,16 @@ test_in_order(void)
 	queue(q, ins, "idtn", (int64_t)20001, 0.0, big, (int64_t)0);
 	db_queue_exec_text(q, json, 30000, "[1,2,3]xyz", 7);
 	expect_true(db_queue_stop(q) == NULL);
-	expect_u64_eq(one(db, "SELECT count(*) FROM t"), 20004);
-	expect_u64_eq(one(db, "SELECT count(*) FROM t WHERE s IS NULL"),
+	expect_u64_eq(db_query_int(db, "SELECT count(*) FROM t"), 20004);
+	expect_u64_eq(db_query_int(db, "SELECT count(*) FROM t WHERE s IS NULL"),
 	    20000 / 7);
-	expect_u64_eq(one(db, "SELECT count(*) FROM t WHERE id <= 20000 AND"
+	expect_u64_eq(db_query_int(db, "SELECT count(*) FROM t WHERE id <= 20000 AND"
 	    " s IS NOT NULL AND s != 's' || id"), 0);
-	expect_u64_eq(one(db, "SELECT sum(d * 2) FROM t WHERE id <= 20000"),
+	expect_u64_eq(db_query_int(db, "SELECT sum(d * 2) FROM t WHERE id <= 20000"),
 	    20000 * 20001 / 2);
-	expect_u64_eq(one(db, "SELECT length(s) FROM t WHERE id = 20001"),
+	expect_u64_eq(db_query_int(db, "SELECT length(s) FROM t WHERE id = 20001"),
 	    299999);
-	expect_u64_eq(one(db, "SELECT sum(id) FROM t WHERE id >= 30000"),
+	expect_u64_eq(db_query_int(db, "SELECT sum(id) FROM t WHERE id >= 30000"),
 	    30000 + 30001 + 30002);
 	free(big);
 	sqlite3_finalize(ins);
@@ -103,7 +91,7 @@ test_failure_stops(void)
 	assert_true(err != NULL);
 	expect_str_contains(err, "INSERT INTO t");
 	expect_str_contains(err, "UNIQUE");
-	expect_u64_eq(one(db, "SELECT count(*) FROM t"), 1);
+	expect_u64_eq(db_query_int(db, "SELECT count(*) FROM t"), 1);
 	free(err);
 	sqlite3_finalize(ins);
 	sqlite3_close(db);
