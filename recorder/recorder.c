@@ -134,12 +134,18 @@ rec_now(void)
  * the monotonic clock every tick.  On the machine of bench/RESULTS.md the
  * clock costs 30 ns a read, the counter 12, and a request loop made 13%
  * of its samples in the clock.  Only on x86-64, only with an invariant
- * counter (the kernel's clock source is the TSC), and never more than a
- * second past the last calibration; else the clock itself.  Reads come
+ * counter (the kernel's clock source is the TSC), and never more than
+ * TSC_STALE_NS past the last calibration; else the clock itself.  A
+ * calibration point whose clock read took over TSC_POINT_CYCLES (it was
+ * preempted) is dropped, and a scale's two points are TSC_SPAN_NS or more
+ * apart: each within 1000 cycles of the truth, on a counter of 2 GHz or
+ * more a reading TSC_STALE_NS on is off by at most 10 us, and reads come
  * TSC_MARGIN_NS early, so they are never later than the clock's.
  */
 #define TSC_MARGIN_NS 20000ull
-#define TSC_STALE_NS 1000000000ull
+#define TSC_STALE_NS 100000000ull
+#define TSC_POINT_CYCLES 2000
+#define TSC_SPAN_NS 10000000ull
 
 static struct {
 	_Atomic uint64_t seq;		/* odd while being written */
@@ -197,9 +203,12 @@ rec_clock_calibrate(void)
 	t1 = tsc_read();
 	ns = clock_ns(CLOCK_MONOTONIC);
 	t2 = tsc_read();
+	if (t2 < t1 || t2 - t1 > TSC_POINT_CYCLES)
+		return;		/* preempted in between: not a point */
 	tsc = t1 + (t2 - t1) / 2;
-	if (tsc_prev != 0 && tsc > tsc_prev && ns > tsc_prev_ns &&
-	    tsc - tsc_prev < (1ull << 40)) {
+	if (tsc_prev != 0 && ns < tsc_prev_ns + TSC_SPAN_NS)
+		return;		/* too close to the point before */
+	if (tsc_prev != 0 && tsc > tsc_prev && tsc - tsc_prev < (1ull << 40)) {
 		mult = (uint64_t)(((unsigned __int128)(ns - tsc_prev_ns) << 32) /
 		    (tsc - tsc_prev));
 		seq = atomic_load_explicit(&tsc_scale.seq,

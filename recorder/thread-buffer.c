@@ -31,7 +31,8 @@
  *
  * Times (event_now): as the clock reads, in microseconds, while several
  * threads make events, since the reader orders threads by them; rounded
- * down to the millisecond while one thread alone does.  On a program that
+ * down to the millisecond while one thread alone does (read from the
+ * CPU's counter where it can be: rec_now_fast).  On a program that
  * repeats itself, a time per event was most of the trace (the noise of the
  * clock does not compress), and one thread's events need no time to be in
  * order: its chunks keep them so.
@@ -319,7 +320,6 @@ event_now(const struct rec_thread *t)
 		;
 	return ts;
 }
-
 
 /*
  * Every tick: which thread alone made heap events since the last call

@@ -12,12 +12,13 @@
  * so it does after SYNC_CHUNKS chunks, when the program allocates fast (a
  * reader holds the events between two SYNCs: fewer of them take less
  * memory and keep its merge in cache), but then writes the frame only
- * once a sync period (every frame starts zstd's matching cold).  T is the time read before the
- * collection, lowered to the first event time of every buffer left and to
- * any realloc in flight; every event stamped before T was in a buffer the
- * collection took or in the queue (events are stamped inside the thread
- * lock, and a buffer's times never decrease), so the promise of SYNC
- * holds.  A frame also ends when staging would pass FRAME_TARGET.
+ * once a sync period (every frame starts zstd's matching cold).  T is the
+ * time read before the collection, lowered to the first event time of
+ * every buffer left and to any realloc in flight, then as a lone thread's
+ * times may be (thread_buffers_sync_time); every event stamped before T
+ * was in a buffer the collection took or in the queue (events are stamped
+ * inside the thread lock, and a buffer's times never decrease), so the
+ * promise of SYNC holds.  A frame also ends when staging would pass FRAME_TARGET.
  *
  * Definitions (stacks, modules) are staged before each chunk, so every id
  * an event names is defined earlier in the file.  Only the writer thread
