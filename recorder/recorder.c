@@ -192,6 +192,16 @@ tsc_invariant(void)
 }
 #endif
 
+/* In a fork child: the parent's writer may have been inside a calibration
+   (an odd seq would hold every reader forever); start over. */
+void
+rec_clock_after_fork(void)
+{
+	atomic_store(&tsc_scale.seq, 0);
+	atomic_store(&tsc_scale.mult, 0);
+	tsc_prev = tsc_prev_ns = 0;
+}
+
 /* Every writer tick: a new point, and the scale from the one before. */
 void
 rec_clock_calibrate(void)
@@ -587,6 +597,7 @@ fork_child(void)
 	rec_state = REC_OFF;
 	recorder_pid = getpid();
 	base_ns = clock_ns(CLOCK_MONOTONIC) - HT_TIME_UNIT_NS;
+	rec_clock_after_fork();
 	atomic_flag_clear(&stopping);
 	atomic_flag_clear(&work_ended);
 	writer_after_fork_child();

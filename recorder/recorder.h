@@ -97,6 +97,7 @@ uint64_t rec_now_fast(void) REC_HIDDEN;
 uint64_t rec_now_fast_margin(void) REC_HIDDEN;
 /* The writer, every tick: the counter's scale against the clock. */
 void rec_clock_calibrate(void) REC_HIDDEN;
+void rec_clock_after_fork(void) REC_HIDDEN;
 void rec_warn(const char *msg, const char *arg) REC_HIDDEN;
 char *rec_put_decimal(char *p, char *end, unsigned long v) REC_HIDDEN;
 void *rec_map(size_t size) REC_HIDDEN;	/* zeroed pages, or NULL */

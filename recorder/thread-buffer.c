@@ -257,10 +257,11 @@ buf_end(struct rec_thread *t, uint8_t *p)
 /* --- times ---------------------------------------------------------------- */
 
 /*
- * The thread alone making events (the first thread, until another starts;
+ * The thread alone making events (the first thread from its first event,
  * then the one the writer found alone in its last tick; NULL: none or
  * several), and the latest time, less than COARSE_UNITS old when stored,
- * of an event of any other thread (0: none yet).  The sole thread rounds
+ * of an event of any other thread (0: no other thread made one yet; its
+ * first always stores).  The sole thread rounds
  * its times down only when no other thread made one for LONE_UNITS: then any
  * event of another thread that its events may depend on (a block passed
  * over, an address reused; they synchronize through a lock, which makes
@@ -295,6 +296,21 @@ thread_buffers_sync_time(uint64_t t)
 }
 
 /*
+ * An event of a thread other than the sole one at TS (SEEN: other_ts as
+ * read): keeps other_ts within COARSE_UNITS of it, and sets it at the
+ * first such event whenever it comes (other_ts 0 tells the sole thread
+ * that there was none).
+ */
+static inline void
+note_other(uint64_t ts, uint64_t seen)
+{
+	while ((seen == 0 || ts >= seen + COARSE_UNITS) &&
+	    !atomic_compare_exchange_weak_explicit(&other_ts, &seen, ts,
+	    memory_order_relaxed, memory_order_relaxed))
+		;
+}
+
+/*
  * The time of an event of T, now (see above).  The lone thread reads the
  * cheaper clock (rec_now_fast), never later than the other: so it only
  * errs towards the safe side of the test against other_ts, and its
@@ -313,11 +329,7 @@ event_now(const struct rec_thread *t)
 		return rec_now();
 	}
 	ts = rec_now();
-	/* Another thread: keep other_ts within COARSE_UNITS of now. */
-	while (ts >= seen + COARSE_UNITS &&
-	    !atomic_compare_exchange_weak_explicit(&other_ts, &seen, ts,
-	    memory_order_relaxed, memory_order_relaxed))
-		;
+	note_other(ts, seen);
 	return ts;
 }
 
@@ -709,6 +721,9 @@ event_mark(const char *label)
 	/* Apart in time from the events before and after it, rounded or
 	   not: queries take what is live at a marker by time. */
 	ts = rec_now();
+	if (atomic_load_explicit(&sole_thread, memory_order_relaxed) != t)
+		note_other(ts, atomic_load_explicit(&other_ts,
+		    memory_order_relaxed));
 	if (ts <= t->last_ts || ts <= t->min_ts)
 		ts = (t->last_ts > t->min_ts ? t->last_ts : t->min_ts) + 1;
 	p = put_head(t, p, HT_TAG_MARK, ts);

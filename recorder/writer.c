@@ -12,7 +12,8 @@
  * so it does after SYNC_CHUNKS chunks, when the program allocates fast (a
  * reader holds the events between two SYNCs: fewer of them take less
  * memory and keep its merge in cache), but then writes the frame only
- * once a sync period (every frame starts zstd's matching cold).  T is the
+ * once a sync period (every frame has its own zstd header and tables, and
+ * its matches reach only into the frame before it).  T is the
  * time read before the collection, lowered to the first event time of
  * every buffer left and to any realloc in flight, then as a lone thread's
  * times may be (thread_buffers_sync_time); every event stamped before T
@@ -204,8 +205,12 @@ flush_frame_as(int alone)
 		return;
 	len = frame_take(staging);
 	n = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
-	if (!ZSTD_isError(n) && !alone && previous_len > 0)
-		n = ZSTD_CCtx_refPrefix(cctx, previous, previous_len);
+	/* Always set: NULL also drops a prefix left pending in the context
+	   (a fork child inherits the context as the writer left it). */
+	if (!ZSTD_isError(n))
+		n = !alone && previous_len > 0 ? ZSTD_CCtx_refPrefix(cctx,
+		    previous, previous_len) : ZSTD_CCtx_refPrefix(cctx, NULL,
+		    0);
 	if (!ZSTD_isError(n))
 		n = ZSTD_compress2(cctx, compressed, compressed_cap, staging,
 		    len);
@@ -448,7 +453,7 @@ sync_cycle(int all)
 	*p++ = HT_TAG_SYNC;
 	p = ht_put_varint(p, t);
 	stage_raw_defs(rec, (size_t)(p - rec));
-	/* A frame a sync period, not a SYNC: each one starts zstd cold. */
+	/* A frame a sync period, not a SYNC (see the top of this file). */
 	if (all || rec_now() - last_flush >= SYNC_UNITS)
 		flush_frame();
 }
