@@ -691,4 +691,10 @@ writer_after_fork_child(void)
 	atomic_store(&dropped_events, 0);
 	frame_encoder_reset();
 	previous_len = 0;	/* the child's trace starts with a lone frame */
+	/* The parent's writer may have been inside a compression: the
+	   context takes no parameter until it is reset. */
+	if (cctx != NULL) {
+		ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
+		ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, HT_WINDOW_LOG);
+	}
 }
