@@ -38,6 +38,7 @@
 #include <libdwarf/dwarf.h>
 #include <libdwarf/libdwarf.h>
 
+#include "../util/path.h"
 #include "../util/xmalloc.h"
 #include "symbolize-dwarf.h"
 
@@ -658,6 +659,13 @@ sym_dwarf_lines(struct sym_dwarf *d, struct cu *cu, Dwarf_Die die)
 		sym_dwarf_clear(d->dbg, &err);
 		cu->files = NULL;
 		cu->nfiles = 0;
+	} else {
+		const char *comp_dir = sym_dwarf_string(d, die,
+		    DW_AT_comp_dir);
+		Dwarf_Signed f;
+
+		for (f = 0; f < cu->nfiles; f++)
+			path_clean_source(cu->files[f], comp_dir);
 	}
 	if (dwarf_srclines_b(die, &version, &tables, &ctx, &err) !=
 	    DW_DLV_OK) {
