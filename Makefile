@@ -236,7 +236,7 @@ $(BUILD)/bench/request-loop-fp: bench/request-loop.cc | $(BENCH_STAMP)
 
 # --- targets a user runs -------------------------------------------------------------
 
-demo: all check-deps $(BUILD)/samples/leak
+demo: all deps $(BUILD)/samples/leak
 	$(Q)cd $(BUILD) && ./heaptrail record -o demo.trace ./samples/leak
 	$(Q)$(BUILD)/heaptrail analyze $(BUILD)/demo.trace
 	$(Q)$(BUILD)/heaptrail summary $(BUILD)/demo.db
