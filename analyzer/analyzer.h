@@ -8,6 +8,8 @@
  *   read-ahead.c  a source of records on a thread of its own, handing
  *            them over in batches: load.c chains two (decode, then
  *            merge and pair) ahead of itself (read-ahead.h)
+ *   db-queue.c  the loader's SQL statements run on a thread of their
+ *            own while events load (db-queue.h)
  *   work-end.c  when the program's work ended (its mark, or the start
  *            of its teardown), and the frees after it that load.c
  *            undoes to have every live figure as of then (work-end.h)

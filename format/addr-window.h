@@ -46,6 +46,8 @@
 #define HT_WINDOW_POSITIONS 8192
 #define HT_WINDOW_POSITIONS_V3 4096
 #define HT_WINDOW_KEEP 4096
+/* A window that kept KEEP entries must have room for the next push. */
+_Static_assert(HT_WINDOW_KEEP < HT_WINDOW_POSITIONS, "window keeps too many");
 
 #define HT_WINDOW_WORDS (HT_WINDOW_POSITIONS / 64)
 /* Words counted together, so rank and select step over 8 at a time. */

@@ -18,8 +18,10 @@
  * Addresses of events are coded against windows of recent addresses
  * (addr-window.h), reset at every chunk (from version 4: at every chunk
  * of another thread than the frame's chunk before it, and at every frame),
- * so every frame decodes on its own (given the stacks and modules defined
- * before it).
+ * so a frame's records mean the same whatever came before them (given
+ * the stacks and modules defined before).  From version 4 its zstd
+ * decompression may need the frame before (HT_WINDOW_LOG), so a reader
+ * goes front to back; the first frame and END frames stand alone.
  */
 #ifndef HEAPTRAIL_TRACE_FORMAT_H
 #define HEAPTRAIL_TRACE_FORMAT_H

@@ -12,8 +12,9 @@
  *
  * Owns: the six stream buffers of the frame being built, and the two
  * address windows of the chunk being encoded, reset at every chunk of
- * another thread than the frame's chunk before (format version 4), so a
- * frame decodes on its own.  Only the writer (or, after it stopped,
+ * another thread than the frame's chunk before (format version 4) and at
+ * every frame, so a frame's records need nothing of the frames before but
+ * the definitions.  Only the writer (or, after it stopped,
  * whoever holds the finish lock) calls in here.
  */
 #define _GNU_SOURCE
