@@ -8,13 +8,14 @@ CXX ?= g++
 # Debian packages each stage needs; build-aux/install-deps installs the
 # missing ones (as root) or prints the apt-get line.
 BUILD_DEPS := gcc make libzstd-dev libsqlite3-dev libncurses-dev \
-	libdwarf-dev libelf-dev libunwind-dev libiberty-dev
+	libdwarf-dev libelf-dev libunwind-dev libiberty-dev zlib1g-dev
 # The tests also record real programs nobody here wrote (python3, git,
 # xz, pigz, ripgrep, cmake; valgrind gives the reference counts) and other
 # allocators loaded as libraries (tcmalloc, jemalloc): test-only packages.
+# golang-go brings `go tool pprof`, which reads `heaptrail pprof`'s output.
 CHECK_DEPS := g++ tmux sqlite3 mandoc valgrind \
 	libtcmalloc-minimal4 libjemalloc2 \
-	python3 git xz-utils pigz ripgrep cmake
+	python3 git xz-utils pigz ripgrep cmake golang-go
 # The benchmark's workloads also run Debian's python3, g++ (its cc1plus),
 # sqlite3 and git.
 BENCH_DEPS := heaptrack time python3 g++ sqlite3 git
@@ -131,7 +132,8 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-PROGRAM_LIBS := -lzstd -lsqlite3 -ldwarf -lelf -lncursesw -liberty -lm -pthread
+PROGRAM_LIBS := -lzstd -lsqlite3 -ldwarf -lelf -lz -lncursesw -liberty -lm \
+	-pthread
 
 $(BUILD)/gen/schema.c: schema/schema.sql
 	@mkdir -p $(@D)

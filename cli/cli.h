@@ -30,6 +30,7 @@ int cmd_check(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 int cmd_flamegraph(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_pprof(int argc, char **argv);
 
 /* Prints "heaptrail: " and the message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -34,6 +34,8 @@ static const struct command commands[] = {
 	{ "timeline", cmd_timeline, "DB|TRACE", "heap and RSS over time" },
 	{ "flamegraph", cmd_flamegraph, "[--measure M] [--at T] DB|TRACE",
 	    "folded stacks for flamegraph.pl, speedscope" },
+	{ "pprof", cmd_pprof, "[-o FILE] [--at TIME] DB|TRACE",
+	    "a gzipped profile.proto for pprof, continuous profilers" },
 	{ "diff", cmd_diff, "A B | --from T1 --to T2 DB",
 	    "what changed from A to B" },
 	{ "check", cmd_check, "DB|TRACE", "consistency of the trace" },

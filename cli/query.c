@@ -41,6 +41,7 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 		{ "measure", required_argument, NULL, 'm' },
 		{ "suppressions", required_argument, NULL, 'S' },
 		{ "min-bytes", required_argument, NULL, 'M' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -48,10 +49,19 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 	int c, i;
 
 	memset(o, 0, sizeof *o);
-	while ((c = getopt_long(argc, argv, "f:n:s:h", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "f:n:s:o:h", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
+		case 'o':
+			if (!(flags & QUERY_OUTPUT))
+				return cli_usage(cmd, "%s prints its output:"
+				    " no -o", cmd);
+			o->output = optarg;
+			break;
 		case 'f':
+			if (flags & QUERY_OUTPUT)
+				return cli_usage(cmd, "%s writes a file of "
+				    "its own format: no --format", cmd);
 			if (flags & QUERY_FOLDED)
 				return cli_usage(cmd, "%s writes folded stacks"
 				    " only: no --format", cmd);
@@ -166,7 +176,13 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			break;
 		case 'h':
 			printf("usage: heaptrail %s %s\n\n", cmd, usage);
-			if (flags & QUERY_FOLDED) {
+			if (flags & QUERY_OUTPUT) {
+				printf("  -o, --output FILE         where to write "
+				    "it (- for standard\n"
+				    "                            output; default:"
+				    " DB|TRACE's name with\n"
+				    "                            .pb.gz)\n");
+			} else if (flags & QUERY_FOLDED) {
 				printf("  --measure live|peak|allocations|leak\n"
 				    "                            what a stack "
 				    "weighs (default: live)\n"
@@ -235,6 +251,9 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 			return cli_usage(cmd, "bad option");
 		}
 	}
+	if ((flags & QUERY_OUTPUT) && (o->wide || o->limit_given || o->sort))
+		return cli_usage(cmd, "%s writes a whole profile: no --wide, "
+		    "--limit or --sort", cmd);
 	if ((flags & QUERY_TWO_INPUTS) && optind == argc - 2) {
 		o->input = argv[optind];
 		o->input2 = argv[optind + 1];

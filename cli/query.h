@@ -66,6 +66,7 @@ struct query_opts {
 	long long min_bytes;	/* --min-bytes (leaks), 0: none */
 	int wide;		/* --wide: tables at full width, with full
 				   names and paths and the hidden=3 columns */
+	const char *output;	/* -o FILE (pprof), or NULL */
 	const char *input;	/* DB or TRACE */
 	const char *input2;	/* diff: the second DB or TRACE, or NULL */
 };
@@ -109,6 +110,8 @@ int query_add_suppressions(struct query_opts *o, const char *cmd,
 #define QUERY_SUPPRESS 32	/* --suppressions */
 #define QUERY_MIN_BYTES 64	/* --min-bytes */
 #define QUERY_TWO_INPUTS 128	/* one or two DB|TRACE (diff) */
+#define QUERY_OUTPUT 256	/* -o FILE; writes a file: no --format,
+				   --wide, --limit or --sort */
 
 int query_parse(int argc, char **argv, const char *cmd, const char *usage,
     const struct column *cols, int ncols, int flags, struct query_opts *o);

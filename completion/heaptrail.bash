@@ -21,6 +21,7 @@ _heaptrail_options()
 	check) echo "--format --wide --limit --sort --help" ;;
 	timeline) echo "--format --wide --limit --sort --from --to --help" ;;
 	flamegraph) echo "--measure --at --from --to --limit --help" ;;
+	pprof) echo "-o --output --at --help" ;;
 	tui) echo "--at --from --to --suppressions --help" ;;
 	dump) echo "-s --stats -O --ordered --help" ;;
 	symbolize) echo "-j --json --help" ;;
@@ -31,7 +32,7 @@ _heaptrail()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 	local commands="record analyze summary sites leaks growth modules
-	    timeline flamegraph diff check tui dump symbolize"
+	    timeline flamegraph pprof diff check tui dump symbolize"
 	local cmd=${COMP_WORDS[1]} i
 
 	COMPREPLY=()
