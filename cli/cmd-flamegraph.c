@@ -182,13 +182,6 @@ by_address(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void
-sql_failed(sqlite3 *db)
-{
-	cli_error("%s: %s", sqlite3_db_filename(db, "main"),
-	    sqlite3_errmsg(db));
-}
-
 /*
  * Every address of the frames table with its label, sorted by address:
  * one pass over a table much smaller than stack_frames, where looking
@@ -205,7 +198,7 @@ labels_load(sqlite3 *db, struct labels *l)
 	if (sqlite3_prepare_v2(db, "SELECT f.address, f.function, m.name"
 	    " FROM frames f LEFT JOIN modules m ON m.id = f.module_id"
 	    " ORDER BY f.address, f.depth DESC", -1, &st, NULL) != SQLITE_OK) {
-		sql_failed(db);
+		query_sql_failed(db);
 		return -1;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -236,7 +229,7 @@ labels_load(sqlite3 *db, struct labels *l)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		sql_failed(db);
+		query_sql_failed(db);
 		return -1;
 	}
 	return 0;
@@ -312,7 +305,7 @@ collect(sqlite3 *db, const char *weights, struct folded_set *set)
 	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	free(sql);
 	if (rc != SQLITE_OK) {
-		sql_failed(db);
+		query_sql_failed(db);
 		labels_free(&labels);
 		return -1;
 	}
@@ -343,7 +336,7 @@ collect(sqlite3 *db, const char *weights, struct folded_set *set)
 	free(addrs);
 	labels_free(&labels);
 	if (rc != SQLITE_DONE) {
-		sql_failed(db);
+		query_sql_failed(db);
 		return -1;
 	}
 	return 0;

@@ -196,14 +196,6 @@ struct profile {
 	size_t nsamples;
 };
 
-static int
-pp_sql_failed(sqlite3 *db)
-{
-	cli_error("%s: %s", sqlite3_db_filename(db, "main"),
-	    sqlite3_errmsg(db));
-	return -1;
-}
-
 /* Column I as text, "" when NULL. */
 static const char *
 pp_text(sqlite3_stmt *st, int i)
@@ -300,7 +292,7 @@ pp_load_mappings(sqlite3 *db, struct profile *p)
 	if (sqlite3_prepare_v2(db, "SELECT id, path, build_id, base,"
 	    " coalesce(text_start, base), coalesce(text_end, base) FROM"
 	    " modules ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return pp_sql_failed(db);
+		return query_sql_failed(db);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct pp_mapping *m;
 		uint64_t base = (uint64_t)sqlite3_column_int64(st, 3);
@@ -322,7 +314,7 @@ pp_load_mappings(sqlite3 *db, struct profile *p)
 		    pp_file_offset(path, m->start - base) : m->start - base;
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : pp_sql_failed(db);
+	return rc == SQLITE_DONE ? 0 : query_sql_failed(db);
 }
 
 /* Every return address's inline chain, from the frames table. */
@@ -336,7 +328,7 @@ pp_load_addresses(sqlite3 *db, struct profile *p)
 	if (sqlite3_prepare_v2(db, "SELECT address, module_id, function,"
 	    " file, line FROM frames ORDER BY address, depth", -1, &st,
 	    NULL) != SQLITE_OK)
-		return pp_sql_failed(db);
+		return query_sql_failed(db);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		uint64_t addr = (uint64_t)sqlite3_column_int64(st, 0);
 		const char *fn = (const char *)sqlite3_column_text(st, 2);
@@ -383,7 +375,7 @@ pp_load_addresses(sqlite3 *db, struct profile *p)
 	}
 	sqlite3_finalize(st);
 	p->next_location = (uint32_t)p->naddresses + 1;
-	return rc == SQLITE_DONE ? 0 : pp_sql_failed(db);
+	return rc == SQLITE_DONE ? 0 : query_sql_failed(db);
 }
 
 static int
@@ -405,7 +397,7 @@ pp_load_sites(sqlite3 *db, struct profile *p)
 
 	if (sqlite3_prepare_v2(db, "SELECT id, function, file, line FROM"
 	    " sites ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return pp_sql_failed(db);
+		return query_sql_failed(db);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct pp_site *s;
 		char *key;
@@ -424,7 +416,7 @@ pp_load_sites(sqlite3 *db, struct profile *p)
 		free(key);
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : pp_sql_failed(db);
+	return rc == SQLITE_DONE ? 0 : query_sql_failed(db);
 }
 
 static int
@@ -595,7 +587,7 @@ pp_samples(sqlite3 *db, struct profile *p, long bucket, int classes_at)
 	    " address FROM stack_frames ORDER BY stack_id, position", -1, &fr,
 	    NULL) != SQLITE_OK) {
 		sqlite3_finalize(st);
-		return pp_sql_failed(db);
+		return query_sql_failed(db);
 	}
 	frc = sqlite3_step(fr);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -628,7 +620,7 @@ pp_samples(sqlite3 *db, struct profile *p, long bucket, int classes_at)
 	sqlite3_finalize(fr);
 	free(addrs);
 	free(locs);
-	return rc == SQLITE_DONE ? 0 : pp_sql_failed(db);
+	return rc == SQLITE_DONE ? 0 : query_sql_failed(db);
 }
 
 /* Writes location ID: address A's lines from DEPTH outwards. */

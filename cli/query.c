@@ -280,6 +280,14 @@ query_add_suppressions(struct query_opts *o, const char *cmd,
 	return 0;
 }
 
+int
+query_sql_failed(sqlite3 *db)
+{
+	cli_error("%s: %s", sqlite3_db_filename(db, "main"),
+	    sqlite3_errmsg(db));
+	return -1;
+}
+
 /* Prints and frees CAUSE when RC is not 0; returns RC. */
 static int
 query_report(int rc, char *cause)

@@ -89,6 +89,9 @@ int query_classes_at(sqlite3 *db, long bucket);
    O's --suppressions (query/suppress.h). */
 int query_suppress(sqlite3 *db, const struct query_opts *o);
 
+/* Prints DB's last SQL error with the database's name; returns -1. */
+int query_sql_failed(sqlite3 *db);
+
 /* O's --by and --focus: the groups (query/group.h). */
 int query_group(sqlite3 *db, const struct query_opts *o);
 
