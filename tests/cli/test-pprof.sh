@@ -68,6 +68,11 @@ for pair in inuse_space:live_bytes inuse_objects:live_blocks \
 $(cat diff.txt)"
 done
 
+# Flat figures are the program's own functions, never the allocator's or
+# the standard library's.
+bad=$(cut -f2 pprof.alloc_space | grep -E '^(operator new|std::|void std::|malloc|__gnu_cxx::)' || true)
+[ -z "$bad" ] || fail "flat figures in allocator or library frames: $bad"
+
 # The top in-use functions, as pprof shows them by default (the sites of
 # one function together, C++ names without argument lists), are those of
 # `heaptrail leaks`, heaviest first.
