@@ -10,7 +10,6 @@
 # module's file (a second library of the program, not served).
 . "$SRC/tests/lib.sh"
 command -v debuginfod > /dev/null 2>&1 || skip "no debuginfod (Debian package debuginfod)"
-command -v python3 > /dev/null 2>&1 || skip "no python3"
 
 cat > dilib.c <<'C'
 #include <stdlib.h>
@@ -151,6 +150,12 @@ for urls in unset empty; do
 		fail "DEBUGINFOD_URLS $urls: no prog_make site from the symbol table: $(cat none.sites)"
 done
 expect_eq "$(asked)" "$before" "requests to the server without DEBUGINFOD_URLS"
+# ... and libdebuginfod (with libcurl) is not even loaded (the loader's
+# LD_DEBUG log says which files it opens; checked below that it shows
+# libdebuginfod when there are servers to ask).
+(unset DEBUGINFOD_URLS; LD_DEBUG=files timeout 60 "$HT" analyze -o ld.db d.trace) 2> ld.err ||
+	fail "analyze under LD_DEBUG: $(tail -n 5 ld.err)"
+grep -q 'file=libdebuginfod' ld.err && fail "libdebuginfod loaded without DEBUGINFOD_URLS"
 [ -e cache0 ] && fail "without DEBUGINFOD_URLS a cache was made: $(ls -R cache0)"
 
 # With the server: both modules' lines, and a line each on stderr.
@@ -202,6 +207,10 @@ srv=""
 DEBUGINFOD_URLS="$url" DEBUGINFOD_CACHE_PATH="$PWD/cache2" DEBUGINFOD_TIMEOUT=10 \
 	timeout 120 "$HT" analyze -o down.db d.trace 2> down.err ||
 	fail "analyze with the server down: $(cat down.err)"
+DEBUGINFOD_URLS="$url" DEBUGINFOD_CACHE_PATH="$PWD/cache2" DEBUGINFOD_TIMEOUT=10 \
+	LD_DEBUG=files timeout 120 "$HT" analyze -o ld.db d.trace 2> ld.err ||
+	fail "analyze under LD_DEBUG: $(tail -n 5 ld.err)"
+grep -q 'file=libdebuginfod' ld.err || fail "LD_DEBUG does not show libdebuginfod loaded"
 sites down.db | grep -q '^prog_make None 0$' ||
 	fail "server down: no prog_make from the symbol table: $(cat down.db.json)"
 expect_eq "$(grep -c '^heaptrail: debuginfod: .*not asked again' down.err)" 1 "server down, said: $(cat down.err)"
