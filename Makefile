@@ -7,15 +7,19 @@ CXX ?= g++
 
 # Debian packages each stage needs; build-aux/install-deps installs the
 # missing ones (as root) or prints the apt-get line.
+# (libdebuginfod-dev: the header only; libdebuginfod.so.1 is loaded at
+# run time, when debug info is asked of DEBUGINFOD_URLS.)
 BUILD_DEPS := gcc make libzstd-dev libsqlite3-dev libncurses-dev \
-	libdwarf-dev libelf-dev libunwind-dev libiberty-dev zlib1g-dev
+	libdwarf-dev libelf-dev libunwind-dev libiberty-dev zlib1g-dev \
+	libdebuginfod-dev
 # The tests also record real programs nobody here wrote (python3, git,
 # xz, pigz, ripgrep, cmake; valgrind gives the reference counts) and other
 # allocators loaded as libraries (tcmalloc, jemalloc): test-only packages.
-# golang-go brings `go tool pprof`, which reads `heaptrail pprof`'s output.
+# golang-go brings `go tool pprof`, which reads `heaptrail pprof`'s output;
+# test-debuginfod serves split debug info (objcopy) with a debuginfod.
 CHECK_DEPS := g++ tmux sqlite3 mandoc valgrind \
 	libtcmalloc-minimal4 libjemalloc2 \
-	python3 git xz-utils pigz ripgrep cmake golang-go
+	python3 git xz-utils pigz ripgrep cmake golang-go binutils debuginfod
 # The benchmark's workloads also run Debian's python3, g++ (its cc1plus),
 # sqlite3 and git.
 BENCH_DEPS := heaptrack time python3 g++ sqlite3 git

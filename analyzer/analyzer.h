@@ -48,12 +48,22 @@ extern const char ht_schema_sql[];
 typedef void load_progress_fn(void *arg, uint64_t at, uint64_t size,
     int done);
 
+/*
+ * Something the analysis did besides reading the trace that the user
+ * should hear of: LINE (no newline, borrowed for the call) is e.g. "debug
+ * info for PATH from debuginfod (build-id HEX)".  Called from the thread
+ * that called load_trace; ARG is load_options' note_arg.
+ */
+typedef void load_note_fn(void *arg, const char *line);
+
 struct load_options {
 	const char *trace;	/* input */
 	const char *db;		/* output */
 	int all_blocks;		/* a row per block, not only those live */
 	load_progress_fn *progress;	/* or NULL */
 	void *progress_arg;
+	load_note_fn *note;	/* or NULL: nothing is said */
+	void *note_arg;
 };
 
 /* Analyzes OPT->trace into OPT->db.  0, or -1 with *cause. */

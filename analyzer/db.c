@@ -139,7 +139,9 @@ db_open_reporting(const char *path, load_progress_fn *progress, void *arg,
 	    (ds.st_mtim.tv_sec == ts.st_mtim.tv_sec &&
 	    ds.st_mtim.tv_nsec < ts.st_mtim.tv_nsec) ||
 	    !db_is_current(db_path)) {
-		struct load_options opt = { path, db_path, 0, progress, arg };
+		/* Quiet but for the progress: no notes (as no "wrote"). */
+		struct load_options opt = { path, db_path, 0, progress, arg,
+		    NULL, NULL };
 
 		if (load_trace(&opt, cause) != 0) {
 			free(db_path);

@@ -233,6 +233,10 @@ struct load_modules {
 	/* Modules tried by quality (enum sym_quality), compilation units
 	   libdwarf could not read, addresses left without a source line. */
 	uint64_t by_quality[SYM_QUALITIES];
+	/* The debuginfod client (NULL without DEBUGINFOD_URLS), and
+	   whether its reason to stop asking was noted. */
+	sym_debuginfod *servers;
+	int servers_problem_noted;
 	uint64_t failed_units;
 	uint64_t failed_addresses;
 };

@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../util/xmalloc.h"
@@ -139,9 +140,52 @@ load_module_unload(struct loader *l, const struct ht_record *r)
 }
 
 /*
+ * Tells the user (load_options' note) that M's debug info came from
+ * debuginfod, once per build-id (another load of the same object gets
+ * the same file, asked once), and once why debuginfod stopped being
+ * asked, if it did.
+ */
+static void
+load_note_debuginfod(struct loader *l, struct module_acc *m)
+{
+	char hex[2 * HT_BUILD_ID_MAX + 1], *line;
+	const char *problem;
+	size_t i;
+
+	if (l->opt->note == NULL)
+		return;
+	problem = sym_debuginfod_problem(l->mods.servers);
+	if (problem != NULL && !l->mods.servers_problem_noted) {
+		l->mods.servers_problem_noted = 1;
+		line = xasprintf("debuginfod: %s", problem);
+		l->opt->note(l->opt->note_arg, line);
+		free(line);
+	}
+	if (m->sym == NULL || !sym_module_fetched(m->sym))
+		return;
+	for (i = 0; &l->mods.modules[i] != m; i++)
+		if (l->mods.modules[i].sym != NULL &&
+		    sym_module_fetched(l->mods.modules[i].sym) &&
+		    l->mods.modules[i].build_id_len == m->build_id_len &&
+		    memcmp(l->mods.modules[i].build_id, m->build_id,
+		    m->build_id_len) == 0)
+			return;
+	for (i = 0; i < m->build_id_len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", m->build_id[i]);
+	hex[2 * m->build_id_len] = '\0';
+	problem = sym_module_problem(m->sym);
+	line = xasprintf("debug info for %s from debuginfod (build-id %s)%s%s",
+	    m->path, hex, problem != NULL ? ", not usable: " : "",
+	    problem != NULL ? problem : "");
+	l->opt->note(l->opt->note_arg, line);
+	free(line);
+}
+
+/*
  * Opens M's symbols on first need, and counts how that went: a module
  * that cannot be read, or has no usable debug info, symbolizes less
- * (meta symbolize_*, load_symbols_meta).
+ * (meta symbolize_*, load_symbols_meta).  Debug info not on disk is
+ * asked of debuginfod when DEBUGINFOD_URLS names servers.
  */
 static void
 load_open_symbols(struct loader *l, struct module_acc *m)
@@ -150,7 +194,9 @@ load_open_symbols(struct loader *l, struct module_acc *m)
 
 	m->sym_tried = 1;
 	m->sym = sym_module_open(m->path, m->build_id_len ? m->build_id :
-	    NULL, m->build_id_len, &m->sym_quality, &cause);
+	    NULL, m->build_id_len, l->mods.servers, &m->sym_quality, &cause);
+	if (l->mods.servers != NULL)
+		load_note_debuginfod(l, m);
 	if (m->sym != NULL) {
 		const char *why = sym_module_problem(m->sym);
 

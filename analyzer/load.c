@@ -314,6 +314,7 @@ load_free_all(struct loader *l)
 		free(l->mods.modules[i].sym_problem);
 		sym_module_close(l->mods.modules[i].sym);
 	}
+	sym_debuginfod_free(l->mods.servers);
 	for (i = 0; i < l->where.ninfos; i++) {
 		free(l->where.infos[i].function);
 		free(l->where.infos[i].file);
@@ -358,6 +359,7 @@ load_trace(const struct load_options *opt, char **cause)
 	l.end.log = work_end_create();
 	l.end.births = ptr_map_create();
 	l.end.after_mark = ptr_map_create();
+	l.mods.servers = sym_debuginfod_create();
 
 	if (load_db_open(&l) == 0) {
 		load_db_async(&l);

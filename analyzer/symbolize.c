@@ -3,8 +3,9 @@
  * table (see symbolize.h).
  *
  * Owns the object's libelf handle (symbol names point into its mapped
- * string table), the separate debug file's when there is one, the DWARF
- * index (symbolize-dwarf.c) and the function symbols sorted by address.
+ * string table), the separate debug file's when there is one (found on
+ * disk, or fetched through symbolize-debuginfod.c), the DWARF index
+ * (symbolize-dwarf.c) and the function symbols sorted by address.
  * Invariant: syms is sorted by address, and among symbols at the same
  * address the preferred name (unversioned, then global, weak, local, then
  * fewer leading underscores) comes first.
@@ -46,6 +47,7 @@ struct sym_module {
 	struct sym *syms;
 	size_t nsyms;
 	char *source;		/* sym_module_debug_source */
+	int fetched;		/* debug file from debuginfod */
 	int quality;		/* enum sym_quality */
 	char *problem;		/* sym_module_problem, or NULL */
 };
@@ -266,6 +268,29 @@ sym_find_debug(sym_module *m, const char *path, const uint8_t *id,
 	return NULL;
 }
 
+/*
+ * Asks SERVERS for the debug file of build-id ID, checked as one on disk
+ * is; returns its path (malloc'ed) or NULL with *WHY (malloc'ed).
+ */
+static char *
+sym_fetch_debug(sym_module *m, sym_debuginfod *servers, const uint8_t *id,
+    size_t id_len, char **why)
+{
+	const char *path, *not;
+
+	path = sym_debuginfod_find(servers, id, id_len, &not);
+	if (path == NULL) {
+		*why = xasprintf("debuginfod: %s", not);
+		return NULL;
+	}
+	if (!sym_try_debug(m, path, id, id_len)) {
+		*why = xasprintf("debuginfod: %s is not its debug info", path);
+		return NULL;
+	}
+	m->fetched = 1;
+	return xstrdup(path);
+}
+
 /* --- the symbol table ------------------------------------------------------- */
 
 static int
@@ -359,12 +384,12 @@ sym_symbol(sym_module *m, uint64_t addr)
 
 sym_module *
 sym_module_open(const char *path, const uint8_t *build_id,
-    size_t build_id_len, int *quality, char **cause)
+    size_t build_id_len, sym_debuginfod *servers, int *quality, char **cause)
 {
 	sym_module *m;
 	const uint8_t *id = NULL;
 	size_t id_len;
-	char *debug_path = NULL, *why = NULL, *hex, *p;
+	char *debug_path = NULL, *why = NULL, *unfetched = NULL, *hex, *p;
 	size_t i;
 
 	*cause = NULL;
@@ -401,6 +426,9 @@ sym_module_open(const char *path, const uint8_t *build_id,
 		debug_path = xstrdup(path);
 	else
 		debug_path = sym_find_debug(m, path, id, id_len);
+	if (debug_path == NULL && servers != NULL)
+		debug_path = sym_fetch_debug(m, servers, id, id_len,
+		    &unfetched);
 	if (debug_path != NULL) {
 		if (m->dbg.elf != NULL && sym_elf_section(m->dbg.elf,
 		    ".gnu_debugaltlink", &(GElf_Shdr){ 0 }) != NULL)
@@ -433,8 +461,10 @@ sym_module_open(const char *path, const uint8_t *build_id,
 	if (why != NULL)
 		m->problem = why;
 	else if (m->dwarf == NULL)
-		m->problem = xstrdup(m->nsyms > 0 ? "no DWARF" :
-		    "no DWARF, no symbols");
+		m->problem = xasprintf("%s%s%s", m->nsyms > 0 ? "no DWARF" :
+		    "no DWARF, no symbols", unfetched != NULL ? "; " : "",
+		    unfetched != NULL ? unfetched : "");
+	free(unfetched);
 	if (quality != NULL)
 		*quality = m->quality;
 	return m;
@@ -472,6 +502,12 @@ const char *
 sym_module_debug_source(const sym_module *m)
 {
 	return m->source;
+}
+
+int
+sym_module_fetched(const sym_module *m)
+{
+	return m->fetched;
 }
 
 int

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "symbolize-debuginfod.h"
+
 typedef struct sym_module sym_module;
 
 /* How well an object can be symbolized (sym_module_open's *QUALITY). */
@@ -40,7 +42,9 @@ struct sym_frame {		/* strings borrowed from the module, valid
  * match the file's NT_GNU_BUILD_ID note, else the open fails.  Debug info
  * is taken from the file itself, from PATH.debug beside it, from
  * /usr/lib/debug/.build-id/xx/rest.debug, or through .gnu_debuglink;
- * without any, .symtab then .dynsym give function names only.  Split DWARF
+ * failing those, from the debuginfod SERVERS by build-id (when not NULL;
+ * sym_module_fetched says so); without any, .symtab then .dynsym give
+ * function names only.  Split DWARF
  * and dwz-compressed debug info are not supported: the module falls back
  * to the symbol table and sym_module_debug_source says why.
  * Returns NULL and sets *CAUSE on failure.  QUALITY (or NULL) gets how
@@ -48,7 +52,8 @@ struct sym_frame {		/* strings borrowed from the module, valid
  * fails, else as sym_module_quality says.
  */
 sym_module *sym_module_open(const char *path, const uint8_t *build_id,
-    size_t build_id_len, int *quality, char **cause);
+    size_t build_id_len, sym_debuginfod *servers, int *quality,
+    char **cause);
 
 /*
  * Frames for file address ADDR (already minus the load bias), innermost
@@ -63,12 +68,17 @@ int sym_lookup(sym_module *m, uint64_t addr, struct sym_frame *out,
    parentheses when debug info was found but cannot be used).  Borrowed. */
 const char *sym_module_debug_source(const sym_module *m);
 
+/* 1 if M's debug file came from the debuginfod servers (its path is
+   sym_module_debug_source), else 0. */
+int sym_module_fetched(const sym_module *m);
+
 /* SYM_DWARF, SYM_NO_DEBUG or SYM_BAD_DEBUG (enum sym_quality). */
 int sym_module_quality(const sym_module *m);
 
 /* Why M is not symbolized from DWARF ("no DWARF", "no DWARF, no
-   symbols", or what is wrong with the debug info found), or NULL when it
-   is.  Borrowed. */
+   symbols", either followed by "; debuginfod: WHY" when it was asked, or
+   what is wrong with the debug info found), or NULL when it is.
+   Borrowed. */
 const char *sym_module_problem(const sym_module *m);
 
 /* Compilation units whose index failed (a libdwarf error on the first

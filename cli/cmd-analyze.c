@@ -1,7 +1,8 @@
 /*
- * cmd-analyze.c - `heaptrail analyze`: a trace into its SQLite database;
- * and the analysis every command that takes a TRACE runs (cli_open_db), with
- * its progress bar on stderr when that is a TTY.
+ * cmd-analyze.c - `heaptrail analyze`: a trace into its SQLite database,
+ * saying on stderr what it wrote and what it fetched (debug info from
+ * debuginfod); and the analysis every command that takes a TRACE runs
+ * (cli_open_db), with its progress bar on stderr when that is a TTY.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -27,6 +28,18 @@ cli_progress(void *arg, uint64_t at, uint64_t size, int done)
 	bar[40] = '\0';
 	fprintf(stderr, "\rheaptrail: analyzing [%s] %3d%%%s", bar, pct,
 	    done ? "\n" : "");
+}
+
+/*
+ * The analysis' notes, a line each on stderr; ARG is non-NULL while the
+ * progress bar is drawn, which the line then replaces (the next progress
+ * call draws the bar again below it).
+ */
+static void
+analyze_note(void *arg, const char *line)
+{
+	fprintf(stderr, "%sheaptrail: %s\n", arg != NULL ? "\r\033[K" : "",
+	    line);
 }
 
 /* Says on stderr what db_warning finds wrong with DB, opened from PATH. */
@@ -105,6 +118,8 @@ cmd_analyze(int argc, char **argv)
 		opt.db = db = db_path_for(opt.trace);
 	if (isatty(STDERR_FILENO))
 		opt.progress = cli_progress;
+	opt.note = analyze_note;
+	opt.note_arg = opt.progress != NULL ? &opt : NULL;
 	ret = load_trace(&opt, &cause);
 	if (ret != 0) {
 		cli_error("%s", cause);

@@ -52,6 +52,7 @@ cmd_symbolize(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sym_frame frames[MAX_FRAMES];
+	sym_debuginfod *servers;
 	sym_module *m;
 	uint64_t *addrs;
 	char *cause, *end;
@@ -88,8 +89,11 @@ cmd_symbolize(int argc, char **argv)
 			    argv[i + 1]);
 		}
 	}
-	m = sym_module_open(argv[0], NULL, 0, NULL, &cause);
+	/* As analyze does: debuginfod when the disk has no debug info. */
+	servers = sym_debuginfod_create();
+	m = sym_module_open(argv[0], NULL, 0, servers, NULL, &cause);
 	if (m == NULL) {
+		sym_debuginfod_free(servers);
 		cli_error("%s", cause);
 		free(cause);
 		free(addrs);
@@ -124,6 +128,7 @@ cmd_symbolize(int argc, char **argv)
 	if (json)
 		printf("]\n");
 	sym_module_close(m);
+	sym_debuginfod_free(servers);
 	free(addrs);
 	return 0;
 }

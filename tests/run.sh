@@ -77,6 +77,9 @@ for v in $(env | sed -n 's/^\(HEAPTRAIL_[A-Za-z0-9_]*\)=.*/\1/p'); do
 	unset "$v"
 done
 unset LD_PRELOAD TMUX
+# Nor the servers of the caller's debuginfod (Debian's libdebuginfod-common
+# may set them for every login): test-debuginfod starts one of its own.
+unset DEBUGINFOD_URLS
 
 # selected NAME : does NAME contain one of the patterns (all if none)?
 selected() {
