@@ -121,13 +121,17 @@ main(int argc, char **argv)
 	long done = 0;
 	double t0 = now(), t;
 
-	while ((t = now() - t0) < run_s) {
-		while (done < rate * t) {
+	for (;;) {	// SHAPE_PACE (shape-clock.h)
+		bool last = (t = now() - t0) >= run_s;
+
+		while (done < rate * (last ? run_s : t)) {
 			sum += handle_request((int)done, *cache, &seed);
 			if (done % 4 == 0)
 				register_session((int)done, t);
 			done++;
 		}
+		if (last)
+			break;
 		nanosleep(&ms, nullptr);
 	}
 	std::printf("%ld requests, %zu sessions (sum %zu)\n", done, registry->size(), sum);

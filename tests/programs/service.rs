@@ -54,15 +54,17 @@ fn work(map: &Mutex<HashMap<u64, Record>>, me: u64, threads: u64, run: f64, rate
     let mut sum = 0;
     let my_rate = rate / threads as f64;
     loop {
+        // SHAPE_PACE (shape-clock.h): all of the work, also when held up.
         let t = start.elapsed().as_secs_f64();
-        if t >= run {
-            break;
-        }
-        while (done as f64) < my_rate * t {
+        let last = t >= run;
+        while (done as f64) < my_rate * if last { run } else { t } {
             let id = done * threads + me;
             sum += handle(id);
             ingest(&mut map.lock().unwrap(), id, t);
             done += 1;
+        }
+        if last {
+            break;
         }
         sleep(Duration::from_millis(1));
     }

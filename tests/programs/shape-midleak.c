@@ -94,17 +94,17 @@ worker(void *arg)
 
 	for (;;) {
 		double t = now() - t0;
+		int last = t >= run_s;
 
-		if (t >= run_s)
-			break;
-		/* Requests arrive at the same pace all through the run. */
-		while (done < my_rate * t) {
+		/* Requests arrive at the same pace all through the run, and
+		   each is handled as of when it arrived (SHAPE_PACE). */
+		while (done < my_rate * (last ? run_s : t)) {
 			struct record *r = new_record(me * 100000000L + done);
 
 			sum += build_reply(r, &seed);
 			if (done % 4 == 0)
 				cache_put(r->id);
-			if (t < warmup_s) {
+			if (done / my_rate < warmup_s) {
 				free(r);
 			} else {
 				r->next = pending;	/* deferred, never drained */
@@ -112,6 +112,8 @@ worker(void *arg)
 			}
 			done++;
 		}
+		if (last)
+			break;
 		pause_ms(1);
 	}
 	return (void *)(sum + (pending != NULL));

@@ -11,8 +11,9 @@
  *   double  vec_push: a dynamic array of 48-byte structs whose capacity
  *           doubles (8, 16, 32, ...) through realloc when full.
  *
- * ITEMS_PER_S items are added, evenly, for MS milliseconds; the block is
- * kept (a global) and never freed.  Only one block of the site is live at
+ * ITEMS_PER_S items are added, evenly, for MS milliseconds (SHAPE_PACE:
+ * all of them, also when the program was held up); the block is kept (a
+ * global) and never freed.  Only one block of the site is live at
  * any time: the growth is one object moved along by its reallocations.
  */
 #define _GNU_SOURCE
@@ -107,8 +108,10 @@ main(int argc, char **argv)
 	run_s = atof(argv[2]) / 1000;
 	rate = atof(argv[3]);
 	t0 = now();
-	while ((t = now() - t0) < run_s) {
-		while (done < rate * t) {
+	for (;;) {
+		int last = (t = now() - t0) >= run_s;
+
+		while (done < rate * (last ? run_s : t)) {
 			if (mode == 0) {
 				char *line = format_line(done, t);
 
@@ -121,6 +124,8 @@ main(int argc, char **argv)
 			}
 			done++;
 		}
+		if (last)
+			break;
 		nanosleep(&ms, NULL);
 	}
 	printf("%ld items, log %zu bytes, %zu records, %zu items (capacity %zu)\n",

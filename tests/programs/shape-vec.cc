@@ -62,14 +62,18 @@ main(int argc, char **argv)
 	long done = 0;
 	double t0 = now(), t;
 
-	while ((t = now() - t0) < run_s) {
-		while (done < rate * t) {
+	for (;;) {	// SHAPE_PACE (shape-clock.h)
+		bool last = (t = now() - t0) >= run_s;
+
+		while (done < rate * (last ? run_s : t)) {
 			if (strings)
 				record_name(names, done);
 			else
 				record_sample(samples, done, t);
 			done++;
 		}
+		if (last)
+			break;
 		nanosleep(&ms, nullptr);
 	}
 	std::printf("%zu samples, %zu names\n", samples.size(), names.size());

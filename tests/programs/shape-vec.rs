@@ -46,17 +46,19 @@ fn main() {
     let start = Instant::now();
     let mut done: u64 = 0;
     loop {
+        // SHAPE_PACE (shape-clock.h): all of the work, also when held up.
         let t = start.elapsed().as_secs_f64();
-        if t >= run {
-            break;
-        }
-        while (done as f64) < rate * t {
+        let last = t >= run;
+        while (done as f64) < rate * if last { run } else { t } {
             if strings {
                 record_name(&mut names, done);
             } else {
                 record_sample(&mut samples, done, t);
             }
             done += 1;
+        }
+        if last {
+            break;
         }
         sleep(Duration::from_millis(1));
     }
