@@ -101,7 +101,8 @@ int query_add_suppressions(struct query_opts *o, const char *cmd,
 
 /*
  * Parses the options of CMD (--format, --wide, --limit, --sort KEY among
- * COLS, and what FLAGS allows: --fail-on-leak, --at, --from/--to) into *o.
+ * COLS, and what FLAGS allows: --fail-on-leak, --at, --from/--to, -o ...)
+ * into *o.
  * Returns -1 when all is well, else the exit status (help printed: 0;
  * usage error: 2).
  */
