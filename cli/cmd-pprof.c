@@ -180,9 +180,8 @@ struct pp_site {
 };
 
 struct profile {
-	struct intern strings, functions;
-	uint64_t *function_name, *function_file;	/* [functions.n] */
-	size_t functions_cap;
+	struct intern strings;
+	struct intern functions;	/* "name\037file", by function id - 1 */
 	struct pp_address *addresses;	/* by address */
 	size_t naddresses;
 	struct pp_line *lines;
@@ -210,21 +209,9 @@ static uint32_t
 pp_function(struct profile *p, const char *name, const char *file)
 {
 	char *key = xasprintf("%s\037%s", name, file);
-	size_t before = p->functions.n;
 	uint64_t i = intern(&p->functions, key);
 
 	free(key);
-	if (p->functions.n > before) {
-		if (p->functions.n > p->functions_cap) {
-			p->functions_cap = p->functions.cap;
-			p->function_name = xreallocarray(p->function_name,
-			    p->functions_cap, sizeof *p->function_name);
-			p->function_file = xreallocarray(p->function_file,
-			    p->functions_cap, sizeof *p->function_file);
-		}
-		p->function_name[i] = intern(&p->strings, name);
-		p->function_file[i] = intern(&p->strings, file);
-	}
 	return (uint32_t)i;
 }
 
@@ -687,12 +674,19 @@ pp_write_tables(struct profile *p)
 				pp_write_location(p, a->from_depth[d], a, d);
 	}
 	for (i = 0; i < p->functions.n; i++) {
+		char *name = xstrdup(p->functions.v[i]);
+		char *file = strchr(name, '\037');
+		uint64_t name_id;
+
+		*file++ = '\0';
+		name_id = intern(&p->strings, name);
 		pb_reset(&p->sub);
 		pb_uint(&p->sub, FUNCTION_ID, i + 1);
-		pb_uint(&p->sub, FUNCTION_NAME, p->function_name[i]);
-		pb_uint(&p->sub, FUNCTION_SYSTEM_NAME, p->function_name[i]);
-		pb_uint(&p->sub, FUNCTION_FILENAME, p->function_file[i]);
+		pb_uint(&p->sub, FUNCTION_NAME, name_id);
+		pb_uint(&p->sub, FUNCTION_SYSTEM_NAME, name_id);
+		pb_uint(&p->sub, FUNCTION_FILENAME, intern(&p->strings, file));
 		pb_message(&p->out, PROFILE_FUNCTION, &p->sub);
+		free(name);
 	}
 	/* Last, so that every string above is in it. */
 	for (i = 0; i < p->strings.n; i++)
@@ -743,8 +737,6 @@ profile_free(struct profile *p)
 
 	intern_free(&p->strings);
 	intern_free(&p->functions);
-	free(p->function_name);
-	free(p->function_file);
 	for (i = 0; i < p->naddresses; i++)
 		free(p->addresses[i].from_depth);
 	free(p->addresses);
