@@ -40,8 +40,8 @@
 static void
 record_help(void)
 {
-	printf("usage: heaptrail record [-o TRACE] [--depth N] [--unwind HOW] "
-	    "[--] PROGRAM [ARG...]\n\n"
+	printf("usage: heaptrail record [-o TRACE] [--depth N] [--unwind HOW]\n"
+	    "                        [--] PROGRAM [ARG...]\n\n"
 	    "Runs PROGRAM with the recorder preloaded and writes its heap "
 	    "events to TRACE\n(default heaptrail.PROGRAM.PID.trace here).  "
 	    "Exits with PROGRAM's status.\n\n"

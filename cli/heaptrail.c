@@ -82,9 +82,10 @@ usage(FILE *f)
 	    "heaptrail records a program's heap (record) and tells leaks from "
 	    "memory\nthat is merely held (analyze and the queries).\n\n"
 	    "commands:\n");
+	/* Two lines a command, so that the list fits 80 columns. */
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s %-44s %s%s\n", commands[i].name,
-		    commands[i].args, commands[i].summary,
+		fprintf(f, "  %-10s %s\n%13s%s%s\n", commands[i].name,
+		    commands[i].args, "", commands[i].summary,
 		    commands[i].fn ? "" : " (not built yet)");
 	fprintf(f, "\n'heaptrail COMMAND --help' for a command's options; "
 	    "man heaptrail for all.\n");

@@ -46,7 +46,7 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 		{ NULL, 0, NULL, 0 },
 	};
 	int allow_fail_on_leak = flags & QUERY_FAIL_ON_LEAK;
-	int c, i;
+	int c, i, w;
 
 	memset(o, 0, sizeof *o);
 	while ((c = getopt_long(argc, argv, "f:n:s:o:h", longopts, NULL)) !=
@@ -197,10 +197,19 @@ query_parse(int argc, char **argv, const char *cmd, const char *usage,
 				    "address\n"
 				    "  --limit N                 at most N rows\n"
 				    "  --sort KEY                one of the "
-				    "columns:");
-				for (i = 0; i < ncols; i++)
-					printf("%s%s", i % 6 == 5 ?
-					    "\n     " : " ", cols[i].name);
+				    "columns:\n");
+				/* Names after the options' indent, lines of
+				   at most 80 columns. */
+				for (i = 0, w = 0; i < ncols; i++) {
+					int n = (int)strlen(cols[i].name);
+
+					if (w > 0 && w + 1 + n > 80) {
+						printf("\n");
+						w = 0;
+					}
+					w += printf("%*s%s", w == 0 ? 28 : 1,
+					    "", cols[i].name);
+				}
 				printf("\n");
 			}
 			if (allow_fail_on_leak)
