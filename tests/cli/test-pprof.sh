@@ -28,7 +28,7 @@ pprof_top() {
 		-edgefraction=0 -unit=B -sample_index="$1" "$2" 2> pprof.err |
 		python3 -c '
 import re, sys
-row = re.compile(r"^\s*(\d+)B?\s+[\d.]+%\s+[\d.]+%\s+\d+B?\s+[\d.]+%\s+(.*)$")
+row = re.compile(r"^\s*(\d+)B?\s+[\d.e+-]+%\s+[\d.e+-]+%\s+\d+B?\s+[\d.e+-]+%\s+(.*)$")
 for line in sys.stdin:
     m = row.match(line)
     if m and int(m.group(1)) > 0:
@@ -93,8 +93,11 @@ grep -q register_session leaks.top || fail "leaks: register_session is not a top
 # The raw profile: the run's time and duration, the default sample type,
 # the main program's mapping with its build-id, the class labels.
 go tool pprof -raw svc.pb.gz > raw.txt 2> pprof.err || fail "pprof -raw: $(cat pprof.err)"
-dur=$(sqlite3 svc.db "select printf('%.2f', value) from meta where key = 'duration_s'")
-grep -q "^Duration: $dur" raw.txt || fail "-raw: no Duration: $dur: $(head -8 raw.txt)"
+# (-raw prints the duration to 0.01 s, rounded its own way.)
+dur=$(sqlite3 svc.db "select value from meta where key = 'duration_s'")
+shown=$(sed -n 's/^Duration: //p' raw.txt)
+python3 -c 'import sys; sys.exit(abs(float(sys.argv[1]) - float(sys.argv[2])) > 0.006)' "$shown" "$dur" ||
+	fail "-raw: Duration '$shown', the run took $dur s: $(head -8 raw.txt)"
 start=$(sqlite3 svc.db "select strftime('%Y-%m-%d %H:%M:%S', value, 'unixepoch') from meta where key = 'realtime_start'")
 grep -q "^Time: $start" raw.txt || fail "-raw: no Time: $start: $(head -8 raw.txt)"
 grep -q 'inuse_space/bytes\[dflt\]' raw.txt || fail "-raw: inuse_space is not the default"
